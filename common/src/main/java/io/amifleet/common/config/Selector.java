@@ -1,0 +1,41 @@
+package io.amifleet.common.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which instances of an account to image, in each of its regions. Either {@code all}, or the union
+ * of the listed {@code instanceIds} and the instances whose tags match {@code tags} (AND over keys;
+ * several values for one key mean any of them). Only instances in one of {@code states} are imaged.
+ */
+public record Selector(
+    boolean all, List<String> instanceIds, Map<String, List<String>> tags, List<String> states) {
+
+  public static final List<String> DEFAULT_STATES = List.of("running", "stopped");
+
+  public Selector {
+    instanceIds = List.copyOf(requireNonNull(instanceIds, "instanceIds is null"));
+    tags = Map.copyOf(requireNonNull(tags, "tags is null"));
+    states = List.copyOf(requireNonNull(states, "states is null"));
+    if (all && (!instanceIds.isEmpty() || !tags.isEmpty())) {
+      throw new IllegalArgumentException("all cannot be combined with instanceIds or tags");
+    }
+    if (!all && instanceIds.isEmpty() && tags.isEmpty()) {
+      throw new IllegalArgumentException("select needs all: true, instanceIds or tags");
+    }
+  }
+
+  public static Selector everything() {
+    return new Selector(true, List.of(), Map.of(), DEFAULT_STATES);
+  }
+
+  public static Selector byTags(Map<String, List<String>> tags) {
+    return new Selector(false, List.of(), tags, DEFAULT_STATES);
+  }
+
+  public static Selector byIds(List<String> instanceIds) {
+    return new Selector(false, instanceIds, Map.of(), DEFAULT_STATES);
+  }
+}

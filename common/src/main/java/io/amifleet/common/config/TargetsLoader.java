@@ -1,0 +1,521 @@
+package io.amifleet.common.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.amifleet.common.message.Identifiers;
+import io.amifleet.common.message.Tags;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads targets.yaml, expands {@code ${VAR}} from the environment, applies the defaults to each
+ * account and checks everything before anything is sent. Every problem is collected and reported at
+ * once, each naming the file, the account and the field. Thread-safe.
+ */
+public final class TargetsLoader {
+  public static final String DEFAULT_ROLE_NAME = "AmiFleetCreator";
+
+  private static final Set<String> TOP_KEYS = Set.of("defaults", "accounts");
+  private static final Set<String> DEFAULT_KEYS =
+      Set.of(
+          "roleName",
+          "externalId",
+          "regions",
+          "reboot",
+          "imageName",
+          "tags",
+          "copyInstanceTags",
+          "select");
+  private static final Set<String> ACCOUNT_KEYS =
+      Set.of(
+          "id",
+          "name",
+          "roleName",
+          "roleArn",
+          "externalId",
+          "regions",
+          "reboot",
+          "imageName",
+          "tags",
+          "copyInstanceTags",
+          "select");
+  private static final Set<String> SELECT_KEYS = Set.of("all", "instanceIds", "tags", "states");
+  private static final Set<String> IMAGEABLE_STATES = Set.of("running", "stopped");
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+  private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@/-]{1,512}");
+
+  private final Environment environment;
+  private final YAMLMapper yaml = new YAMLMapper();
+
+  @Inject
+  public TargetsLoader(Environment environment) {
+    this.environment = requireNonNull(environment, "environment is null");
+  }
+
+  public Targets load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": file not found");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read: " + e.getMessage());
+    }
+    return parse(file.toString(), text);
+  }
+
+  public Targets parse(String source, String text) {
+    JsonNode root;
+    try {
+      root = yaml.readTree(text);
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      String where =
+          loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+      throw new ConfigException(source + where + ": not valid YAML: " + e.getOriginalMessage());
+    }
+    Reader r = new Reader(source);
+    if (root == null || !root.isObject()) {
+      throw new ConfigException(source + ": expected a mapping with 'defaults' and 'accounts'");
+    }
+    r.checkKeys(root, "", TOP_KEYS);
+    JsonNode defaults = root.path("defaults");
+    if (!defaults.isMissingNode() && !defaults.isObject()) {
+      r.problem("defaults", "must be a mapping");
+      defaults = r.emptyObject();
+    }
+    r.checkKeys(defaults, "defaults", DEFAULT_KEYS);
+
+    JsonNode accounts = root.get("accounts");
+    List<AccountTarget> targets = new ArrayList<>();
+    if (accounts == null || !accounts.isArray() || accounts.isEmpty()) {
+      r.problem("accounts", "required: a list of accounts, each with an id");
+    } else {
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < accounts.size(); i++) {
+        JsonNode account = accounts.get(i);
+        String where = "accounts[" + i + "]";
+        if (!account.isObject()) {
+          r.problem(where, "must be a mapping with at least 'id'");
+          continue;
+        }
+        AccountTarget target = r.account(account, defaults, where);
+        if (target != null && !seen.add(target.id())) {
+          r.problem(where + " (" + target.id() + ")", "account listed twice");
+        }
+        if (target != null) {
+          targets.add(target);
+        }
+      }
+    }
+    if (!r.problems.isEmpty()) {
+      throw new ConfigException(r.problems);
+    }
+    return new Targets(source, targets);
+  }
+
+  /** Walks the tree, collecting problems. One instance per parse. */
+  private final class Reader {
+    private final String source;
+    private final List<String> problems = new ArrayList<>();
+
+    Reader(String source) {
+      this.source = source;
+    }
+
+    JsonNode emptyObject() {
+      return yaml.createObjectNode();
+    }
+
+    void problem(String where, String message) {
+      problems.add(source + ": " + where + ": " + message);
+    }
+
+    void checkKeys(JsonNode node, String where, Set<String> allowed) {
+      if (!node.isObject()) {
+        return;
+      }
+      for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+        String key = it.next();
+        if (!allowed.contains(key)) {
+          String prefix = where.isEmpty() ? key : where + "." + key;
+          problem(
+              prefix,
+              "unknown field"
+                  + suggestion(key, allowed)
+                  + "; allowed: "
+                  + allowed.stream().sorted().toList());
+        }
+      }
+    }
+
+    AccountTarget account(JsonNode node, JsonNode defaults, String where) {
+      int before = problems.size();
+      JsonNode idNode = node.get("id");
+      String id = null;
+      if (idNode == null || idNode.isNull()) {
+        problem(where, "id is required (the 12-digit account ID, in quotes)");
+      } else if (idNode.isNumber()) {
+        problem(
+            where + ".id",
+            "write account IDs in quotes, e.g. \"012345678901\": YAML reads unquoted digits as a"
+                + " number and drops leading zeros");
+      } else {
+        id = expand(idNode.asText(), where + ".id");
+        if (id != null && !Identifiers.ACCOUNT_ID.matcher(id).matches()) {
+          problem(where + ".id", "'" + id + "' is not a 12-digit account ID");
+          id = null;
+        }
+      }
+      String at = id == null ? where : where + " (" + id + ")";
+      checkKeys(node, at, ACCOUNT_KEYS);
+
+      Optional<String> name = Optional.ofNullable(string(node, "name", at));
+      Optional<String> externalId =
+          Optional.ofNullable(firstString(node, defaults, "externalId", at));
+      externalId.ifPresent(
+          e -> {
+            if (e.length() < 2 || e.length() > 1224) {
+              problem(at + ".externalId", "must be 2-1224 characters");
+            }
+          });
+
+      List<String> regions =
+          stringList(
+              node.has("regions") ? node : defaults,
+              "regions",
+              node.has("regions") ? at : "defaults");
+      if (regions == null || regions.isEmpty()) {
+        problem(at + ".regions", "required: set regions on the account or in defaults");
+        regions = List.of();
+      }
+      for (String region : regions) {
+        if (!Identifiers.REGION.matcher(region).matches()) {
+          problem(at + ".regions", "'" + region + "' is not a region name like us-east-1");
+        }
+      }
+      if (new HashSet<>(regions).size() != regions.size()) {
+        problem(at + ".regions", "a region is listed twice");
+      }
+
+      String roleArn = null;
+      String explicitArn = string(node, "roleArn", at);
+      if (explicitArn != null) {
+        if (node.has("roleName")) {
+          problem(at, "give roleArn or roleName, not both");
+        }
+        String arnAccount = Identifiers.roleAccount(explicitArn);
+        if (arnAccount == null) {
+          problem(
+              at + ".roleArn",
+              "'" + explicitArn + "' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
+        } else if (id != null && !arnAccount.equals(id)) {
+          problem(at + ".roleArn", "role is in account " + arnAccount + ", not " + id);
+        } else {
+          roleArn = explicitArn;
+        }
+      } else {
+        String roleName = firstString(node, defaults, "roleName", at);
+        if (roleName == null) {
+          roleName = DEFAULT_ROLE_NAME;
+        }
+        if (!ROLE_NAME.matcher(roleName).matches()) {
+          problem(at + ".roleName", "'" + roleName + "' is not a valid IAM role name");
+        } else if (id != null) {
+          String partition = regions.isEmpty() ? "aws" : Identifiers.partitionOf(regions.get(0));
+          roleArn = "arn:" + partition + ":iam::" + id + ":role/" + roleName;
+        }
+      }
+
+      boolean reboot = firstBoolean(node, defaults, "reboot", at, false);
+      boolean copyInstanceTags = firstBoolean(node, defaults, "copyInstanceTags", at, false);
+
+      ImageNameTemplate imageName = null;
+      String template = firstString(node, defaults, "imageName", at);
+      try {
+        imageName = new ImageNameTemplate(template == null ? ImageNameTemplate.DEFAULT : template);
+      } catch (IllegalArgumentException e) {
+        problem(at + ".imageName", e.getMessage());
+      }
+
+      Map<String, String> tags = new LinkedHashMap<>();
+      Map<String, String> defaultTags = stringMap(defaults, "tags", "defaults");
+      Map<String, String> accountTags = stringMap(node, "tags", at);
+      if (defaultTags != null) {
+        tags.putAll(defaultTags);
+      }
+      if (accountTags != null) {
+        tags.putAll(accountTags);
+      }
+      try {
+        Tags.validated(tags, "tags");
+      } catch (IllegalArgumentException e) {
+        problem(at + ".tags", e.getMessage().replaceFirst("^tags: ", ""));
+      }
+
+      Selector select = null;
+      JsonNode selectNode = node.has("select") ? node.get("select") : defaults.get("select");
+      String selectWhere = node.has("select") ? at + ".select" : "defaults.select";
+      if (selectNode == null || selectNode.isNull()) {
+        problem(
+            at + ".select",
+            "required: say which instances to image ({all: true}, instanceIds or tags)");
+      } else {
+        select = selector(selectNode, selectWhere);
+      }
+
+      if (problems.size() > before) {
+        return null;
+      }
+      return new AccountTarget(
+          id,
+          name,
+          roleArn,
+          externalId,
+          regions,
+          reboot,
+          imageName,
+          tags,
+          copyInstanceTags,
+          select);
+    }
+
+    Selector selector(JsonNode node, String where) {
+      if (!node.isObject()) {
+        problem(where, "must be a mapping ({all: true}, instanceIds, tags, states)");
+        return null;
+      }
+      checkKeys(node, where, SELECT_KEYS);
+      int before = problems.size();
+      boolean all = false;
+      if (node.has("all")) {
+        JsonNode a = node.get("all");
+        if (!a.isBoolean()) {
+          problem(where + ".all", "must be true or false");
+        } else {
+          all = a.booleanValue();
+        }
+      }
+      List<String> ids =
+          node.has("instanceIds") ? stringList(node, "instanceIds", where) : List.of();
+      if (ids == null) {
+        ids = List.of();
+      }
+      for (String id : ids) {
+        if (!Identifiers.INSTANCE_ID.matcher(id).matches()) {
+          problem(
+              where + ".instanceIds",
+              "'" + id + "' is not an instance ID like i-0123456789abcdef0");
+        }
+      }
+      Map<String, List<String>> tags = new LinkedHashMap<>();
+      JsonNode tagNode = node.get("tags");
+      if (tagNode != null && !tagNode.isNull()) {
+        if (!tagNode.isObject()) {
+          problem(where + ".tags", "must be a mapping of tag key to value or list of values");
+        } else {
+          tagNode
+              .fields()
+              .forEachRemaining(
+                  e -> {
+                    String field = where + ".tags." + e.getKey();
+                    JsonNode v = e.getValue();
+                    if (v.isValueNode() && !v.isNull()) {
+                      String s = expand(v.asText(), field);
+                      if (s != null) {
+                        tags.put(e.getKey(), List.of(s));
+                      }
+                    } else if (v.isArray() && !v.isEmpty()) {
+                      List<String> values = new ArrayList<>();
+                      v.forEach(
+                          x -> {
+                            if (x.isValueNode() && !x.isNull()) {
+                              String s = expand(x.asText(), field);
+                              if (s != null) {
+                                values.add(s);
+                              }
+                            } else {
+                              problem(field, "list entries must be strings");
+                            }
+                          });
+                      tags.put(e.getKey(), values);
+                    } else {
+                      problem(field, "must be a string or a non-empty list of strings");
+                    }
+                  });
+        }
+      }
+      List<String> states =
+          node.has("states") ? stringList(node, "states", where) : Selector.DEFAULT_STATES;
+      if (states == null || states.isEmpty()) {
+        problem(where + ".states", "must list at least one of " + IMAGEABLE_STATES);
+        states = Selector.DEFAULT_STATES;
+      }
+      for (String s : states) {
+        if (!IMAGEABLE_STATES.contains(s)) {
+          problem(where + ".states", "'" + s + "' cannot be imaged; use running and/or stopped");
+        }
+      }
+      if (problems.size() > before) {
+        return null;
+      }
+      try {
+        return new Selector(all, ids, tags, states);
+      } catch (IllegalArgumentException e) {
+        problem(where, e.getMessage());
+        return null;
+      }
+    }
+
+    String firstString(JsonNode account, JsonNode defaults, String key, String at) {
+      if (account.has(key)) {
+        return string(account, key, at);
+      }
+      return string(defaults, key, "defaults");
+    }
+
+    boolean firstBoolean(
+        JsonNode account, JsonNode defaults, String key, String at, boolean fallback) {
+      JsonNode n = account.has(key) ? account.get(key) : defaults.get(key);
+      String where = (account.has(key) ? at : "defaults") + "." + key;
+      if (n == null || n.isNull()) {
+        return fallback;
+      }
+      if (!n.isBoolean()) {
+        problem(where, "must be true or false");
+        return fallback;
+      }
+      return n.booleanValue();
+    }
+
+    String string(JsonNode node, String key, String at) {
+      JsonNode n = node.get(key);
+      if (n == null || n.isNull()) {
+        return null;
+      }
+      if (!n.isValueNode()) {
+        problem(at + "." + key, "must be a string");
+        return null;
+      }
+      return expand(n.asText(), at + "." + key);
+    }
+
+    List<String> stringList(JsonNode node, String key, String at) {
+      JsonNode n = node.get(key);
+      if (n == null || n.isNull()) {
+        return null;
+      }
+      if (!n.isArray()) {
+        problem(at + "." + key, "must be a list, e.g. [a, b]");
+        return null;
+      }
+      List<String> out = new ArrayList<>();
+      for (JsonNode x : n) {
+        if (!x.isValueNode() || x.isNull()) {
+          problem(at + "." + key, "entries must be strings");
+          continue;
+        }
+        String s = expand(x.asText(), at + "." + key);
+        if (s != null) {
+          out.add(s);
+        }
+      }
+      return out;
+    }
+
+    Map<String, String> stringMap(JsonNode node, String key, String at) {
+      JsonNode n = node.get(key);
+      if (n == null || n.isNull()) {
+        return null;
+      }
+      if (!n.isObject()) {
+        problem(at + "." + key, "must be a mapping of key: value");
+        return null;
+      }
+      Map<String, String> out = new LinkedHashMap<>();
+      n.fields()
+          .forEachRemaining(
+              e -> {
+                if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                  problem(at + "." + key + "." + e.getKey(), "must be a string");
+                } else {
+                  String s = expand(e.getValue().asText(), at + "." + key + "." + e.getKey());
+                  if (s != null) {
+                    out.put(e.getKey(), s);
+                  }
+                }
+              });
+      return out;
+    }
+
+    /** Expands ${VAR}; an unset variable is a problem (never silently empty). */
+    String expand(String value, String where) {
+      Matcher m = VARIABLE.matcher(value);
+      StringBuilder out = new StringBuilder();
+      boolean ok = true;
+      while (m.find()) {
+        Optional<String> v = environment.get(m.group(1));
+        if (v.isEmpty()) {
+          problem(where, "environment variable " + m.group(1) + " is not set");
+          ok = false;
+          m.appendReplacement(out, "");
+        } else {
+          m.appendReplacement(out, Matcher.quoteReplacement(v.get()));
+        }
+      }
+      m.appendTail(out);
+      return ok ? out.toString() : null;
+    }
+  }
+
+  private static String suggestion(String key, Set<String> allowed) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : allowed) {
+      int d =
+          distance(
+              key.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = candidate;
+      }
+    }
+    return best != null && bestDistance <= 2 ? " (did you mean '" + best + "'?)" : "";
+  }
+
+  /** Levenshtein distance, for "did you mean" hints on misspelt fields. */
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

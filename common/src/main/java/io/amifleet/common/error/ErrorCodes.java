@@ -1,0 +1,30 @@
+package io.amifleet.common.error;
+
+/** Error codes that amifleet itself produces (AWS error codes are passed through unchanged). */
+public final class ErrorCodes {
+  /** The message is not a valid job (not JSON, unknown version, missing or invalid field). */
+  public static final String INVALID_MESSAGE = "InvalidMessage";
+
+  /** The job's account is not in the worker's {@code --allow-account} list. */
+  public static final String ACCOUNT_NOT_ALLOWED = "AccountNotAllowed";
+
+  /** The image went to state {@code failed} (or another terminal non-available state). */
+  public static final String IMAGE_FAILED = "ImageFailed";
+
+  /** The image was still pending after {@code --max-wait}. */
+  public static final String IMAGE_TIMED_OUT = "ImageTimedOut";
+
+  /** An image with the job's deterministic name exists but was not made for this job. */
+  public static final String IMAGE_NAME_CONFLICT = "ImageNameConflict";
+
+  /** A network or client-side failure without an AWS error code. */
+  public static final String CLIENT_ERROR = "ClientError";
+
+  /** A retryable failure that used up the queue's maxReceiveCount. */
+  public static final String RETRIES_EXHAUSTED = "RetriesExhausted";
+
+  /** A bug or unexpected condition inside amifleet. */
+  public static final String INTERNAL_ERROR = "InternalError";
+
+  private ErrorCodes() {}
+}

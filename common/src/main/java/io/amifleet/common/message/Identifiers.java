@@ -1,0 +1,62 @@
+package io.amifleet.common.message;
+
+import java.util.regex.Pattern;
+
+/**
+ * Formats of the identifiers amifleet exchanges, shared by the message schemas and the targets.yaml
+ * loader so that both reject the same things with the same words.
+ */
+public final class Identifiers {
+  public static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+
+  /** us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1, ... */
+  public static final Pattern REGION = Pattern.compile("[a-z]{2,4}(-[a-z]+)+-\\d{1,2}");
+
+  public static final Pattern ROLE_ARN =
+      Pattern.compile("arn:(aws[a-z-]*):iam::(\\d{12}):role/([\\w+=,.@/-]{1,512})");
+
+  public static final Pattern INSTANCE_ID = Pattern.compile("i-[0-9a-f]{8}([0-9a-f]{9})?");
+
+  /** Job and run IDs become tag values and log fields: keep them plain. */
+  public static final Pattern PLAIN_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  /**
+   * AMI names: 3-128 characters of letters, digits, ( ) [ ] space . / - ' @ _
+   * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateImage.html).
+   */
+  public static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9()\\[\\] ./'@_-]{3,128}");
+
+  /** EC2 allows 50 tags per resource; keys up to 128 characters, values up to 256. */
+  public static final int MAX_TAGS = 50;
+
+  public static final int MAX_TAG_KEY = 128;
+  public static final int MAX_TAG_VALUE = 256;
+
+  private Identifiers() {}
+
+  /** The account ID in a role ARN, or {@code null} when {@code roleArn} is not a role ARN. */
+  public static String roleAccount(String roleArn) {
+    var m = ROLE_ARN.matcher(roleArn);
+    return m.matches() ? m.group(2) : null;
+  }
+
+  /** The IAM partition (aws, aws-cn, aws-us-gov, ...) of a region name. */
+  public static String partitionOf(String region) {
+    if (region.startsWith("cn-")) {
+      return "aws-cn";
+    }
+    if (region.startsWith("us-gov-")) {
+      return "aws-us-gov";
+    }
+    if (region.startsWith("us-iso-")) {
+      return "aws-iso";
+    }
+    if (region.startsWith("us-isob-")) {
+      return "aws-iso-b";
+    }
+    if (region.startsWith("eusc-")) {
+      return "aws-eusc";
+    }
+    return "aws";
+  }
+}

@@ -1,0 +1,46 @@
+package io.amifleet.common.message;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+
+/** Deterministic job IDs and readable run IDs. */
+public final class JobIds {
+  private static final DateTimeFormatter RUN_ID_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private JobIds() {}
+
+  /**
+   * The job ID: the first 128 bits of SHA-256 over run, account, region and instance, in hex. The
+   * same inputs always give the same ID, which is what lets a redelivered or re-dispatched job find
+   * the image it already made.
+   */
+  public static String jobId(String runId, String accountId, String region, String instanceId) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      String input = runId + "\n" + accountId + "\n" + region + "\n" + instanceId;
+      byte[] digest = sha.digest(input.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+
+  public static String shortJobId(String jobId) {
+    return jobId.substring(0, Math.min(8, jobId.length()));
+  }
+
+  /** A readable, unique, time-based run ID such as {@code 20261128T012219Z-3fa9}. */
+  public static String newRunId(Clock clock) {
+    return RUN_ID_TIME.format(clock.instant())
+        + "-"
+        + String.format("%04x", RANDOM.nextInt(0x10000));
+  }
+}

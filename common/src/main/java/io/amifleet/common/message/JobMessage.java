@@ -1,0 +1,106 @@
+package io.amifleet.common.message;
+
+import static io.amifleet.common.message.Identifiers.ACCOUNT_ID;
+import static io.amifleet.common.message.Identifiers.IMAGE_NAME;
+import static io.amifleet.common.message.Identifiers.INSTANCE_ID;
+import static io.amifleet.common.message.Identifiers.PLAIN_ID;
+import static io.amifleet.common.message.Identifiers.REGION;
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * One image to make: the message the dispatcher puts on the jobs queue (schema version 1).
+ *
+ * <p>Construction validates every field, so an instance of this record is always a job a worker may
+ * act on; an {@link IllegalArgumentException} or {@link NullPointerException} from here means the
+ * message is poison. Optional fields: {@code externalId}, {@code tags}, {@code reboot}, {@code
+ * copyInstanceTags}, {@code createdAt}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobMessage(
+    Integer v,
+    String jobId,
+    String runId,
+    String accountId,
+    String region,
+    String roleArn,
+    String externalId,
+    String instanceId,
+    String imageName,
+    Boolean reboot,
+    Map<String, String> tags,
+    Boolean copyInstanceTags,
+    Instant createdAt) {
+
+  public static final int VERSION = 1;
+
+  public JobMessage {
+    requireNonNull(v, "v is null");
+    if (v != VERSION) {
+      throw new IllegalArgumentException("unsupported schema version v=" + v);
+    }
+    check(jobId, "jobId", PLAIN_ID);
+    check(runId, "runId", PLAIN_ID);
+    check(accountId, "accountId", ACCOUNT_ID);
+    check(region, "region", REGION);
+    requireNonNull(roleArn, "roleArn is null");
+    String roleAccount = Identifiers.roleAccount(roleArn);
+    if (roleAccount == null) {
+      throw new IllegalArgumentException("roleArn is not an IAM role ARN: " + roleArn);
+    }
+    if (!roleAccount.equals(accountId)) {
+      throw new IllegalArgumentException(
+          "roleArn " + roleArn + " is in account " + roleAccount + ", not accountId " + accountId);
+    }
+    if (externalId != null && (externalId.length() < 2 || externalId.length() > 1224)) {
+      throw new IllegalArgumentException("externalId must be 2-1224 characters");
+    }
+    check(instanceId, "instanceId", INSTANCE_ID);
+    check(imageName, "imageName", IMAGE_NAME);
+    reboot = reboot != null && reboot;
+    copyInstanceTags = copyInstanceTags != null && copyInstanceTags;
+    tags = Tags.validated(tags == null ? Map.of() : tags, "tags");
+  }
+
+  /** Builds a version-1 job. */
+  public static JobMessage of(
+      String jobId,
+      String runId,
+      String accountId,
+      String region,
+      String roleArn,
+      String externalId,
+      String instanceId,
+      String imageName,
+      boolean reboot,
+      Map<String, String> tags,
+      boolean copyInstanceTags,
+      Instant createdAt) {
+    return new JobMessage(
+        VERSION,
+        jobId,
+        runId,
+        accountId,
+        region,
+        roleArn,
+        externalId,
+        instanceId,
+        imageName,
+        reboot,
+        new TreeMap<>(tags),
+        copyInstanceTags,
+        createdAt);
+  }
+
+  private static void check(String value, String field, Pattern format) {
+    requireNonNull(value, field + " is null");
+    if (!format.matcher(value).matches()) {
+      throw new IllegalArgumentException(field + " is not valid: '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.amifleet.common.message;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.amifleet.common.error.AmiFleetException;
+import io.amifleet.common.error.ErrorCodes;
+import io.amifleet.common.error.ErrorKind;
+import jakarta.inject.Inject;
+
+/**
+ * Encodes and decodes the JSON messages. Decoding never throws anything but a {@link
+ * AmiFleetException} of kind {@link ErrorKind#POISON} whose message says what is wrong; that
+ * sentence becomes the DLQ reason. Thread-safe.
+ */
+public final class MessageCodec {
+  private final ObjectMapper mapper;
+
+  @Inject
+  public MessageCodec(ObjectMapper mapper) {
+    this.mapper = requireNonNull(mapper, "mapper is null");
+  }
+
+  public String encode(Object message) {
+    try {
+      return mapper.writeValueAsString(message);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
+    }
+  }
+
+  public JobMessage decodeJob(String body) {
+    return decode(body, JobMessage.class, JobMessage.VERSION);
+  }
+
+  public ResultMessage decodeResult(String body) {
+    return decode(body, ResultMessage.class, ResultMessage.VERSION);
+  }
+
+  private <T> T decode(String body, Class<T> type, int version) {
+    if (body == null || body.isBlank()) {
+      throw poison("empty message body");
+    }
+    JsonNode tree;
+    try {
+      tree = mapper.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw poison("not JSON: " + e.getOriginalMessage());
+    }
+    if (tree == null || !tree.isObject()) {
+      throw poison("not a JSON object");
+    }
+    JsonNode v = tree.get("v");
+    if (v == null || !v.isInt()) {
+      throw poison("missing schema version field 'v'");
+    }
+    if (v.intValue() != version) {
+      throw poison(
+          "unsupported schema version v="
+              + v.intValue()
+              + " (this worker reads v="
+              + version
+              + ")");
+    }
+    try {
+      return mapper.treeToValue(tree, type);
+    } catch (ValueInstantiationException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw poison(cause.getMessage());
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw poison("invalid field: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+  }
+
+  private static AmiFleetException poison(String reason) {
+    return new AmiFleetException(ErrorKind.POISON, ErrorCodes.INVALID_MESSAGE, reason);
+  }
+}

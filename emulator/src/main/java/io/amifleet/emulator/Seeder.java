@@ -1,0 +1,82 @@
+package io.amifleet.emulator;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceType;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+
+/** Creates instances in emulated accounts. Thread-safe. */
+public final class Seeder {
+  private final EmulatedAws aws;
+  private final Map<String, String> baseImages = new ConcurrentHashMap<>();
+
+  public Seeder(EmulatedAws aws) {
+    this.aws = requireNonNull(aws, "aws is null");
+  }
+
+  /** Launches {@code count} instances with {@code tags} in the account and region; returns IDs. */
+  public List<String> runInstances(
+      String accountId, String region, int count, Map<String, String> tags) {
+    Ec2Client ec2 = aws.ec2(accountId, region);
+    String image = baseImages.computeIfAbsent(region, r -> baseImage(ec2));
+    List<String> ids = new ArrayList<>();
+    int remaining = count;
+    while (remaining > 0) {
+      int n = Math.min(remaining, 50);
+      var request =
+          software.amazon.awssdk.services.ec2.model.RunInstancesRequest.builder()
+              .imageId(image)
+              .instanceType(InstanceType.T3_MICRO)
+              .minCount(n)
+              .maxCount(n);
+      if (!tags.isEmpty()) {
+        request.tagSpecifications(
+            TagSpecification.builder()
+                .resourceType(ResourceType.INSTANCE)
+                .tags(
+                    tags.entrySet().stream()
+                        .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+                        .toList())
+                .build());
+      }
+      for (Instance i : ec2.runInstances(request.build()).instances()) {
+        ids.add(i.instanceId());
+      }
+      remaining -= n;
+    }
+    return ids;
+  }
+
+  public void stopInstances(String accountId, String region, List<String> instanceIds) {
+    aws.ec2(accountId, region).stopInstances(b -> b.instanceIds(instanceIds));
+  }
+
+  public void terminateInstances(String accountId, String region, List<String> instanceIds) {
+    aws.ec2(accountId, region).terminateInstances(b -> b.instanceIds(instanceIds));
+  }
+
+  /** Images the account owns in the region (what amifleet made there). */
+  public List<Image> ownedImages(String accountId, String region) {
+    return aws.ec2(accountId, region).describeImages(b -> b.owners("self")).images();
+  }
+
+  private static String baseImage(Ec2Client ec2) {
+    return ec2.describeImages(b -> b.owners("amazon")).images().stream()
+        .filter(
+            i ->
+                i.rootDeviceTypeAsString() == null
+                    || !"instance-store".equals(i.rootDeviceTypeAsString()))
+        .map(Image::imageId)
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("the emulator has no public base image"));
+  }
+}

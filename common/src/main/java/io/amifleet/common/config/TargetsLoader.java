@@ -3,6 +3,7 @@ package io.amifleet.common.config;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.amifleet.common.message.Identifiers;
@@ -61,7 +62,10 @@ public final class TargetsLoader {
   private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@/-]{1,512}");
 
   private final Environment environment;
-  private final YAMLMapper yaml = new YAMLMapper();
+  // A key given twice would otherwise silently drop the first value (e.g. half of an account's
+  // regions); Jackson reports it as a parse error with line and column.
+  private final YAMLMapper yaml =
+      YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   @Inject
   public TargetsLoader(Environment environment) {

@@ -864,6 +864,26 @@ class TargetsLoaderTest {
   }
 
   @Test
+  void fieldGivenTwiceIsRejectedInsteadOfSilentlyDroppingTheFirst() {
+    Throwable thrown =
+        catchThrowable(
+            () ->
+                parse(
+                    """
+                    accounts:
+                      - id: "111111111111"
+                        regions: [us-east-1]
+                        regions: [eu-west-1]
+                        select: {all: true}
+                    """));
+
+    assertThat(thrown)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("targets.yaml (line 4, ")
+        .hasMessageContaining("regions");
+  }
+
+  @Test
   void yamlThatIsNotAMappingIsRejected() {
     assertThat(problems("- just\n- a list\n"))
         .containsExactly("targets.yaml: expected a mapping with 'defaults' and 'accounts'");

@@ -129,7 +129,8 @@ public final class TargetsLoader {
       }
     }
     if (!r.problems.isEmpty()) {
-      throw new ConfigException(r.problems);
+      // Defaults are read once per account; report a problem in them once, not once per account.
+      throw new ConfigException(r.problems.stream().distinct().toList());
     }
     return new Targets(source, targets);
   }

@@ -846,6 +846,28 @@ class TargetsLoaderTest {
   }
 
   @Test
+  void problemInDefaultsIsReportedOnceNotOncePerAccount() {
+    List<String> problems =
+        problems(
+            """
+            defaults:
+              externalId: ${NOT_SET_ANYWHERE}
+              regions: [us-east-1]
+              select: {all: true, states: [pending]}
+            accounts:
+              - id: "111111111111"
+              - id: "222222222222"
+              - id: "333333333333"
+            """);
+
+    assertThat(problems)
+        .containsExactly(
+            "targets.yaml: defaults.externalId: environment variable NOT_SET_ANYWHERE is not set",
+            "targets.yaml: defaults.select.states: 'pending' cannot be imaged;"
+                + " use running and/or stopped");
+  }
+
+  @Test
   void invalidYamlIsReportedWithLineAndColumn() {
     Throwable thrown =
         catchThrowable(

@@ -54,22 +54,6 @@ class ImageNameTemplateTest {
   }
 
   @Test
-  void placeholderListMatchesTheDocumentedOnes() {
-    assertThat(ImageNameTemplate.PLACEHOLDERS)
-        .containsExactlyInAnyOrder(
-            "instanceName",
-            "instanceId",
-            "accountId",
-            "accountName",
-            "region",
-            "date",
-            "time",
-            "runId",
-            "jobId",
-            "shortJobId");
-  }
-
-  @Test
   void disallowedCharactersBecomeDashes() {
     ImageNameTemplate template = new ImageNameTemplate("{instanceName}:{date}");
 

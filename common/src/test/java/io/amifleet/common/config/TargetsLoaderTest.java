@@ -182,8 +182,24 @@ class TargetsLoaderTest {
   }
 
   @Test
-  void defaultRoleNameIsAmiFleetCreator() {
-    assertThat(TargetsLoader.DEFAULT_ROLE_NAME).isEqualTo("AmiFleetCreator");
+  void roleDefaultsToAmiFleetCreatorWhenNoRoleIsGiven() {
+    Targets targets =
+        parse(
+            """
+            defaults:
+              regions: [us-east-1]
+              externalId: ext-1
+              select: {all: true}
+            accounts:
+              - id: "111111111111"
+              - id: "222222222222"
+            """);
+
+    assertThat(targets.accounts())
+        .extracting(AccountTarget::roleArn)
+        .containsExactly(
+            "arn:aws:iam::111111111111:role/AmiFleetCreator",
+            "arn:aws:iam::222222222222:role/AmiFleetCreator");
   }
 
   @Test

@@ -1,0 +1,126 @@
+package io.amifleet.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JSON policies in {@code infra/iam/} (for users who do not deploy the templates) say exactly
+ * what the templates grant: each is the template's document rendered with the default parameters,
+ * placeholders in capitals for the values every user sets (account IDs, region, bucket, external
+ * ID) and the optional features off (no operator role, no organization condition).
+ */
+class IamDocumentsTest {
+  private static final JsonNode TARGET = Templates.load(Templates.TARGET_ROLE);
+  private static final JsonNode HUB = Templates.load(Templates.HUB_STACK);
+
+  private static final Intrinsics IN_TARGET_ACCOUNT =
+      new Intrinsics(
+          Map.of(
+                  "AWS::Partition", "aws",
+                  "AWS::AccountId", "TARGET_ACCOUNT_ID",
+                  "HubAccountId", "HUB_ACCOUNT_ID",
+                  "ExternalId", "EXTERNAL_ID",
+                  "HubWorkerRoleName", "AmiFleetWorker",
+                  "HubDispatcherRoleName", "AmiFleetDispatcher")
+              ::get,
+          Map.of("HasOperatorRole", false));
+
+  private static final Intrinsics IN_HUB_ACCOUNT =
+      new Intrinsics(
+          Map.of(
+                  "AWS::Partition", "aws",
+                  "AWS::AccountId", "HUB_ACCOUNT_ID",
+                  "AWS::Region", "HUB_REGION",
+                  "QueuePrefix", "amifleet",
+                  "TargetRoleName", "AmiFleetCreator",
+                  "TargetsBucket", "TARGETS_BUCKET",
+                  "TargetsKey", "targets.yaml",
+                  "JobsQueue.Arn", "arn:aws:sqs:HUB_REGION:HUB_ACCOUNT_ID:amifleet-jobs",
+                  "ResultsQueue.Arn", "arn:aws:sqs:HUB_REGION:HUB_ACCOUNT_ID:amifleet-results",
+                  "DeadLetterQueue.Arn", "arn:aws:sqs:HUB_REGION:HUB_ACCOUNT_ID:amifleet-dlq")
+              ::get,
+          Map.of("HasOrganization", false));
+
+  @Test
+  void targetRoleDocumentsMatchTheTemplate() {
+    JsonNode role = TARGET.at("/Resources/CreatorRole/Properties");
+    assertMatches(
+        "target-role-trust-policy.json",
+        IN_TARGET_ACCOUNT.render(role.get("AssumeRolePolicyDocument")));
+    assertMatches(
+        "target-role-permissions-policy.json",
+        IN_TARGET_ACCOUNT.render(role.at("/Policies/0/PolicyDocument")));
+    assertMatches(
+        "target-role-retention-policy.json",
+        IN_TARGET_ACCOUNT.render(
+            TARGET.at("/Resources/RetentionPolicy/Properties/PolicyDocument")));
+  }
+
+  @Test
+  void hubDocumentsMatchTheTemplate() {
+    JsonNode resources = HUB.get("Resources");
+    assertMatches(
+        "hub-worker-policy.json",
+        IN_HUB_ACCOUNT.render(
+            resources.at("/WorkerTaskRole/Properties/Policies/0/PolicyDocument")));
+    assertMatches(
+        "hub-dispatcher-policy.json",
+        IN_HUB_ACCOUNT.render(
+            resources.at("/DispatcherTaskRole/Properties/Policies/0/PolicyDocument")));
+    assertMatches(
+        "hub-operator-policy.json",
+        IN_HUB_ACCOUNT.render(resources.at("/OperatorPolicy/Properties/PolicyDocument")));
+    assertMatches(
+        "hub-ecs-tasks-trust-policy.json",
+        IN_HUB_ACCOUNT.render(resources.at("/WorkerTaskRole/Properties/AssumeRolePolicyDocument")));
+    assertMatches(
+        "hub-ecs-tasks-trust-policy.json",
+        IN_HUB_ACCOUNT.render(
+            resources.at("/DispatcherTaskRole/Properties/AssumeRolePolicyDocument")));
+  }
+
+  @Test
+  void ec2FleetTrustPolicyLetsOnlyEc2AssumeTheRole() {
+    JsonNode trust = Templates.iamDocument("hub-ec2-trust-policy.json");
+    assertThat(trust.at("/Statement")).hasSize(1);
+    assertThat(trust.at("/Statement/0/Principal/Service").asText()).isEqualTo("ec2.amazonaws.com");
+    assertThat(trust.at("/Statement/0/Action").asText()).isEqualTo("sts:AssumeRole");
+  }
+
+  @Test
+  void everyDocumentIsCheckedHere() throws IOException {
+    Set<String> checked =
+        Set.of(
+            "target-role-trust-policy.json",
+            "target-role-permissions-policy.json",
+            "target-role-retention-policy.json",
+            "hub-worker-policy.json",
+            "hub-dispatcher-policy.json",
+            "hub-operator-policy.json",
+            "hub-ecs-tasks-trust-policy.json",
+            "hub-ec2-trust-policy.json");
+    try (Stream<Path> files = Files.list(Templates.moduleDir().resolve("iam"))) {
+      Set<String> present =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith(".json"))
+              .collect(Collectors.toSet());
+      assertThat(present).containsExactlyInAnyOrderElementsOf(checked);
+    }
+  }
+
+  private static void assertMatches(String file, JsonNode rendered) {
+    assertThat(Templates.iamDocument(file))
+        .as("infra/iam/%s differs from the template; rendered template:%n%s", file, rendered)
+        .isEqualTo(rendered);
+  }
+}

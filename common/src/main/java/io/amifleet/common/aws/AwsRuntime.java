@@ -2,6 +2,8 @@ package io.amifleet.common.aws;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,6 +35,7 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 public final class AwsRuntime implements AutoCloseable {
   private final AwsSettings settings;
   private final ApiCallStats stats;
+  private final EventLoopGroup eventLoops;
   private final SdkAsyncHttpClient asyncHttp;
   private final SdkHttpClient syncHttp;
   private final ScheduledExecutorService scheduler;
@@ -41,15 +44,14 @@ public final class AwsRuntime implements AutoCloseable {
   public AwsRuntime(AwsSettings settings, ApiCallStats stats) {
     this.settings = requireNonNull(settings, "settings is null");
     this.stats = requireNonNull(stats, "stats is null");
+    // Our own event loop group, so that close() can use a short quiet period instead of 2 s.
+    this.eventLoops = new NioEventLoopGroup(2, Threads.named("amifleet-net"));
     this.asyncHttp =
         NettyNioAsyncHttpClient.builder()
             .maxConcurrency(settings.maxConnections())
             .connectionAcquisitionTimeout(Duration.ofSeconds(60))
             .maxPendingConnectionAcquires(100_000)
-            .eventLoopGroupBuilder(
-                SdkEventLoopGroup.builder()
-                    .numberOfThreads(2)
-                    .threadFactory(Threads.named("amifleet-net")))
+            .eventLoopGroup(SdkEventLoopGroup.create(eventLoops))
             .build();
     this.syncHttp = ApacheHttpClient.builder().maxConnections(16).build();
     ScheduledThreadPoolExecutor s =
@@ -126,6 +128,7 @@ public final class AwsRuntime implements AutoCloseable {
   @Override
   public void close() {
     asyncHttp.close();
+    eventLoops.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     syncHttp.close();
     scheduler.shutdownNow();
     completions.shutdownNow();

@@ -6,6 +6,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Singleton;
 import io.amifleet.common.queue.QueueSettings;
 import io.amifleet.common.queue.Queues;
+import io.amifleet.common.queue.ResultsReader;
 
 /** Binds the queues a command works on. */
 public final class QueueModule extends AbstractModule {
@@ -19,5 +20,6 @@ public final class QueueModule extends AbstractModule {
   protected void configure() {
     bind(QueueSettings.class).toInstance(settings);
     bind(Queues.class).in(Singleton.class);
+    bind(ResultsReader.class).in(Singleton.class);
   }
 }

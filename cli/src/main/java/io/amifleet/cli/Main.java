@@ -1,0 +1,88 @@
+package io.amifleet.cli;
+
+import io.amifleet.cli.command.DispatchCommand;
+import io.amifleet.cli.command.QueuesCommand;
+import io.amifleet.cli.command.ResultsCommand;
+import io.amifleet.cli.command.WorkerCommand;
+import io.amifleet.common.config.ConfigException;
+import io.amifleet.common.error.AmiFleetException;
+import java.lang.reflect.Constructor;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code amifleet} command. The only {@code main} of the project. */
+@Command(
+    name = "amifleet",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Create AMIs of EC2 instances across many AWS accounts and regions.",
+    subcommands = {
+      QueuesCommand.class,
+      DispatchCommand.class,
+      WorkerCommand.class,
+      ResultsCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 all good; 1 some jobs or accounts failed; 2 bad usage or configuration"
+          + " (nothing was sent).",
+      "Docs: README.md"
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(CliContext.system(), args));
+  }
+
+  /** Runs amifleet with {@code args}; returns the exit code. */
+  public static int run(CliContext context, String... args) {
+    CommandLine cli = new CommandLine(new Main(), new Factory(context));
+    cli.setOut(new java.io.PrintWriter(context.out(), true));
+    cli.setErr(new java.io.PrintWriter(context.err(), true));
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+            context.err().println("amifleet: " + e.getMessage());
+            return 2;
+          }
+          if (e instanceof AmiFleetException a) {
+            context.err().println("amifleet: " + a.getMessage());
+            return 1;
+          }
+          context.err().println("amifleet: unexpected error: " + e);
+          e.printStackTrace(context.err());
+          return 1;
+        });
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Gives commands that want it the {@link CliContext}. */
+  private record Factory(CliContext context) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> type) throws Exception {
+      for (Constructor<?> c : type.getDeclaredConstructors()) {
+        if (c.getParameterCount() == 1 && c.getParameterTypes()[0] == CliContext.class) {
+          c.setAccessible(true);
+          return type.cast(c.newInstance(context));
+        }
+      }
+      return CommandLine.defaultFactory().create(type);
+    }
+  }
+
+  /** The version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"amifleet " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package io.amifleet.cli.command;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.amifleet.cli.CliContext;
+import io.amifleet.cli.inject.Injectors;
+import io.amifleet.cli.options.AwsOptions;
+import io.amifleet.cli.options.OutputFormat;
+import io.amifleet.cli.options.QueueOptions;
+import io.amifleet.cli.output.Table;
+import io.amifleet.common.config.ConfigException;
+import io.amifleet.common.config.Targets;
+import io.amifleet.common.config.TargetsLoader;
+import io.amifleet.common.lifecycle.Closer;
+import io.amifleet.common.message.Identifiers;
+import io.amifleet.common.message.JobIds;
+import io.amifleet.common.message.JobMessage;
+import io.amifleet.dispatcher.DispatchReport;
+import io.amifleet.dispatcher.Dispatcher;
+import io.amifleet.dispatcher.DispatcherModule;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code amifleet dispatch}: resolve targets.yaml and enqueue one job per instance. */
+@Command(
+    name = "dispatch",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Find the instances targets.yaml names (assuming each account's role) and enqueue one job"
+          + " per instance.",
+      "Accounts and regions are searched in parallel; one that cannot be reached is reported and"
+          + " does not stop the others (exit 1)."
+    })
+public final class DispatchCommand implements Callable<Integer> {
+  private final CliContext context;
+
+  @Mixin AwsOptions aws;
+  @Mixin QueueOptions queues;
+
+  @Option(
+      names = "--targets",
+      required = true,
+      paramLabel = "FILE",
+      description = "The targets file.")
+  Path targets;
+
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description =
+          "Run ID (default: a new time-based one). Reusing an ID re-sends the same jobs,"
+              + " which adopt the images already made.")
+  String runId;
+
+  @Option(names = "--dry-run", description = "Print the jobs; send nothing.")
+  boolean dryRun;
+
+  @Option(
+      names = "--output",
+      defaultValue = "table",
+      description = "table or json (default: ${DEFAULT-VALUE}).")
+  OutputFormat output;
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "16",
+      description = "Accounts and regions searched at once (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  DispatchCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    if (runId != null && !Identifiers.PLAIN_ID.matcher(runId).matches()) {
+      throw new ConfigException("--run-id: use 1-128 letters, digits, '.', '_', ':' or '-'");
+    }
+    if (parallelism < 1 || parallelism > 256) {
+      throw new ConfigException("--parallelism must be 1-256");
+    }
+    Targets loaded = new TargetsLoader(context.environment()).load(targets);
+    String run = runId != null ? runId : JobIds.newRunId(Clock.systemUTC());
+    try (Closer closer = new Closer()) {
+      var injector =
+          Injectors.create(
+              context.environment(),
+              closer,
+              context.aws(aws.settings()),
+              queues.settings(),
+              new DispatcherModule(parallelism));
+      DispatchReport report = injector.getInstance(Dispatcher.class).dispatch(loaded, run, dryRun);
+      if (output == OutputFormat.json) {
+        printJson(injector.getInstance(ObjectMapper.class), report);
+      } else {
+        printTable(report);
+      }
+      return report.ok() ? 0 : 1;
+    }
+  }
+
+  private void printTable(DispatchReport report) {
+    var out = context.out();
+    if (report.dryRun()) {
+      Table jobs = new Table("ACCOUNT", "REGION", "INSTANCE", "IMAGE NAME", "JOB ID");
+      for (JobMessage j : report.jobs()) {
+        jobs.row(j.accountId(), j.region(), j.instanceId(), j.imageName(), j.jobId());
+      }
+      if (!jobs.isEmpty()) {
+        jobs.print(out);
+        out.println();
+      }
+    }
+    Table accounts =
+        new Table(
+            "ACCOUNT",
+            "NAME",
+            "REGIONS",
+            "INSTANCES",
+            report.dryRun() ? "WOULD SEND" : "ENQUEUED",
+            "PROBLEMS");
+    for (DispatchReport.AccountSummary a : report.accounts()) {
+      java.util.List<String> problems = new java.util.ArrayList<>(a.errors());
+      a.missing().forEach(id -> problems.add("not found: " + id));
+      a.skipped().forEach(s -> problems.add("not imaged: " + s));
+      accounts.row(
+          a.accountId(),
+          a.name(),
+          String.join(",", a.regions()),
+          a.instances(),
+          report.dryRun() ? a.instances() : a.enqueued(),
+          problems.isEmpty() ? "-" : problems.get(0));
+      for (int i = 1; i < problems.size(); i++) {
+        accounts.row("", "", "", "", "", problems.get(i));
+      }
+    }
+    accounts.print(out);
+    out.println();
+    if (report.dryRun()) {
+      out.printf(
+          "run %s: dry run, %d job(s) built, nothing sent%n", report.runId(), report.jobCount());
+    } else {
+      out.printf(
+          "run %s: %d of %d job(s) enqueued%s%n",
+          report.runId(),
+          report.enqueuedCount(),
+          report.jobCount(),
+          report.ok() ? "" : "; some accounts or instances have problems (see above)");
+    }
+  }
+
+  private void printJson(ObjectMapper mapper, DispatchReport report) {
+    ObjectNode root = mapper.createObjectNode();
+    root.put("runId", report.runId());
+    root.put("dryRun", report.dryRun());
+    root.put("jobCount", report.jobCount());
+    root.put("enqueued", report.enqueuedCount());
+    root.put("ok", report.ok());
+    ArrayNode accounts = root.putArray("accounts");
+    for (DispatchReport.AccountSummary a : report.accounts()) {
+      accounts.add(mapper.valueToTree(a));
+    }
+    if (report.dryRun()) {
+      root.set("jobs", mapper.valueToTree(report.jobs()));
+    }
+    context.out().println(root.toString());
+  }
+}

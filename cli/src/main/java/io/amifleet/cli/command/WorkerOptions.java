@@ -1,0 +1,93 @@
+package io.amifleet.cli.command;
+
+import io.amifleet.cli.options.DurationConverter;
+import io.amifleet.common.message.Identifiers;
+import io.amifleet.worker.WorkerSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/** The worker's flags, shared by {@code worker} and {@code run}. */
+public final class WorkerOptions {
+  @Option(
+      names = "--concurrency",
+      defaultValue = "" + WorkerSettings.DEFAULT_CONCURRENCY,
+      description =
+          "Jobs held at once per consumer, waiting images included (default: ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(
+      names = "--poll-interval",
+      converter = DurationConverter.class,
+      defaultValue = "15s",
+      description =
+          "How often an account+region's waiting images are checked, with one DescribeImages for all"
+              + " of them (default: ${DEFAULT-VALUE}).")
+  Duration pollInterval;
+
+  @Option(
+      names = "--max-wait",
+      converter = DurationConverter.class,
+      defaultValue = "4h",
+      description =
+          "Wait this long for an image before the job ends TIMED_OUT (default: ${DEFAULT-VALUE}).")
+  Duration maxWait;
+
+  @Option(
+      names = "--shutdown-timeout",
+      converter = DurationConverter.class,
+      defaultValue = "30s",
+      description =
+          "On SIGTERM, let held jobs finish this long, then release the rest to other workers"
+              + " (default: ${DEFAULT-VALUE}).")
+  Duration shutdownTimeout;
+
+  @Option(
+      names = "--allow-account",
+      paramLabel = "ID",
+      split = ",",
+      description = "Only act in these accounts; jobs for others go to the DLQ (default: any).")
+  List<String> allowAccounts = List.of();
+
+  @Option(
+      names = "--visibility-timeout",
+      converter = DurationConverter.class,
+      defaultValue = "5m",
+      description =
+          "Visibility set on receive and on each extension while waiting (default: ${DEFAULT-VALUE}).")
+  Duration visibilityTimeout;
+
+  @Option(
+      names = "--create-rate",
+      defaultValue = "" + WorkerSettings.DEFAULT_MUTATION_RATE,
+      description =
+          "Client-side limit of CreateImage/CreateTags calls per account+region per second"
+              + " (EC2 refills 5/s; default: ${DEFAULT-VALUE}).")
+  double createRate;
+
+  @Option(
+      names = "--create-burst",
+      defaultValue = "" + WorkerSettings.DEFAULT_MUTATION_BURST,
+      description =
+          "Calls allowed at once before --create-rate applies (EC2's bucket: 50; default: ${DEFAULT-VALUE}).")
+  int createBurst;
+
+  WorkerSettings settings(Duration exitWhenIdle) {
+    for (String id : allowAccounts) {
+      if (!Identifiers.ACCOUNT_ID.matcher(id).matches()) {
+        throw new IllegalArgumentException(
+            "--allow-account: '" + id + "' is not a 12-digit account ID");
+      }
+    }
+    return WorkerSettings.defaults()
+        .withConcurrency(concurrency)
+        .withPollInterval(pollInterval)
+        .withMaxWait(maxWait)
+        .withShutdownTimeout(shutdownTimeout)
+        .withExitWhenIdle(exitWhenIdle)
+        .withAllowedAccounts(Set.copyOf(allowAccounts))
+        .withVisibilityTimeout(visibilityTimeout)
+        .withMutationLimit(createRate, createBurst);
+  }
+}

@@ -1,0 +1,162 @@
+package io.amifleet.common.queue;
+
+import static java.util.Objects.requireNonNull;
+
+import io.amifleet.common.error.AmiFleetException;
+import io.amifleet.common.error.AwsErrors;
+import io.amifleet.common.message.JobStatus;
+import io.amifleet.common.message.MessageCodec;
+import io.amifleet.common.message.ResultMessage;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.batchmanager.SqsAsyncBatchManager;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * Consumes the results queue. Results are at-least-once, so they are de-duplicated by job ID; a
+ * later SUCCEEDED (a replayed job) replaces an earlier failure. Results of other runs are left on
+ * the queue for their own readers. Not thread-safe: one reader per call.
+ */
+public final class ResultsReader {
+  private static final Logger log = LoggerFactory.getLogger(ResultsReader.class);
+  private static final Duration HIDE_OTHERS = Duration.ofSeconds(60);
+
+  private final SqsAsyncClient sqs;
+  private final SqsAsyncBatchManager batches;
+  private final Queues queues;
+  private final MessageCodec codec;
+  private final Clock clock;
+
+  /**
+   * What to read and when to stop. {@code expect} 0 means: until the queue stays empty for {@code
+   * idle}.
+   */
+  public record Request(
+      Optional<String> runId, int expect, Duration timeout, Duration idle, boolean delete) {
+    public Request {
+      requireNonNull(runId, "runId is null");
+      requireNonNull(timeout, "timeout is null");
+      requireNonNull(idle, "idle is null");
+    }
+  }
+
+  /** Distinct results in arrival order, and whether reading stopped on the timeout. */
+  public record Collected(List<ResultMessage> results, boolean timedOut) {
+    public long count(JobStatus status) {
+      return results.stream().filter(r -> r.status() == status).count();
+    }
+
+    public boolean allSucceeded() {
+      return results.stream().allMatch(ResultMessage::succeeded);
+    }
+  }
+
+  @Inject
+  public ResultsReader(
+      SqsAsyncClient sqs,
+      SqsAsyncBatchManager batches,
+      Queues queues,
+      MessageCodec codec,
+      Clock clock) {
+    this.sqs = requireNonNull(sqs, "sqs is null");
+    this.batches = requireNonNull(batches, "batches is null");
+    this.queues = requireNonNull(queues, "queues is null");
+    this.codec = requireNonNull(codec, "codec is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  /** Reads until the request is met; {@code onResult} sees each new job and each status change. */
+  public Collected read(Request request, Consumer<ResultMessage> onResult) {
+    String url = queues.resultsUrl();
+    Map<String, ResultMessage> byJob = new LinkedHashMap<>();
+    Instant start = clock.instant();
+    Instant deadline = start.plus(request.timeout());
+    Instant lastSeen = start;
+    List<CompletableFuture<?>> pending = new ArrayList<>();
+    while (true) {
+      Instant now = clock.instant();
+      boolean done =
+          (request.expect() > 0 && byJob.size() >= request.expect())
+              || !now.isBefore(deadline)
+              || (request.expect() == 0
+                  && Duration.between(lastSeen, now).compareTo(request.idle()) >= 0);
+      if (done) {
+        // Deletes and visibility changes are batched; make sure they went out.
+        CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
+            .exceptionally(e -> null)
+            .join();
+        boolean timedOut = request.expect() > 0 && byJob.size() < request.expect();
+        return new Collected(new ArrayList<>(byJob.values()), timedOut);
+      }
+      long waitSeconds = Math.max(1, Math.min(20, Duration.between(now, deadline).toSeconds()));
+      List<Message> messages;
+      try {
+        messages =
+            sqs.receiveMessage(
+                    b ->
+                        b.queueUrl(url)
+                            .maxNumberOfMessages(10)
+                            .waitTimeSeconds((int) waitSeconds)
+                            .visibilityTimeout(30))
+                .join()
+                .messages();
+      } catch (CompletionException e) {
+        throw AwsErrors.translate(e, "ReceiveMessage from " + url);
+      }
+      for (Message m : messages) {
+        ResultMessage result;
+        try {
+          result = codec.decodeResult(m.body());
+        } catch (AmiFleetException e) {
+          log.warn(
+              "skipping and deleting a message that is not a result ({}): {}",
+              e.getMessage(),
+              m.body());
+          pending.add(batches.deleteMessage(b -> b.queueUrl(url).receiptHandle(m.receiptHandle())));
+          continue;
+        }
+        if (request.runId().isPresent() && !request.runId().get().equals(result.runId())) {
+          pending.add(
+              batches.changeMessageVisibility(
+                  b ->
+                      b.queueUrl(url)
+                          .receiptHandle(m.receiptHandle())
+                          .visibilityTimeout((int) HIDE_OTHERS.toSeconds())));
+          continue;
+        }
+        lastSeen = clock.instant();
+        ResultMessage previous = byJob.get(result.jobId());
+        if (previous == null || supersedes(result, previous)) {
+          byJob.put(result.jobId(), result);
+          if (previous == null || previous.status() != result.status()) {
+            onResult.accept(result);
+          }
+        }
+        if (request.delete()) {
+          pending.add(batches.deleteMessage(b -> b.queueUrl(url).receiptHandle(m.receiptHandle())));
+        }
+      }
+    }
+  }
+
+  private static boolean supersedes(ResultMessage candidate, ResultMessage current) {
+    if (candidate.succeeded() != current.succeeded()) {
+      return candidate.succeeded();
+    }
+    return candidate.finishedAt() != null
+        && (current.finishedAt() == null || candidate.finishedAt().isAfter(current.finishedAt()));
+  }
+}

@@ -1,0 +1,93 @@
+package io.amifleet.dispatcher;
+
+import static java.util.Objects.requireNonNull;
+
+import io.amifleet.common.config.Targets;
+import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.queue.QueueSender;
+import io.amifleet.common.queue.Queues;
+import io.amifleet.dispatcher.enqueue.JobEnqueuer;
+import io.amifleet.dispatcher.job.JobBuilder;
+import io.amifleet.dispatcher.resolve.AccountResolution;
+import io.amifleet.dispatcher.resolve.FoundInstance;
+import io.amifleet.dispatcher.resolve.TargetResolver;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The dispatcher: resolves targets into instances, builds one job per instance and enqueues them.
+ * The jobs queue is looked up before any account is searched, so a wrong queue fails the command
+ * before anything is sent.
+ */
+public final class Dispatcher {
+  private final TargetResolver resolver;
+  private final JobEnqueuer enqueuer;
+  private final Queues queues;
+  private final Clock clock;
+
+  @Inject
+  public Dispatcher(TargetResolver resolver, JobEnqueuer enqueuer, Queues queues, Clock clock) {
+    this.resolver = requireNonNull(resolver, "resolver is null");
+    this.enqueuer = requireNonNull(enqueuer, "enqueuer is null");
+    this.queues = requireNonNull(queues, "queues is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  public DispatchReport dispatch(Targets targets, String runId, boolean dryRun) {
+    Optional<String> jobsUrl = dryRun ? Optional.empty() : Optional.of(queues.jobsUrl());
+    Instant now = clock.instant();
+    List<AccountResolution> resolutions = resolver.resolve(targets);
+
+    List<JobMessage> jobs = new ArrayList<>();
+    List<Integer> jobAccount = new ArrayList<>();
+    for (int a = 0; a < resolutions.size(); a++) {
+      AccountResolution r = resolutions.get(a);
+      for (FoundInstance instance : r.instances()) {
+        jobs.add(JobBuilder.build(runId, r.account(), instance, now));
+        jobAccount.add(a);
+      }
+    }
+
+    int[] enqueued = new int[resolutions.size()];
+    List<List<String>> sendErrors = new ArrayList<>();
+    resolutions.forEach(r -> sendErrors.add(new ArrayList<>()));
+    if (jobsUrl.isPresent() && !jobs.isEmpty()) {
+      QueueSender.Report report = enqueuer.enqueue(jobsUrl.get(), jobs);
+      for (int i = 0; i < jobs.size(); i++) {
+        if (report.messageIds().get(i) != null) {
+          enqueued[jobAccount.get(i)]++;
+        }
+      }
+      for (QueueSender.Failure f : report.failures()) {
+        JobMessage job = jobs.get(f.index());
+        sendErrors
+            .get(jobAccount.get(f.index()))
+            .add("not enqueued: " + job.instanceId() + " in " + job.region() + ": " + f.message());
+      }
+    }
+
+    List<DispatchReport.AccountSummary> summaries = new ArrayList<>();
+    for (int a = 0; a < resolutions.size(); a++) {
+      AccountResolution r = resolutions.get(a);
+      List<String> errors = new ArrayList<>(r.errors());
+      errors.addAll(sendErrors.get(a));
+      summaries.add(
+          new DispatchReport.AccountSummary(
+              r.account().id(),
+              r.account().label(),
+              r.account().regions(),
+              r.instances().size(),
+              enqueued[a],
+              errors,
+              r.missing(),
+              r.skipped().stream()
+                  .map(i -> i.instanceId() + " (" + i.state() + ", " + i.region() + ")")
+                  .toList()));
+    }
+    return new DispatchReport(runId, dryRun, summaries, jobs);
+  }
+}

@@ -1,0 +1,239 @@
+package io.amifleet.worker;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * How a worker runs. Validated on construction; see the README's {@code worker} reference for what
+ * each setting means to an operator.
+ *
+ * @param concurrency jobs held at once (received and not yet finished, waiting images included)
+ * @param pollInterval how often each account+region's waiting images are checked (one
+ *     DescribeImages covers all of them)
+ * @param maxWait how long to wait for an image before the job ends TIMED_OUT
+ * @param shutdownTimeout how long a stopping worker lets held jobs finish before releasing them
+ * @param exitWhenIdle stop after the queue has been empty and nothing was held for this long
+ * @param allowedAccounts accounts this worker may act in; empty means any
+ * @param visibilityTimeout visibility set on receive and on every extension
+ * @param mutationRate client-side limit of mutating EC2 calls per account+region per second
+ * @param mutationBurst how many mutating calls may go at once before the rate applies
+ * @param retryBaseDelay first backoff for a retryable failure (doubles per receive, with jitter)
+ * @param retryMaxDelay longest backoff
+ */
+public record WorkerSettings(
+    int concurrency,
+    Duration pollInterval,
+    Duration maxWait,
+    Duration shutdownTimeout,
+    Optional<Duration> exitWhenIdle,
+    Set<String> allowedAccounts,
+    Duration visibilityTimeout,
+    double mutationRate,
+    int mutationBurst,
+    Duration retryBaseDelay,
+    Duration retryMaxDelay) {
+
+  public static final int DEFAULT_CONCURRENCY = 256;
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_MAX_WAIT = Duration.ofHours(4);
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofMinutes(5);
+
+  /** EC2 refills CreateImage tokens at 5/s per account+region; stay below it by default. */
+  public static final double DEFAULT_MUTATION_RATE = 4.5;
+
+  public static final int DEFAULT_MUTATION_BURST = 45;
+
+  /** SQS keeps a message invisible for at most 12 hours after it was received. */
+  public static final Duration SQS_VISIBILITY_CEILING = Duration.ofHours(12);
+
+  public WorkerSettings {
+    requireNonNull(pollInterval, "pollInterval is null");
+    requireNonNull(maxWait, "maxWait is null");
+    requireNonNull(shutdownTimeout, "shutdownTimeout is null");
+    requireNonNull(exitWhenIdle, "exitWhenIdle is null");
+    allowedAccounts = Set.copyOf(requireNonNull(allowedAccounts, "allowedAccounts is null"));
+    requireNonNull(visibilityTimeout, "visibilityTimeout is null");
+    requireNonNull(retryBaseDelay, "retryBaseDelay is null");
+    requireNonNull(retryMaxDelay, "retryMaxDelay is null");
+    if (concurrency < 1 || concurrency > 100_000) {
+      throw new IllegalArgumentException("--concurrency must be 1-100000");
+    }
+    if (pollInterval.toMillis() < 100) {
+      throw new IllegalArgumentException("--poll-interval must be at least 100ms");
+    }
+    if (maxWait.isNegative()
+        || maxWait.isZero()
+        || maxWait.compareTo(SQS_VISIBILITY_CEILING.minusMinutes(30)) > 0) {
+      throw new IllegalArgumentException(
+          "--max-wait must be positive and at most 11h30m (SQS keeps a message invisible for 12"
+              + " hours at most)");
+    }
+    if (visibilityTimeout.toSeconds() < 30
+        || visibilityTimeout.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("--visibility-timeout must be between 30s and 1h");
+    }
+    if (mutationRate <= 0 || mutationBurst < 1) {
+      throw new IllegalArgumentException("the mutation rate and burst must be positive");
+    }
+    if (retryBaseDelay.isNegative() || retryMaxDelay.compareTo(retryBaseDelay) < 0) {
+      throw new IllegalArgumentException("retry delays must be non-negative, max >= base");
+    }
+    if (retryMaxDelay.compareTo(SQS_VISIBILITY_CEILING) >= 0) {
+      throw new IllegalArgumentException("retry delay must stay below 12 hours");
+    }
+  }
+
+  public static WorkerSettings defaults() {
+    return new WorkerSettings(
+        DEFAULT_CONCURRENCY,
+        DEFAULT_POLL_INTERVAL,
+        DEFAULT_MAX_WAIT,
+        DEFAULT_SHUTDOWN_TIMEOUT,
+        Optional.empty(),
+        Set.of(),
+        DEFAULT_VISIBILITY_TIMEOUT,
+        DEFAULT_MUTATION_RATE,
+        DEFAULT_MUTATION_BURST,
+        Duration.ofSeconds(10),
+        Duration.ofMinutes(15));
+  }
+
+  public WorkerSettings withConcurrency(int value) {
+    return new WorkerSettings(
+        value,
+        pollInterval,
+        maxWait,
+        shutdownTimeout,
+        exitWhenIdle,
+        allowedAccounts,
+        visibilityTimeout,
+        mutationRate,
+        mutationBurst,
+        retryBaseDelay,
+        retryMaxDelay);
+  }
+
+  public WorkerSettings withPollInterval(Duration value) {
+    return new WorkerSettings(
+        concurrency,
+        value,
+        maxWait,
+        shutdownTimeout,
+        exitWhenIdle,
+        allowedAccounts,
+        visibilityTimeout,
+        mutationRate,
+        mutationBurst,
+        retryBaseDelay,
+        retryMaxDelay);
+  }
+
+  public WorkerSettings withMaxWait(Duration value) {
+    return new WorkerSettings(
+        concurrency,
+        pollInterval,
+        value,
+        shutdownTimeout,
+        exitWhenIdle,
+        allowedAccounts,
+        visibilityTimeout,
+        mutationRate,
+        mutationBurst,
+        retryBaseDelay,
+        retryMaxDelay);
+  }
+
+  public WorkerSettings withShutdownTimeout(Duration value) {
+    return new WorkerSettings(
+        concurrency,
+        pollInterval,
+        maxWait,
+        value,
+        exitWhenIdle,
+        allowedAccounts,
+        visibilityTimeout,
+        mutationRate,
+        mutationBurst,
+        retryBaseDelay,
+        retryMaxDelay);
+  }
+
+  public WorkerSettings withExitWhenIdle(Duration value) {
+    return new WorkerSettings(
+        concurrency,
+        pollInterval,
+        maxWait,
+        shutdownTimeout,
+        Optional.ofNullable(value),
+        allowedAccounts,
+        visibilityTimeout,
+        mutationRate,
+        mutationBurst,
+        retryBaseDelay,
+        retryMaxDelay);
+  }
+
+  public WorkerSettings withAllowedAccounts(Set<String> value) {
+    return new WorkerSettings(
+        concurrency,
+        pollInterval,
+        maxWait,
+        shutdownTimeout,
+        exitWhenIdle,
+        value,
+        visibilityTimeout,
+        mutationRate,
+        mutationBurst,
+        retryBaseDelay,
+        retryMaxDelay);
+  }
+
+  public WorkerSettings withVisibilityTimeout(Duration value) {
+    return new WorkerSettings(
+        concurrency,
+        pollInterval,
+        maxWait,
+        shutdownTimeout,
+        exitWhenIdle,
+        allowedAccounts,
+        value,
+        mutationRate,
+        mutationBurst,
+        retryBaseDelay,
+        retryMaxDelay);
+  }
+
+  public WorkerSettings withMutationLimit(double rate, int burst) {
+    return new WorkerSettings(
+        concurrency,
+        pollInterval,
+        maxWait,
+        shutdownTimeout,
+        exitWhenIdle,
+        allowedAccounts,
+        visibilityTimeout,
+        rate,
+        burst,
+        retryBaseDelay,
+        retryMaxDelay);
+  }
+
+  public WorkerSettings withRetryDelays(Duration base, Duration max) {
+    return new WorkerSettings(
+        concurrency,
+        pollInterval,
+        maxWait,
+        shutdownTimeout,
+        exitWhenIdle,
+        allowedAccounts,
+        visibilityTimeout,
+        mutationRate,
+        mutationBurst,
+        base,
+        max);
+  }
+}

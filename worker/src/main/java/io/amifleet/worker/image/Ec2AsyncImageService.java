@@ -1,0 +1,254 @@
+package io.amifleet.worker.image;
+
+import static java.util.Objects.requireNonNull;
+
+import io.amifleet.common.aws.Ec2Clients;
+import io.amifleet.common.aws.RoleCredentials;
+import io.amifleet.common.error.AwsErrors;
+import io.amifleet.worker.throttle.MutationLimiter;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+
+/**
+ * {@link ImageService} over the SDK's async EC2 client, acting in the target account with
+ * assumed-role credentials. Mutating calls pass the per-account+region {@link MutationLimiter}
+ * first. Errors are translated here, where they enter the project. Thread-safe.
+ */
+public final class Ec2AsyncImageService implements ImageService {
+  private static final Pattern AMI_ID = Pattern.compile("ami-[0-9a-f]+");
+
+  private final RoleCredentials credentials;
+  private final Ec2Clients clients;
+  private final MutationLimiter limiter;
+
+  @Inject
+  public Ec2AsyncImageService(
+      RoleCredentials credentials, Ec2Clients clients, MutationLimiter limiter) {
+    this.credentials = requireNonNull(credentials, "credentials is null");
+    this.clients = requireNonNull(clients, "clients is null");
+    this.limiter = requireNonNull(limiter, "limiter is null");
+  }
+
+  @Override
+  public CompletableFuture<Void> ready(Ec2Target target) {
+    return credentials.ready(target.role()).thenApply(p -> null);
+  }
+
+  @Override
+  public CompletableFuture<List<ImageInfo>> findByJobId(Ec2Target target, String jobId) {
+    return findImages(
+        target,
+        Filter.builder().name("tag:amifleet:job-id").values(jobId).build(),
+        "find image of job " + jobId);
+  }
+
+  @Override
+  public CompletableFuture<List<ImageInfo>> findByName(Ec2Target target, String name) {
+    return findImages(
+        target, Filter.builder().name("name").values(name).build(), "find image named " + name);
+  }
+
+  private CompletableFuture<List<ImageInfo>> findImages(
+      Ec2Target target, Filter filter, String what) {
+    return call(
+        target,
+        "DescribeImages (" + what + ")",
+        () ->
+            ec2(target)
+                .describeImages(b -> b.owners("self").filters(filter))
+                .thenApply(r -> r.images().stream().map(Ec2AsyncImageService::info).toList()));
+  }
+
+  @Override
+  public CompletableFuture<Map<String, String>> instanceTags(Ec2Target target, String instanceId) {
+    return call(
+        target,
+        "DescribeInstances " + instanceId,
+        () ->
+            ec2(target)
+                .describeInstances(b -> b.instanceIds(instanceId))
+                .thenApply(
+                    r -> {
+                      Map<String, String> tags = new LinkedHashMap<>();
+                      r.reservations().stream()
+                          .flatMap(res -> res.instances().stream())
+                          .filter(i -> i.instanceId().equals(instanceId))
+                          .flatMap(i -> i.tags().stream())
+                          .forEach(t -> tags.put(t.key(), t.value()));
+                      return tags;
+                    }));
+  }
+
+  @Override
+  public CompletableFuture<String> createImage(Ec2Target target, ImageRequest request) {
+    return limiter
+        .acquire(target.accountRegion())
+        .thenCompose(
+            x ->
+                call(
+                    target,
+                    "CreateImage " + request.instanceId(),
+                    () ->
+                        ec2(target)
+                            .createImage(
+                                b ->
+                                    b.instanceId(request.instanceId())
+                                        .name(request.name())
+                                        .description(request.description())
+                                        .noReboot(request.noReboot())
+                                        .tagSpecifications(
+                                            TagSpecification.builder()
+                                                .resourceType(ResourceType.IMAGE)
+                                                .tags(tags(request.tags()))
+                                                .build()))
+                            .thenApply(r -> r.imageId())));
+  }
+
+  @Override
+  public CompletableFuture<Lookup> describe(Ec2Target target, Collection<String> imageIds) {
+    return describeOnce(target, List.copyOf(imageIds))
+        .thenCompose(
+            lookup -> {
+              // EC2 fails the whole call when one ID is unknown; ask again without those.
+              if (lookup.notFound().isEmpty()) {
+                return CompletableFuture.completedFuture(lookup);
+              }
+              List<String> rest = new ArrayList<>(imageIds);
+              rest.removeAll(lookup.notFound());
+              if (rest.isEmpty()) {
+                return CompletableFuture.completedFuture(lookup);
+              }
+              return describeOnce(target, rest)
+                  .thenApply(
+                      second -> {
+                        Set<String> missing = new HashSet<>(lookup.notFound());
+                        missing.addAll(second.notFound());
+                        return new Lookup(second.images(), missing);
+                      });
+            });
+  }
+
+  private CompletableFuture<Lookup> describeOnce(Ec2Target target, List<String> imageIds) {
+    String context = "DescribeImages in " + target;
+    return ec2(target)
+        .describeImages(b -> b.imageIds(imageIds))
+        .handle(
+            (r, error) -> {
+              if (error == null) {
+                List<ImageInfo> images =
+                    r.images().stream().map(Ec2AsyncImageService::info).toList();
+                Set<String> returned = new HashSet<>();
+                images.forEach(i -> returned.add(i.imageId()));
+                Set<String> missing = new HashSet<>(imageIds);
+                missing.removeAll(returned);
+                return new Lookup(images, missing);
+              }
+              if ("InvalidAMIID.NotFound".equals(AwsErrors.errorCodeOf(error))) {
+                Set<String> missing = new HashSet<>();
+                Matcher m = AMI_ID.matcher(String.valueOf(AwsErrors.unwrap(error).getMessage()));
+                while (m.find()) {
+                  if (imageIds.contains(m.group())) {
+                    missing.add(m.group());
+                  }
+                }
+                if (!missing.isEmpty()) {
+                  return new Lookup(List.of(), missing);
+                }
+              }
+              throw AwsErrors.translate(error, context);
+            });
+  }
+
+  @Override
+  public CompletableFuture<Void> createTags(
+      Ec2Target target, List<String> resourceIds, Map<String, String> tags) {
+    if (resourceIds.isEmpty() || tags.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return limiter
+        .acquire(target.accountRegion())
+        .thenCompose(
+            x ->
+                call(
+                    target,
+                    "CreateTags " + resourceIds,
+                    () ->
+                        ec2(target)
+                            .createTags(b -> b.resources(resourceIds).tags(tags(tags)))
+                            .thenApply(r -> null)));
+  }
+
+  @Override
+  public CompletableFuture<Void> deregister(Ec2Target target, String imageId) {
+    return limiter
+        .acquire(target.accountRegion())
+        .thenCompose(
+            x ->
+                call(
+                    target,
+                    "DeregisterImage " + imageId,
+                    () ->
+                        ec2(target).deregisterImage(b -> b.imageId(imageId)).thenApply(r -> null)));
+  }
+
+  private Ec2AsyncClient ec2(Ec2Target target) {
+    return clients.client(target.role(), target.region());
+  }
+
+  private static <T> CompletableFuture<T> call(
+      Ec2Target target, String what, Supplier<CompletableFuture<T>> call) {
+    CompletableFuture<T> f;
+    try {
+      f = call.get();
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    return f.handle(
+        (v, e) -> {
+          if (e != null) {
+            throw AwsErrors.translate(e, what + " in " + target);
+          }
+          return v;
+        });
+  }
+
+  private static List<Tag> tags(Map<String, String> tags) {
+    return tags.entrySet().stream()
+        .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+        .toList();
+  }
+
+  static ImageInfo info(Image image) {
+    List<String> snapshots = new ArrayList<>();
+    for (BlockDeviceMapping m : image.blockDeviceMappings()) {
+      if (m.ebs() != null && m.ebs().snapshotId() != null) {
+        snapshots.add(m.ebs().snapshotId());
+      }
+    }
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (Tag t : image.tags()) {
+      tags.put(t.key(), t.value());
+    }
+    String state = image.stateAsString() == null ? "unknown" : image.stateAsString();
+    String reason = image.stateReason() == null ? null : image.stateReason().message();
+    return new ImageInfo(
+        image.imageId(), image.name(), state, reason, snapshots, tags, image.creationDate());
+  }
+}

@@ -1,0 +1,43 @@
+package io.amifleet.worker.image;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What DescribeImages says of one image.
+ *
+ * @param state EC2's image state in lower case: pending, available, failed, invalid, deregistered,
+ *     transient, error, disabled
+ * @param stateReason why it failed, when it did
+ */
+public record ImageInfo(
+    String imageId,
+    String name,
+    String state,
+    String stateReason,
+    List<String> snapshotIds,
+    Map<String, String> tags,
+    String creationDate) {
+
+  public ImageInfo {
+    requireNonNull(imageId, "imageId is null");
+    requireNonNull(state, "state is null");
+    snapshotIds = List.copyOf(snapshotIds);
+    tags = Map.copyOf(tags);
+  }
+
+  public boolean available() {
+    return state.equals("available");
+  }
+
+  public boolean pending() {
+    return state.equals("pending") || state.equals("transient");
+  }
+
+  /** Failed for good: nothing will make this image available. */
+  public boolean broken() {
+    return !available() && !pending();
+  }
+}

@@ -1,0 +1,144 @@
+package io.amifleet.worker.image;
+
+import static java.util.Objects.requireNonNull;
+
+import io.amifleet.common.error.AmiFleetException;
+import io.amifleet.common.error.AwsErrors;
+import io.amifleet.common.error.ErrorCodes;
+import io.amifleet.common.error.ErrorKind;
+import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.message.Tags;
+import jakarta.inject.Inject;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure a job has exactly one image: adopts the image already tagged with the job's ID (a
+ * redelivery, a replay, a rerun of the same run, a worker that crashed after CreateImage), and only
+ * otherwise calls CreateImage. On real EC2 a second CreateImage with the job's deterministic name
+ * fails with {@code InvalidAMIName.Duplicate}; that image is adopted when it carries the job's ID,
+ * and reported as a name conflict when it does not.
+ *
+ * <p>An earlier image of the job that ended {@code failed} is deregistered (it is amifleet's own,
+ * and it holds the name) before a new one is made. Stateless and thread-safe.
+ */
+public final class ImageMaker {
+  private static final Logger log = LoggerFactory.getLogger(ImageMaker.class);
+
+  private final ImageService images;
+
+  /** The job's image and whether it existed before this attempt. */
+  public record ImageRef(String imageId, boolean adopted) {}
+
+  @Inject
+  public ImageMaker(ImageService images) {
+    this.images = requireNonNull(images, "images is null");
+  }
+
+  public CompletableFuture<ImageRef> ensure(Ec2Target target, JobMessage job) {
+    return images
+        .findByJobId(target, job.jobId())
+        .thenCompose(
+            existing -> {
+              Optional<ImageInfo> usable = pickUsable(existing);
+              if (usable.isPresent()) {
+                log.info(
+                    "job {}: adopting {} ({}) made by an earlier attempt",
+                    job.jobId(),
+                    usable.get().imageId(),
+                    usable.get().state());
+                return CompletableFuture.completedFuture(
+                    new ImageRef(usable.get().imageId(), true));
+              }
+              CompletableFuture<Void> cleared = CompletableFuture.completedFuture(null);
+              for (ImageInfo broken : existing) {
+                if (broken.state().equals("failed")
+                    || broken.state().equals("error")
+                    || broken.state().equals("invalid")) {
+                  log.info(
+                      "job {}: deregistering earlier {} image {}",
+                      job.jobId(),
+                      broken.state(),
+                      broken.imageId());
+                  cleared = cleared.thenCompose(x -> images.deregister(target, broken.imageId()));
+                }
+              }
+              return cleared.thenCompose(x -> create(target, job));
+            });
+  }
+
+  private CompletableFuture<ImageRef> create(Ec2Target target, JobMessage job) {
+    CompletableFuture<Map<String, String>> instanceTags =
+        job.copyInstanceTags()
+            ? images.instanceTags(target, job.instanceId())
+            : CompletableFuture.completedFuture(Map.of());
+    return instanceTags.thenCompose(
+        copied -> {
+          ImageRequest request =
+              new ImageRequest(
+                  job.instanceId(),
+                  job.imageName(),
+                  "amifleet job " + job.jobId() + " of run " + job.runId(),
+                  !job.reboot(),
+                  ImageTags.of(job, copied));
+          return images
+              .createImage(target, request)
+              .thenApply(id -> new ImageRef(id, false))
+              .exceptionallyCompose(
+                  e -> {
+                    if ("InvalidAMIName.Duplicate".equals(AwsErrors.errorCodeOf(e))) {
+                      return adoptByName(target, job);
+                    }
+                    return CompletableFuture.failedFuture(e);
+                  });
+        });
+  }
+
+  private CompletableFuture<ImageRef> adoptByName(Ec2Target target, JobMessage job) {
+    return images
+        .findByName(target, job.imageName())
+        .thenApply(
+            found -> {
+              Optional<ImageInfo> ours =
+                  found.stream()
+                      .filter(i -> job.jobId().equals(i.tags().get(Tags.JOB_ID)))
+                      .findFirst();
+              if (ours.isPresent()) {
+                log.info(
+                    "job {}: name {} taken by its own image {}; adopting",
+                    job.jobId(),
+                    job.imageName(),
+                    ours.get().imageId());
+                return new ImageRef(ours.get().imageId(), true);
+              }
+              String holder = found.isEmpty() ? "an image not visible yet" : found.get(0).imageId();
+              throw new AmiFleetException(
+                  ErrorKind.PERMANENT,
+                  ErrorCodes.IMAGE_NAME_CONFLICT,
+                  "image name '"
+                      + job.imageName()
+                      + "' is already used by "
+                      + holder
+                      + " in "
+                      + target
+                      + ", which was not made for job "
+                      + job.jobId()
+                      + "; change imageName in targets.yaml");
+            });
+  }
+
+  /** An available image first, else the oldest pending one. */
+  private static Optional<ImageInfo> pickUsable(List<ImageInfo> existing) {
+    return existing.stream()
+        .filter(i -> i.available() || i.pending())
+        .min(
+            Comparator.comparing((ImageInfo i) -> !i.available())
+                .thenComparing(i -> i.creationDate() == null ? "" : i.creationDate())
+                .thenComparing(ImageInfo::imageId));
+  }
+}

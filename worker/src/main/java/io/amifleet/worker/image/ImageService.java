@@ -1,0 +1,47 @@
+package io.amifleet.worker.image;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The EC2 operations a worker needs, in the target account ({@link Ec2AsyncImageService} over the
+ * SDK). Futures fail with {@link io.amifleet.common.error.AmiFleetException}.
+ */
+public interface ImageService {
+  /** Completes once the target's role has been assumed (AssumeRole, cached per role). */
+  CompletableFuture<Void> ready(Ec2Target target);
+
+  /** Images owned by the account carrying tag {@code amifleet:job-id = jobId}. */
+  CompletableFuture<List<ImageInfo>> findByJobId(Ec2Target target, String jobId);
+
+  /** Images owned by the account with exactly this name. */
+  CompletableFuture<List<ImageInfo>> findByName(Ec2Target target, String name);
+
+  /** The instance's tags; fails permanently when the instance does not exist. */
+  CompletableFuture<Map<String, String>> instanceTags(Ec2Target target, String instanceId);
+
+  /** CreateImage; returns the new image ID. */
+  CompletableFuture<String> createImage(Ec2Target target, ImageRequest request);
+
+  /** One DescribeImages for all {@code imageIds}. */
+  CompletableFuture<Lookup> describe(Ec2Target target, Collection<String> imageIds);
+
+  CompletableFuture<Void> createTags(
+      Ec2Target target, List<String> resourceIds, Map<String, String> tags);
+
+  CompletableFuture<Void> deregister(Ec2Target target, String imageId);
+
+  /**
+   * The answer to {@link #describe}: the images EC2 returned, and the IDs it said do not exist
+   * (yet: a just-created image may not be visible at once, EC2 being eventually consistent).
+   */
+  record Lookup(List<ImageInfo> images, Set<String> notFound) {
+    public Lookup {
+      images = List.copyOf(images);
+      notFound = Set.copyOf(notFound);
+    }
+  }
+}

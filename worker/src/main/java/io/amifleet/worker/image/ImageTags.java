@@ -1,0 +1,51 @@
+package io.amifleet.worker.image;
+
+import io.amifleet.common.message.Identifiers;
+import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.message.Tags;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The tags of an image and its snapshots: amifleet's own four first (they make adoption and
+ * retention work, so they always fit), then the job's configured tags, then, when asked, the
+ * instance's own tags, up to EC2's 50 per resource. Tags under {@code aws:} cannot be set and are
+ * never copied.
+ */
+public final class ImageTags {
+  private ImageTags() {}
+
+  public static Map<String, String> of(JobMessage job, Map<String, String> instanceTags) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put(Tags.JOB_ID, job.jobId());
+    tags.put(Tags.RUN_ID, job.runId());
+    tags.put(Tags.SOURCE_INSTANCE, job.instanceId());
+    tags.put(Tags.MANAGED, "true");
+    job.tags().forEach(tags::putIfAbsent);
+    for (Map.Entry<String, String> e : instanceTags.entrySet()) {
+      if (tags.size() >= Identifiers.MAX_TAGS) {
+        break;
+      }
+      String key = e.getKey();
+      if (key.startsWith("aws:") || key.startsWith(Tags.PREFIX)) {
+        continue;
+      }
+      tags.putIfAbsent(key, e.getValue());
+    }
+    return tags;
+  }
+
+  /** The tags to put on an image's snapshots: the image's own, minus reserved ones. */
+  public static Map<String, String> forSnapshots(ImageInfo image) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    image
+        .tags()
+        .forEach(
+            (k, v) -> {
+              if (!k.startsWith("aws:")) {
+                tags.put(k, v);
+              }
+            });
+    return tags;
+  }
+}

@@ -1,0 +1,305 @@
+package io.amifleet.worker.lifecycle;
+
+import static java.util.Objects.requireNonNull;
+
+import io.amifleet.common.aws.Threads;
+import io.amifleet.common.error.AwsErrors;
+import io.amifleet.worker.WorkerSettings;
+import io.amifleet.worker.image.ImageWaiter;
+import io.amifleet.worker.outcome.JobOutcome;
+import io.amifleet.worker.outcome.OutcomeRouter;
+import io.amifleet.worker.outcome.ResultSink;
+import io.amifleet.worker.poll.JobQueue;
+import io.amifleet.worker.poll.ReceivedJob;
+import io.amifleet.worker.process.JobProcessor;
+import io.amifleet.worker.process.WorkerStopping;
+import io.amifleet.worker.visibility.VisibilityHeartbeat;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker: {@code consumers} poller threads that receive jobs and hand them to the {@link
+ * JobProcessor}, bounded by {@code concurrency} permits per consumer, taken before each
+ * ReceiveMessage and given back as each job finishes. A job waiting for its image holds a permit
+ * but no thread.
+ *
+ * <p>Stopping is ordered: stop receiving (the pending long poll is cancelled) → let held jobs
+ * finish within the shutdown timeout → release the rest (visibility 0, so another worker takes them
+ * at once) → wait for every outcome to be routed (results published, deletes and visibility changes
+ * sent). The SDK clients are closed afterwards by the command that owns them.
+ */
+public final class Worker {
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  private static final Duration MAX_RECEIVE_WAIT = Duration.ofSeconds(20);
+  private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(15);
+
+  private final WorkerSettings settings;
+  private final int consumers;
+  private final JobQueue queue;
+  private final ResultSink results;
+  private final JobProcessor processor;
+  private final OutcomeRouter router;
+  private final ImageWaiter waiter;
+  private final VisibilityHeartbeat heartbeat;
+  private final Clock clock;
+  private final Semaphore permits;
+  private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<List<ReceivedJob>>> receives = ConcurrentHashMap.newKeySet();
+  private final List<Thread> pollers = new ArrayList<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean running;
+  private volatile Instant lastActivity;
+  private volatile boolean stopRequested;
+  private final java.util.concurrent.atomic.AtomicBoolean idleExitStarted =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  public Worker(
+      WorkerSettings settings,
+      int consumers,
+      JobQueue queue,
+      ResultSink results,
+      JobProcessor processor,
+      OutcomeRouter router,
+      ImageWaiter waiter,
+      VisibilityHeartbeat heartbeat,
+      Clock clock) {
+    this.results = requireNonNull(results, "results is null");
+    this.settings = requireNonNull(settings, "settings is null");
+    if (consumers < 1) {
+      throw new IllegalArgumentException("consumers must be positive");
+    }
+    this.consumers = consumers;
+    this.queue = requireNonNull(queue, "queue is null");
+    this.processor = requireNonNull(processor, "processor is null");
+    this.router = requireNonNull(router, "router is null");
+    this.waiter = requireNonNull(waiter, "waiter is null");
+    this.heartbeat = requireNonNull(heartbeat, "heartbeat is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.permits = new Semaphore(settings.concurrency() * consumers);
+  }
+
+  /** Starts the consumers; returns at once. */
+  public synchronized void start() {
+    if (running || stopRequested) {
+      throw new IllegalStateException("a worker starts once");
+    }
+    // Look up queues and the redrive policy now: a wrong queue fails here, before any job, and
+    // no completion callback ever blocks on a lookup.
+    queue.prepare();
+    results.prepare();
+    int maxReceives = queue.maxReceiveCount();
+    running = true;
+    lastActivity = clock.instant();
+    var factory = Threads.named("amifleet-poller");
+    for (int i = 0; i < consumers; i++) {
+      Thread t = factory.newThread(this::pollLoop);
+      pollers.add(t);
+      t.start();
+    }
+    log.info(
+        "worker started: {} consumer(s), concurrency {} each, poll interval {}, max wait {}, maxReceiveCount {}",
+        consumers,
+        settings.concurrency(),
+        settings.pollInterval(),
+        settings.maxWait(),
+        maxReceives == Integer.MAX_VALUE ? "none" : maxReceives);
+  }
+
+  /** Jobs received and not yet routed. */
+  public int inFlight() {
+    return inFlight.size();
+  }
+
+  /** Blocks until the worker has stopped (idle exit or {@link #shutdown}). */
+  public void awaitStopped() throws InterruptedException {
+    stopped.await();
+  }
+
+  public boolean awaitStopped(Duration timeout) throws InterruptedException {
+    return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Stops in order (see the class comment) and returns when every held message has been dealt with
+   * or released. Safe to call more than once and from any thread.
+   */
+  public void shutdown() {
+    synchronized (this) {
+      if (stopRequested) {
+        awaitQuietly();
+        return;
+      }
+      stopRequested = true;
+      running = false;
+    }
+    log.info(
+        "stopping: no new jobs; {} held job(s) get up to {} to finish",
+        inFlight.size(),
+        settings.shutdownTimeout());
+    receives.forEach(f -> f.cancel(true));
+    pollers.forEach(Thread::interrupt);
+    for (Thread t : pollers) {
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (!awaitInFlight(settings.shutdownTimeout())) {
+      log.info("releasing {} job(s) still waiting, for another worker to adopt", inFlight.size());
+      waiter.stop(new WorkerStopping());
+      if (!awaitInFlight(RELEASE_TIMEOUT)) {
+        log.warn(
+            "{} job(s) were not released in time; they reappear after their visibility timeout",
+            inFlight.size());
+      }
+    }
+    heartbeat.close();
+    log.info("worker stopped");
+    stopped.countDown();
+  }
+
+  private void awaitQuietly() {
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean awaitInFlight(Duration timeout) {
+    CompletableFuture<?>[] all = inFlight.toArray(new CompletableFuture<?>[0]);
+    try {
+      CompletableFuture.allOf(all).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return inFlight.isEmpty() || awaitInFlight(timeout);
+    } catch (TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
+      return inFlight.isEmpty();
+    }
+  }
+
+  private void pollLoop() {
+    long errorPause = 1_000;
+    while (running) {
+      int n;
+      try {
+        if (!permits.tryAcquire(1, 250, TimeUnit.MILLISECONDS)) {
+          markBusyOrIdle(false);
+          continue;
+        }
+      } catch (InterruptedException e) {
+        break;
+      }
+      n = 1;
+      while (n < 10 && permits.tryAcquire()) {
+        n++;
+      }
+      List<ReceivedJob> got;
+      CompletableFuture<List<ReceivedJob>> receive =
+          queue.receive(n, receiveWait(), settings.visibilityTimeout());
+      receives.add(receive);
+      try {
+        got = receive.get();
+        errorPause = 1_000;
+      } catch (InterruptedException | CancellationException e) {
+        permits.release(n);
+        break;
+      } catch (ExecutionException e) {
+        permits.release(n);
+        if (!running) {
+          break;
+        }
+        log.warn(
+            "ReceiveMessage failed, trying again in {} ms: {}",
+            errorPause,
+            AwsErrors.unwrap(e).toString());
+        sleep(errorPause);
+        errorPause = Math.min(30_000, errorPause * 2);
+        continue;
+      } finally {
+        receives.remove(receive);
+      }
+      permits.release(n - got.size());
+      if (!running) {
+        // Received while stopping: give them back at once.
+        for (ReceivedJob job : got) {
+          router.route(job, null, new JobOutcome.Release());
+        }
+        permits.release(got.size());
+        break;
+      }
+      for (ReceivedJob job : got) {
+        CompletableFuture<Void> done = start(job);
+        inFlight.add(done);
+        done.whenComplete(
+            (x, e) -> {
+              inFlight.remove(done);
+              permits.release();
+            });
+      }
+      markBusyOrIdle(!got.isEmpty());
+    }
+  }
+
+  private CompletableFuture<Void> start(ReceivedJob job) {
+    try {
+      return processor.process(job);
+    } catch (RuntimeException e) {
+      log.error("processing message {} failed unexpectedly", job.messageId(), e);
+      return router.route(job, null, new JobOutcome.Release());
+    }
+  }
+
+  private Duration receiveWait() {
+    Duration wait = MAX_RECEIVE_WAIT;
+    if (settings.exitWhenIdle().isPresent() && settings.exitWhenIdle().get().compareTo(wait) < 0) {
+      wait = settings.exitWhenIdle().get();
+    }
+    return Duration.ofSeconds(Math.max(1, wait.toSeconds()));
+  }
+
+  private void markBusyOrIdle(boolean received) {
+    Instant now = clock.instant();
+    if (received || !inFlight.isEmpty()) {
+      lastActivity = now;
+      return;
+    }
+    if (settings.exitWhenIdle().isPresent()
+        && Duration.between(lastActivity, now).compareTo(settings.exitWhenIdle().get()) >= 0
+        && running
+        && idleExitStarted.compareAndSet(false, true)) {
+      log.info(
+          "queue empty and nothing held for {}: exiting (--exit-when-idle)",
+          settings.exitWhenIdle().get());
+      Thread t = new Thread(this::shutdown, "amifleet-idle-exit");
+      t.setDaemon(true);
+      t.start();
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,234 @@
+package io.amifleet.worker.process;
+
+import static java.util.Objects.requireNonNull;
+
+import io.amifleet.common.error.AmiFleetException;
+import io.amifleet.common.error.AwsErrors;
+import io.amifleet.common.error.ErrorCodes;
+import io.amifleet.common.error.ErrorKind;
+import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.message.JobStatus;
+import io.amifleet.common.message.MessageCodec;
+import io.amifleet.common.message.ResultMessage;
+import io.amifleet.worker.image.Ec2Target;
+import io.amifleet.worker.image.ImageException;
+import io.amifleet.worker.image.ImageInfo;
+import io.amifleet.worker.image.ImageMaker;
+import io.amifleet.worker.image.ImageService;
+import io.amifleet.worker.image.ImageTags;
+import io.amifleet.worker.image.ImageWaiter;
+import io.amifleet.worker.outcome.JobOutcome;
+import io.amifleet.worker.outcome.OutcomeRouter;
+import io.amifleet.worker.outcome.WorkerEvents;
+import io.amifleet.worker.poll.JobQueue;
+import io.amifleet.worker.poll.ReceivedJob;
+import io.amifleet.worker.visibility.VisibilityHeartbeat;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one received message to its outcome: decode and validate → assume the role → adopt or create
+ * the image → wait for it (no thread held) → tag its snapshots → route the outcome. Every failure
+ * ends in a {@link JobOutcome}; the returned future completes when the message has been dealt with
+ * and never fails. Thread-safe.
+ */
+public final class JobProcessor {
+  private static final Logger log = LoggerFactory.getLogger(JobProcessor.class);
+
+  private final MessageCodec codec;
+  private final JobValidator validator;
+  private final ImageService images;
+  private final ImageMaker maker;
+  private final ImageWaiter waiter;
+  private final VisibilityHeartbeat heartbeat;
+  private final OutcomeRouter router;
+  private final JobQueue queue;
+  private final WorkerEvents events;
+  private final Clock clock;
+  private final Duration maxWait;
+
+  public JobProcessor(
+      MessageCodec codec,
+      JobValidator validator,
+      ImageService images,
+      ImageMaker maker,
+      ImageWaiter waiter,
+      VisibilityHeartbeat heartbeat,
+      OutcomeRouter router,
+      JobQueue queue,
+      WorkerEvents events,
+      Clock clock,
+      Duration maxWait) {
+    this.codec = requireNonNull(codec, "codec is null");
+    this.validator = requireNonNull(validator, "validator is null");
+    this.images = requireNonNull(images, "images is null");
+    this.maker = requireNonNull(maker, "maker is null");
+    this.waiter = requireNonNull(waiter, "waiter is null");
+    this.heartbeat = requireNonNull(heartbeat, "heartbeat is null");
+    this.router = requireNonNull(router, "router is null");
+    this.queue = requireNonNull(queue, "queue is null");
+    this.events = requireNonNull(events, "events is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.maxWait = requireNonNull(maxWait, "maxWait is null");
+  }
+
+  public CompletableFuture<Void> process(ReceivedJob message) {
+    Instant startedAt = clock.instant();
+    JobMessage job;
+    try {
+      job = codec.decodeJob(message.body());
+    } catch (AmiFleetException e) {
+      return router.route(message, null, new JobOutcome.Poison(e, Optional.empty()));
+    }
+    try {
+      validator.check(job);
+    } catch (AmiFleetException e) {
+      ResultMessage result =
+          ResultMessage.unsuccessful(
+              job,
+              JobStatus.FAILED,
+              null,
+              e.errorCode(),
+              e.getMessage(),
+              message.receiveCount(),
+              startedAt,
+              clock.instant());
+      return router.route(message, job, new JobOutcome.Poison(e, Optional.of(result)));
+    }
+
+    events.jobStarted(job, message.receiveCount());
+    heartbeat.track(message);
+    Ec2Target target = Ec2Target.of(job);
+    Instant deadline = startedAt.plus(maxWait);
+    AtomicReference<String> imageId = new AtomicReference<>();
+
+    CompletableFuture<Made> work =
+        images
+            .ready(target)
+            .thenCompose(x -> maker.ensure(target, job))
+            .thenCompose(
+                ref -> {
+                  imageId.set(ref.imageId());
+                  events.imageRequested(job, ref.imageId(), ref.adopted());
+                  return waiter.await(target, ref.imageId(), deadline);
+                })
+            .thenCompose(image -> tagSnapshots(target, job, image));
+    return work.handle(
+            (made, error) -> outcome(message, job, startedAt, imageId.get(), made, error))
+        .thenCompose(outcome -> router.route(message, job, outcome))
+        .whenComplete((x, e) -> heartbeat.untrack(message));
+  }
+
+  /** An available image, and the permanent error that kept its snapshots untagged, if any. */
+  private record Made(ImageInfo image, AmiFleetException snapshotWarning) {}
+
+  /** Tags the snapshots like the image; fails only for retryable errors (the image is fine). */
+  private CompletableFuture<Made> tagSnapshots(Ec2Target target, JobMessage job, ImageInfo image) {
+    return images
+        .createTags(target, image.snapshotIds(), ImageTags.forSnapshots(image))
+        .handle(
+            (ok, e) -> {
+              if (e == null) {
+                return new Made(image, null);
+              }
+              AmiFleetException t = AwsErrors.translate(e, "tag snapshots of " + image.imageId());
+              if (t.retryable()) {
+                throw t;
+              }
+              log.warn(
+                  "job {}: image {} is available but its snapshots were not tagged: {}",
+                  job.jobId(),
+                  image.imageId(),
+                  t.getMessage());
+              return new Made(image, t);
+            });
+  }
+
+  private JobOutcome outcome(
+      ReceivedJob message,
+      JobMessage job,
+      Instant startedAt,
+      String imageId,
+      Made made,
+      Throwable error) {
+    Instant now = clock.instant();
+    int attempt = message.receiveCount();
+    if (error == null) {
+      ImageInfo image = made.image();
+      AmiFleetException warning = made.snapshotWarning();
+      return new JobOutcome.Succeeded(
+          new ResultMessage(
+              ResultMessage.VERSION,
+              job.jobId(),
+              job.runId(),
+              job.accountId(),
+              job.region(),
+              job.instanceId(),
+              JobStatus.SUCCEEDED,
+              image.imageId(),
+              job.imageName(),
+              image.snapshotIds(),
+              warning == null ? null : warning.errorCode(),
+              warning == null ? null : "snapshots not tagged: " + warning.getMessage(),
+              attempt,
+              startedAt,
+              now));
+    }
+    Throwable cause = AwsErrors.unwrap(error);
+    if (cause instanceof WorkerStopping) {
+      return new JobOutcome.Release();
+    }
+    AmiFleetException e = AwsErrors.translate(cause, "job " + job.jobId());
+    if (e instanceof ImageException ie) {
+      JobStatus status =
+          ie.errorCode().equals(ErrorCodes.IMAGE_TIMED_OUT)
+              ? JobStatus.TIMED_OUT
+              : JobStatus.FAILED;
+      return new JobOutcome.Unsuccessful(
+          failed(job, status, ie.imageId(), e, e.getMessage(), attempt, startedAt, now), e);
+    }
+    if (e.kind() == ErrorKind.POISON) {
+      return new JobOutcome.Poison(
+          e,
+          Optional.of(
+              failed(job, JobStatus.FAILED, imageId, e, e.getMessage(), attempt, startedAt, now)));
+    }
+    if (e.kind() == ErrorKind.PERMANENT) {
+      return new JobOutcome.Unsuccessful(
+          failed(job, JobStatus.FAILED, imageId, e, e.getMessage(), attempt, startedAt, now), e);
+    }
+    int maxReceives = queue.maxReceiveCount();
+    if (attempt >= maxReceives) {
+      String message2 =
+          "gave up after "
+              + attempt
+              + " attempts (maxReceiveCount "
+              + maxReceives
+              + "): "
+              + e.getMessage();
+      return new JobOutcome.Unsuccessful(
+          failed(job, JobStatus.FAILED, imageId, e, message2, attempt, startedAt, now),
+          new AmiFleetException(ErrorKind.PERMANENT, e.errorCode(), message2, e));
+    }
+    return new JobOutcome.Retry(e);
+  }
+
+  private static ResultMessage failed(
+      JobMessage job,
+      JobStatus status,
+      String imageId,
+      AmiFleetException e,
+      String message,
+      int attempt,
+      Instant startedAt,
+      Instant now) {
+    return ResultMessage.unsuccessful(
+        job, status, imageId, e.errorCode(), message, attempt, startedAt, now);
+  }
+}

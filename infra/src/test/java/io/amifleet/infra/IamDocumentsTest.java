@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -16,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * The JSON policies in {@code infra/iam/} (for users who do not deploy the templates) say exactly
  * what the templates grant: each is the template's document rendered with the default parameters,
  * placeholders in capitals for the values every user sets (account IDs, region, bucket, external
- * ID) and the optional features off (no operator role, no organization condition).
+ * ID) and the optional features off (no operator role, no organization condition). The target role
+ * policies inlined in docs/deploying.md are these files too.
  */
 class IamDocumentsTest {
   private static final JsonNode TARGET = Templates.load(Templates.TARGET_ROLE);
@@ -116,6 +121,20 @@ class IamDocumentsTest {
               .collect(Collectors.toSet());
       assertThat(present).containsExactlyInAnyOrderElementsOf(checked);
     }
+  }
+
+  @Test
+  void deployingGuideInlinesTheCurrentTargetRolePolicies() throws IOException {
+    String guide = Files.readString(Templates.moduleDir().getParent().resolve("docs/deploying.md"));
+    List<JsonNode> inlined = new ArrayList<>();
+    Matcher block = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(guide);
+    while (block.find()) {
+      inlined.add(Templates.json().readTree(block.group(1)));
+    }
+    assertThat(inlined)
+        .containsExactly(
+            Templates.iamDocument("target-role-trust-policy.json"),
+            Templates.iamDocument("target-role-permissions-policy.json"));
   }
 
   private static void assertMatches(String file, JsonNode rendered) {

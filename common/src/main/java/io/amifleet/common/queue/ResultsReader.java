@@ -101,7 +101,11 @@ public final class ResultsReader {
         boolean timedOut = request.expect() > 0 && byJob.size() < request.expect();
         return new Collected(new ArrayList<>(byJob.values()), timedOut);
       }
-      long waitSeconds = Math.max(1, Math.min(20, Duration.between(now, deadline).toSeconds()));
+      Instant until = deadline;
+      if (request.expect() == 0 && lastSeen.plus(request.idle()).isBefore(until)) {
+        until = lastSeen.plus(request.idle());
+      }
+      long waitSeconds = Math.max(1, Math.min(20, Duration.between(now, until).toSeconds()));
       List<Message> messages;
       try {
         messages =

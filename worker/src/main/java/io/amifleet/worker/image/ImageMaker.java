@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,13 +26,17 @@ import org.slf4j.LoggerFactory;
  * fails with {@code InvalidAMIName.Duplicate}; that image is adopted when it carries the job's ID,
  * and reported as a name conflict when it does not.
  *
- * <p>An earlier image of the job that ended {@code failed} is deregistered (it is amifleet's own,
- * and it holds the name) before a new one is made. Stateless and thread-safe.
+ * <p>Two deliveries of one job in this worker at once share one lookup-or-create (the second adopts
+ * what the first makes), so even an emulator that does not enforce unique names gets one image. An
+ * earlier image of the job that ended {@code failed} is deregistered (it is amifleet's own, and it
+ * holds the name) before a new one is made. Thread-safe.
  */
 public final class ImageMaker {
   private static final Logger log = LoggerFactory.getLogger(ImageMaker.class);
 
   private final ImageService images;
+  private final ConcurrentMap<String, CompletableFuture<ImageRef>> inProgress =
+      new ConcurrentHashMap<>();
 
   /** The job's image and whether it existed before this attempt. */
   public record ImageRef(String imageId, boolean adopted) {}
@@ -41,6 +47,27 @@ public final class ImageMaker {
   }
 
   public CompletableFuture<ImageRef> ensure(Ec2Target target, JobMessage job) {
+    CompletableFuture<ImageRef> mine = new CompletableFuture<>();
+    CompletableFuture<ImageRef> running = inProgress.putIfAbsent(job.jobId(), mine);
+    if (running != null) {
+      log.info(
+          "job {}: delivered twice at once; this delivery adopts the other's image", job.jobId());
+      return running.thenApply(ref -> new ImageRef(ref.imageId(), true));
+    }
+    lookUpOrCreate(target, job)
+        .whenComplete(
+            (ref, error) -> {
+              inProgress.remove(job.jobId(), mine);
+              if (error != null) {
+                mine.completeExceptionally(error);
+              } else {
+                mine.complete(ref);
+              }
+            });
+    return mine;
+  }
+
+  private CompletableFuture<ImageRef> lookUpOrCreate(Ec2Target target, JobMessage job) {
     return images
         .findByJobId(target, job.jobId())
         .thenCompose(

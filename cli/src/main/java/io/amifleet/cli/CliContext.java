@@ -10,14 +10,16 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * What a command gets from the process that runs it: environment, output streams, and, for tests
- * and the benchmark that run amifleet in-process, a way to adjust AWS settings (fault-injecting
+ * What a command gets from the process that runs it: environment, output streams, whether they are
+ * a terminal (live progress) or not (a plain line every few seconds), and, for tests and the
+ * benchmark that run amifleet in-process, a way to adjust AWS settings (fault-injecting
  * interceptors, fixed credentials) and to observe workers.
  */
 public record CliContext(
     Environment environment,
     PrintStream out,
     PrintStream err,
+    boolean terminal,
     UnaryOperator<AwsSettings> awsOverrides,
     List<WorkerEvents> listeners) {
 
@@ -30,7 +32,8 @@ public record CliContext(
   }
 
   public static CliContext system() {
-    return new CliContext(Environment.system(), System.out, System.err, s -> s, List.of());
+    return new CliContext(
+        Environment.system(), System.out, System.err, System.console() != null, s -> s, List.of());
   }
 
   public AwsSettings aws(AwsSettings fromFlags) {

@@ -1,8 +1,10 @@
 package io.amifleet.cli;
 
+import io.amifleet.cli.command.DemoCommand;
 import io.amifleet.cli.command.DispatchCommand;
 import io.amifleet.cli.command.QueuesCommand;
 import io.amifleet.cli.command.ResultsCommand;
+import io.amifleet.cli.command.RunCommand;
 import io.amifleet.cli.command.WorkerCommand;
 import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.error.AmiFleetException;
@@ -21,6 +23,8 @@ import picocli.CommandLine.Command;
       DispatchCommand.class,
       WorkerCommand.class,
       ResultsCommand.class,
+      RunCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

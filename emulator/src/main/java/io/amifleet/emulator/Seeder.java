@@ -69,14 +69,18 @@ public final class Seeder {
     return aws.ec2(accountId, region).describeImages(b -> b.owners("self")).images();
   }
 
+  /**
+   * A public Amazon Linux image to launch from. Filtered by name: the unfiltered list holds over a
+   * thousand images and takes moto seconds to return.
+   */
   private static String baseImage(Ec2Client ec2) {
-    return ec2.describeImages(b -> b.owners("amazon")).images().stream()
-        .filter(
-            i ->
-                i.rootDeviceTypeAsString() == null
-                    || !"instance-store".equals(i.rootDeviceTypeAsString()))
+    return ec2
+        .describeImages(
+            b -> b.owners("amazon").filters(f -> f.name("name").values("amzn2-ami-hvm-*")))
+        .images()
+        .stream()
         .map(Image::imageId)
         .findFirst()
-        .orElseThrow(() -> new IllegalStateException("the emulator has no public base image"));
+        .orElseThrow(() -> new IllegalStateException("the emulator has no Amazon Linux 2 image"));
   }
 }

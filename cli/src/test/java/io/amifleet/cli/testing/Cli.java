@@ -58,6 +58,7 @@ public final class Cli {
             Environment.of(env),
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
+            false,
             s ->
                 s.withRegion(REGION)
                     .withEndpoint(emulator.endpoint())

@@ -38,10 +38,15 @@ public final class Closer implements AutoCloseable {
       resources.clear();
     }
     for (Entry e : toClose) {
+      long start = System.nanoTime();
       try {
         e.resource().close();
       } catch (Exception ex) {
         log.warn("closing {} failed: {}", e.name(), ex.toString());
+      }
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      if (millis > 1_000) {
+        log.warn("closing {} took {} ms", e.name(), millis);
       }
     }
   }

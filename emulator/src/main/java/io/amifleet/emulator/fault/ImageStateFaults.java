@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.ec2.model.StateReason;
  * responses. Thread-safe.
  */
 public final class ImageStateFaults implements ExecutionInterceptor {
-  private final Duration pendingFor;
+  private final java.util.function.Function<String, Duration> pendingFor;
   private final Predicate<String> fails;
   private final Clock clock;
   private final ConcurrentMap<String, Created> created = new ConcurrentHashMap<>();
@@ -34,6 +34,14 @@ public final class ImageStateFaults implements ExecutionInterceptor {
   private record Created(String instanceId, Instant at) {}
 
   public ImageStateFaults(Duration pendingFor, Predicate<String> fails, Clock clock) {
+    this(id -> pendingFor, fails, clock);
+  }
+
+  /** {@code pendingFor} gives each image (by ID) its own pending time. */
+  public ImageStateFaults(
+      java.util.function.Function<String, Duration> pendingFor,
+      Predicate<String> fails,
+      Clock clock) {
     this.pendingFor = pendingFor;
     this.fails = fails;
     this.clock = clock;
@@ -41,6 +49,15 @@ public final class ImageStateFaults implements ExecutionInterceptor {
 
   public static ImageStateFaults pendingFor(Duration pendingFor) {
     return new ImageStateFaults(pendingFor, id -> false, Clock.systemUTC());
+  }
+
+  /** Each image pending for its own time between {@code min} and {@code max} (by image ID hash). */
+  public static ImageStateFaults pendingBetween(Duration min, Duration max) {
+    long spread = Math.max(1, max.minus(min).toMillis());
+    return new ImageStateFaults(
+        id -> min.plusMillis(Math.floorMod(id.hashCode() * 2654435761L, spread)),
+        id -> false,
+        Clock.systemUTC());
   }
 
   public static ImageStateFaults failing(Predicate<String> instanceIds) {
@@ -71,7 +88,7 @@ public final class ImageStateFaults implements ExecutionInterceptor {
     if (c == null || image.state() != ImageState.AVAILABLE) {
       return image;
     }
-    if (now.isBefore(c.at().plus(pendingFor))) {
+    if (now.isBefore(c.at().plus(pendingFor.apply(image.imageId())))) {
       return image.toBuilder().state(ImageState.PENDING).build();
     }
     if (fails.test(c.instanceId())) {

@@ -1,0 +1,208 @@
+package io.amifleet.cli.command;
+
+import io.amifleet.cli.CliContext;
+import io.amifleet.cli.Logging;
+import io.amifleet.cli.options.DurationConverter;
+import io.amifleet.cli.run.SingleMachineRun;
+import io.amifleet.common.aws.AwsSettings;
+import io.amifleet.common.config.Environment;
+import io.amifleet.common.config.Targets;
+import io.amifleet.common.config.TargetsLoader;
+import io.amifleet.common.message.JobIds;
+import io.amifleet.common.message.ResultMessage;
+import io.amifleet.emulator.DemoScenario;
+import io.amifleet.emulator.EmulatedAws;
+import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.MotoLauncher;
+import io.amifleet.emulator.Seeder;
+import io.amifleet.emulator.fault.ImageStateFaults;
+import io.amifleet.worker.WorkerSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code amifleet demo}: the whole pipeline against a local emulator, no AWS account needed. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show the whole pipeline without an AWS account: start a local AWS emulator (moto), seed a hub"
+          + " and three production accounts in two regions, write the demo's targets.yaml, run it"
+          + " with progress, print the results and stop the emulator."
+    })
+public final class DemoCommand implements Callable<Integer> {
+  static final String REGION = "us-east-1";
+  static final String EXTERNAL_ID = "amifleet-demo";
+
+  private final CliContext context;
+
+  @Option(
+      names = "--dir",
+      defaultValue = "amifleet-demo",
+      description = "Where to write targets.yaml and report.json (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Option(
+      names = "--workers",
+      defaultValue = "2",
+      description = "Queue consumers (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(
+      names = "--pending",
+      converter = DurationConverter.class,
+      defaultValue = "6s",
+      description =
+          "Hold each image pending up to this long, as real EC2 takes minutes (default: ${DEFAULT-VALUE};"
+              + " 0s: moto's instant images).")
+  Duration pending;
+
+  @Option(
+      names = "--endpoint-url",
+      paramLabel = "URL",
+      description = "Use an emulator already running there instead of starting one.")
+  java.net.URI endpoint;
+
+  DemoCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException, IOException {
+    PrintStream out = context.out();
+    Logging.quiet();
+    out.println(
+        "amifleet demo: the whole pipeline against a local AWS emulator; no AWS account is used.");
+    out.println();
+    out.print("1. Starting the AWS emulator ... ");
+    out.flush();
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    if (endpoint != null) {
+      env.put(MotoLauncher.ENDPOINT_VARIABLE, endpoint.toString());
+    }
+    try (Emulator emulator = new MotoLauncher(env, Path.of("").toAbsolutePath()).start();
+        EmulatedAws aws = new EmulatedAws(emulator.endpoint(), REGION)) {
+      out.println(emulator.description() + ", at " + emulator.endpoint());
+
+      out.println(
+          "2. Seeding a hub (123456789012) and three production accounts in "
+              + DemoScenario.REGIONS
+              + ":");
+      Seeder seeder = new Seeder(aws);
+      DemoScenario.Seeded seeded = DemoScenario.seed(seeder);
+      for (DemoScenario.Account a : DemoScenario.ACCOUNTS) {
+        out.printf(
+            "     %s %-10s %d instance(s) tagged Backup=nightly, %d untagged (must be left alone)%n",
+            a.id(),
+            a.name(),
+            seeded.tagged().get(a.id()).size(),
+            seeded.untagged().get(a.id()).size());
+      }
+
+      Files.createDirectories(dir);
+      Path targetsFile = dir.resolve("targets.yaml");
+      Files.writeString(targetsFile, DemoScenario.targetsYaml());
+      out.println(
+          "3. Wrote " + targetsFile + " (read it: it is what you would write for real accounts).");
+
+      Map<String, String> demoEnv = Map.of("AMIFLEET_EXTERNAL_ID", EXTERNAL_ID);
+      Environment environment =
+          name -> Optional.ofNullable(demoEnv.get(name)).or(() -> context.environment().get(name));
+      Targets targets = new TargetsLoader(environment).load(targetsFile);
+      String runId = JobIds.newRunId(Clock.systemUTC());
+      Path report = dir.resolve("report.json");
+      out.printf(
+          "4. Running: amifleet run --targets %s --endpoint-url %s --poll-interval 2s --report %s%n",
+          targetsFile, emulator.endpoint(), report);
+      if (!pending.isZero()) {
+        out.printf(
+            "   (moto makes images available at once; the demo holds each one pending for up to %s, as EC2"
+                + " takes minutes)%n",
+            pending.toSeconds() + "s");
+      }
+      out.println();
+
+      AwsSettings settings =
+          AwsSettings.defaults()
+              .withRegion(REGION)
+              .withEndpoint(emulator.endpoint())
+              .withHubCredentials(EmulatedAws.hubCredentials())
+              .withInterceptors(
+                  pending.isZero()
+                      ? List.of()
+                      : List.of(ImageStateFaults.pendingBetween(pending.dividedBy(3), pending)));
+      CliContext demoContext =
+          new CliContext(environment, out, out, context.terminal(), s -> s, context.listeners());
+      var options =
+          new SingleMachineRun.Options(
+              targets,
+              runId,
+              WorkerSettings.defaults().withPollInterval(Duration.ofSeconds(2)),
+              workers,
+              context.aws(settings),
+              Optional.empty(),
+              Optional.of(report),
+              16);
+      AtomicBoolean interrupt = new AtomicBoolean();
+      Signals.onTermination(() -> interrupt.set(true));
+      SingleMachineRun.Outcome outcome =
+          new SingleMachineRun(demoContext).execute(options, interrupt);
+      if (outcome.interrupted()) {
+        return outcome.exitCode();
+      }
+
+      int made = 0;
+      for (DemoScenario.Account a : DemoScenario.ACCOUNTS) {
+        for (String region : DemoScenario.REGIONS) {
+          made += seeder.ownedImages(a.id(), region).size();
+        }
+      }
+      int inHub = seeder.ownedImages(EmulatedAws.HUB_ACCOUNT, REGION).size();
+      long untouched =
+          seeded.untagged().values().stream()
+              .flatMap(List::stream)
+              .filter(id -> outcome.results().stream().noneMatch(r -> r.instanceId().equals(id)))
+              .count();
+      boolean ok =
+          outcome.exitCode() == 0
+              && made == seeded.taggedCount()
+              && inHub == 0
+              && untouched == seeded.untaggedCount()
+              && outcome.results().stream().allMatch(ResultMessage::succeeded);
+      out.println();
+      out.printf(
+          "5. Checked in the emulator: %d image(s) made for %d tagged instance(s), each in its own account;"
+              + " %d in the hub; %d untagged instance(s) left alone.%n",
+          made, seeded.taggedCount(), inHub, untouched);
+      out.println();
+      out.println("The same against real AWS:");
+      out.println(
+          "  1. Deploy infra/cloudformation/target-role.yaml to each account (StackSets; docs/deploying.md).");
+      out.println("  2. Write targets.yaml for your accounts (start from " + targetsFile + ").");
+      out.println(
+          "  3. With hub credentials (AWS_PROFILE / AWS_REGION) and the role's ExternalId:");
+      out.println("       export AMIFLEET_EXTERNAL_ID=<the ExternalId of the target role>");
+      out.println("       ./amifleet run --targets targets.yaml --report report.json");
+      out.println(
+          "  For a fleet: ./amifleet queues create --prefix nightly, then 'dispatch' on a schedule and");
+      out.println(
+          "  'worker' on as many machines as you like (or deploy infra/cloudformation/hub-stack.yaml).");
+      out.println();
+      out.println(
+          ok
+              ? "Demo finished: all good. The emulator is stopped."
+              : "Demo finished with problems (see above).");
+      return ok ? 0 : 1;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package io.amifleet.cli.command;
+
+import io.amifleet.cli.CliContext;
+import io.amifleet.cli.Logging;
+import io.amifleet.cli.options.AwsOptions;
+import io.amifleet.cli.options.QueueOptions;
+import io.amifleet.cli.run.SingleMachineRun;
+import io.amifleet.common.config.ConfigException;
+import io.amifleet.common.config.Targets;
+import io.amifleet.common.config.TargetsLoader;
+import io.amifleet.common.message.Identifiers;
+import io.amifleet.common.message.JobIds;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code amifleet run}: the whole pipeline in this process. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Single-machine mode: dispatch and make the images in this process, over an embedded queue"
+          + " (or real SQS queues when --queue-prefix or queue flags are given).",
+      "Shows progress, prints a results table and exits 1 if any job failed or timed out. Ctrl-C"
+          + " stops cleanly; rerun with the same --run-id to finish (images already made are"
+          + " adopted)."
+    })
+public final class RunCommand implements Callable<Integer> {
+  private final CliContext context;
+
+  @Mixin AwsOptions aws;
+  @Mixin QueueOptions queues;
+  @Mixin WorkerOptions worker;
+
+  @Option(
+      names = "--targets",
+      required = true,
+      paramLabel = "FILE",
+      description = "The targets file.")
+  Path targets;
+
+  @Option(
+      names = "--workers",
+      defaultValue = "2",
+      description =
+          "Queue consumers in this process, each holding up to --concurrency jobs (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description = "Run ID (default: a new time-based one).")
+  String runId;
+
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description = "Also write the outcome as JSON to FILE.")
+  Path report;
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "16",
+      description = "Accounts and regions searched at once (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Log every job (default: warnings only).")
+  boolean verbose;
+
+  RunCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (runId != null && !Identifiers.PLAIN_ID.matcher(runId).matches()) {
+      throw new ConfigException("--run-id: use 1-128 letters, digits, '.', '_', ':' or '-'");
+    }
+    Targets loaded = new TargetsLoader(context.environment()).load(targets);
+    if (verbose) {
+      Logging.verbose();
+    } else {
+      Logging.quiet();
+    }
+    var options =
+        new SingleMachineRun.Options(
+            loaded,
+            runId != null ? runId : JobIds.newRunId(Clock.systemUTC()),
+            worker.settings(null),
+            workers,
+            context.aws(aws.settings()),
+            queues.anyGiven() ? Optional.of(queues.settings()) : Optional.empty(),
+            Optional.ofNullable(report),
+            parallelism);
+    AtomicBoolean interrupt = new AtomicBoolean();
+    Signals.onTermination(() -> interrupt.set(true));
+    return new SingleMachineRun(context).execute(options, interrupt).exitCode();
+  }
+}

@@ -1,0 +1,296 @@
+package io.amifleet.cli.run;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.amifleet.cli.CliContext;
+import io.amifleet.cli.embedded.EmbeddedSqs;
+import io.amifleet.cli.inject.Injectors;
+import io.amifleet.cli.output.ResultsTable;
+import io.amifleet.cli.output.Table;
+import io.amifleet.common.aws.AwsSettings;
+import io.amifleet.common.config.Targets;
+import io.amifleet.common.lifecycle.Closer;
+import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.message.ResultMessage;
+import io.amifleet.common.queue.QueueAdmin;
+import io.amifleet.common.queue.QueueSettings;
+import io.amifleet.common.queue.ResultsReader;
+import io.amifleet.dispatcher.DispatchReport;
+import io.amifleet.dispatcher.Dispatcher;
+import io.amifleet.dispatcher.DispatcherModule;
+import io.amifleet.worker.WorkerModule;
+import io.amifleet.worker.WorkerSettings;
+import io.amifleet.worker.lifecycle.Worker;
+import io.amifleet.worker.outcome.WorkerEvents;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * Single-machine mode: an embedded SQS server in this JVM (or real queues when given), the
+ * dispatcher, and {@code workers} queue consumers, through the same code as the distributed mode.
+ * Waits until every job has a result while showing progress, then prints the results table and
+ * writes the JSON report. Used by {@code run} and {@code demo}.
+ */
+public final class SingleMachineRun {
+  /** The embedded queues' prefix. */
+  static final String EMBEDDED_PREFIX = "amifleet-run";
+
+  private final CliContext context;
+
+  /**
+   * What to run.
+   *
+   * @param queues real queues to use instead of the embedded ones
+   */
+  public record Options(
+      Targets targets,
+      String runId,
+      WorkerSettings worker,
+      int workers,
+      AwsSettings aws,
+      Optional<QueueSettings> queues,
+      Optional<Path> report,
+      int parallelism) {
+    public Options {
+      requireNonNull(targets, "targets is null");
+      requireNonNull(runId, "runId is null");
+      requireNonNull(worker, "worker is null");
+      requireNonNull(aws, "aws is null");
+      requireNonNull(queues, "queues is null");
+      requireNonNull(report, "report is null");
+      if (workers < 1 || workers > 64) {
+        throw new IllegalArgumentException("--workers must be 1-64");
+      }
+    }
+  }
+
+  /** The outcome, for the command's exit code. */
+  public record Outcome(
+      DispatchReport dispatch, List<ResultMessage> results, boolean interrupted, int exitCode) {}
+
+  public SingleMachineRun(CliContext context) {
+    this.context = requireNonNull(context, "context is null");
+  }
+
+  /** Runs; {@code interrupt} set (by a signal handler) stops the run early and cleanly. */
+  public Outcome execute(Options options, AtomicBoolean interrupt) throws InterruptedException {
+    PrintStream out = context.out();
+    PrintStream err = context.err();
+    try (Closer closer = new Closer()) {
+      AwsSettings aws = options.aws();
+      QueueSettings queues;
+      boolean embedded = options.queues().isEmpty();
+      if (embedded) {
+        EmbeddedSqs sqs = closer.register("embedded SQS", EmbeddedSqs.start());
+        aws = aws.withSqsEndpoint(sqs.endpoint());
+        queues = QueueSettings.ofPrefix(EMBEDDED_PREFIX);
+      } else {
+        queues = options.queues().get();
+      }
+      RunProgress progress = new RunProgress(Clock.systemUTC());
+      List<WorkerEvents> listeners = new ArrayList<>(context.listeners());
+      listeners.add(progress);
+      var injector =
+          Injectors.create(
+              context.environment(),
+              closer,
+              aws,
+              queues,
+              new DispatcherModule(options.parallelism()),
+              new WorkerModule(options.worker(), options.workers(), WorkerEvents.all(listeners)));
+      if (embedded) {
+        injector.getInstance(QueueAdmin.class).create(EMBEDDED_PREFIX, 5);
+      }
+      Instant started = Instant.now();
+      err.printf(
+          "run %s: searching %d account(s) in %d account-region(s)%s%n",
+          options.runId(),
+          options.targets().accounts().size(),
+          options.targets().accountRegionCount(),
+          embedded ? " (embedded queue)" : "");
+      DispatchReport dispatch =
+          injector
+              .getInstance(Dispatcher.class)
+              .dispatch(options.targets(), options.runId(), false);
+      printDispatchProblems(dispatch, err);
+      int expected = dispatch.enqueuedCount();
+      progress.expect(expected);
+      err.printf(
+          "run %s: %d job(s) enqueued; %d worker(s) making images%n",
+          options.runId(), expected, options.workers());
+
+      Worker worker = injector.getInstance(Worker.class);
+      boolean interrupted = false;
+      if (expected > 0) {
+        worker.start();
+        if (!embedded) {
+          readResults(
+              injector.getInstance(ResultsReader.class), options.runId(), expected, progress);
+        }
+        try (ProgressDisplay display = new ProgressDisplay(progress, err, context.terminal())) {
+          display.start();
+          while (!progress.awaitAllFor(Duration.ofMillis(200))) {
+            if (interrupt.get()) {
+              interrupted = true;
+              break;
+            }
+          }
+        }
+        if (interrupted) {
+          err.println(
+              "stopping: releasing held jobs (images already requested keep being made by EC2)");
+        }
+        worker.shutdown();
+      }
+
+      List<ResultMessage> results = progress.results();
+      out.println();
+      ResultsTable.print(results, out);
+      List<JobMessage> unfinished = unfinished(dispatch, results);
+      if (!unfinished.isEmpty()) {
+        out.printf(
+            "%d job(s) did not finish: %s%n",
+            unfinished.size(),
+            unfinished.stream()
+                    .limit(10)
+                    .map(j -> j.accountId() + "/" + j.region() + "/" + j.instanceId())
+                    .collect(Collectors.joining(", "))
+                + (unfinished.size() > 10 ? ", …" : ""));
+        out.printf(
+            "rerun with --run-id %s to finish them: images already made are adopted, not made again%n",
+            options.runId());
+      }
+      if (!dispatch.ok()) {
+        out.println("some accounts or listed instances had problems; see above");
+      }
+      if (options.report().isPresent()) {
+        writeReport(
+            options.report().get(),
+            injector.getInstance(ObjectMapper.class),
+            options.runId(),
+            started,
+            dispatch,
+            results,
+            unfinished,
+            interrupted);
+        out.println("report written to " + options.report().get());
+      }
+      boolean allGood =
+          dispatch.ok()
+              && unfinished.isEmpty()
+              && results.stream().allMatch(ResultMessage::succeeded);
+      int code = interrupted ? 130 : allGood ? 0 : 1;
+      return new Outcome(dispatch, results, interrupted, code);
+    }
+  }
+
+  private static void readResults(
+      ResultsReader reader, String runId, int expected, RunProgress progress) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                reader.read(
+                    new ResultsReader.Request(
+                        Optional.of(runId),
+                        expected,
+                        Duration.ofHours(24),
+                        Duration.ofHours(24),
+                        true),
+                    progress::record);
+              } catch (RuntimeException e) {
+                // The run ended and closed the client, or SQS failed: the run reports what it has.
+              }
+            },
+            "amifleet-results");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static List<JobMessage> unfinished(DispatchReport dispatch, List<ResultMessage> results) {
+    Set<String> done = results.stream().map(ResultMessage::jobId).collect(Collectors.toSet());
+    return dispatch.jobs().stream().filter(j -> !done.contains(j.jobId())).toList();
+  }
+
+  private static void printDispatchProblems(DispatchReport dispatch, PrintStream err) {
+    Table problems = new Table("ACCOUNT", "NAME", "PROBLEM");
+    for (DispatchReport.AccountSummary a : dispatch.accounts()) {
+      a.errors().forEach(e -> problems.row(a.accountId(), a.name(), e));
+      a.missing().forEach(id -> problems.row(a.accountId(), a.name(), "not found: " + id));
+      a.skipped().forEach(s -> problems.row(a.accountId(), a.name(), "not imaged: " + s));
+    }
+    if (!problems.isEmpty()) {
+      problems.print(err);
+    }
+  }
+
+  private static void writeReport(
+      Path file,
+      ObjectMapper mapper,
+      String runId,
+      Instant started,
+      DispatchReport dispatch,
+      List<ResultMessage> results,
+      List<JobMessage> unfinished,
+      boolean interrupted) {
+    ObjectNode root = mapper.createObjectNode();
+    root.put("runId", runId);
+    root.put("startedAt", started.toString());
+    root.put("finishedAt", Instant.now().toString());
+    root.put("interrupted", interrupted);
+    ObjectNode totals = root.putObject("totals");
+    totals.put("jobs", dispatch.jobCount());
+    totals.put("enqueued", dispatch.enqueuedCount());
+    totals.put("succeeded", results.stream().filter(ResultMessage::succeeded).count());
+    totals.put(
+        "failed",
+        results.stream()
+            .filter(r -> r.status() == io.amifleet.common.message.JobStatus.FAILED)
+            .count());
+    totals.put(
+        "timedOut",
+        results.stream()
+            .filter(r -> r.status() == io.amifleet.common.message.JobStatus.TIMED_OUT)
+            .count());
+    totals.put("unfinished", unfinished.size());
+    ArrayNode accounts = root.putArray("accounts");
+    dispatch.accounts().forEach(a -> accounts.add(mapper.valueToTree(a)));
+    root.set("results", mapper.valueToTree(results));
+    ArrayNode left = root.putArray("unfinished");
+    for (JobMessage j : unfinished) {
+      left.addObject()
+          .put("jobId", j.jobId())
+          .put("accountId", j.accountId())
+          .put("region", j.region())
+          .put("instanceId", j.instanceId());
+    }
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(
+          file, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+    } catch (IOException e) {
+      throw new io.amifleet.common.error.AmiFleetException(
+          io.amifleet.common.error.ErrorKind.PERMANENT,
+          "ReportNotWritten",
+          "cannot write report " + file + ": " + e.getMessage(),
+          e);
+    }
+  }
+}

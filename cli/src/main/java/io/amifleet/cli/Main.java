@@ -2,6 +2,7 @@ package io.amifleet.cli;
 
 import io.amifleet.cli.command.DemoCommand;
 import io.amifleet.cli.command.DispatchCommand;
+import io.amifleet.cli.command.DlqCommand;
 import io.amifleet.cli.command.QueuesCommand;
 import io.amifleet.cli.command.ResultsCommand;
 import io.amifleet.cli.command.RunCommand;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
       WorkerCommand.class,
       ResultsCommand.class,
       RunCommand.class,
+      DlqCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -22,6 +22,8 @@ import java.util.Set;
  * @param mutationBurst how many mutating calls may go at once before the rate applies
  * @param retryBaseDelay first backoff for a retryable failure (doubles per receive, with jitter)
  * @param retryMaxDelay longest backoff
+ * @param receiveWait ReceiveMessage long-poll wait (1-20 s); a stopping worker lets the current
+ *     poll finish, so this also bounds how long stopping waits for it
  */
 public record WorkerSettings(
     int concurrency,
@@ -34,7 +36,8 @@ public record WorkerSettings(
     double mutationRate,
     int mutationBurst,
     Duration retryBaseDelay,
-    Duration retryMaxDelay) {
+    Duration retryMaxDelay,
+    Duration receiveWait) {
 
   public static final int DEFAULT_CONCURRENCY = 256;
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(15);
@@ -59,6 +62,10 @@ public record WorkerSettings(
     requireNonNull(visibilityTimeout, "visibilityTimeout is null");
     requireNonNull(retryBaseDelay, "retryBaseDelay is null");
     requireNonNull(retryMaxDelay, "retryMaxDelay is null");
+    requireNonNull(receiveWait, "receiveWait is null");
+    if (receiveWait.toSeconds() < 1 || receiveWait.toSeconds() > 20) {
+      throw new IllegalArgumentException("the receive wait must be 1-20 s (SQS long polling)");
+    }
     if (concurrency < 1 || concurrency > 100_000) {
       throw new IllegalArgumentException("--concurrency must be 1-100000");
     }
@@ -72,9 +79,8 @@ public record WorkerSettings(
           "--max-wait must be positive and at most 11h30m (SQS keeps a message invisible for 12"
               + " hours at most)");
     }
-    if (visibilityTimeout.toSeconds() < 30
-        || visibilityTimeout.compareTo(Duration.ofHours(1)) > 0) {
-      throw new IllegalArgumentException("--visibility-timeout must be between 30s and 1h");
+    if (visibilityTimeout.toSeconds() < 5 || visibilityTimeout.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("--visibility-timeout must be between 5s and 1h");
     }
     if (mutationRate <= 0 || mutationBurst < 1) {
       throw new IllegalArgumentException("the mutation rate and burst must be positive");
@@ -99,7 +105,8 @@ public record WorkerSettings(
         DEFAULT_MUTATION_RATE,
         DEFAULT_MUTATION_BURST,
         Duration.ofSeconds(10),
-        Duration.ofMinutes(15));
+        Duration.ofMinutes(15),
+        Duration.ofSeconds(20));
   }
 
   public WorkerSettings withConcurrency(int value) {
@@ -114,7 +121,8 @@ public record WorkerSettings(
         mutationRate,
         mutationBurst,
         retryBaseDelay,
-        retryMaxDelay);
+        retryMaxDelay,
+        receiveWait);
   }
 
   public WorkerSettings withPollInterval(Duration value) {
@@ -129,7 +137,8 @@ public record WorkerSettings(
         mutationRate,
         mutationBurst,
         retryBaseDelay,
-        retryMaxDelay);
+        retryMaxDelay,
+        receiveWait);
   }
 
   public WorkerSettings withMaxWait(Duration value) {
@@ -144,7 +153,8 @@ public record WorkerSettings(
         mutationRate,
         mutationBurst,
         retryBaseDelay,
-        retryMaxDelay);
+        retryMaxDelay,
+        receiveWait);
   }
 
   public WorkerSettings withShutdownTimeout(Duration value) {
@@ -159,7 +169,8 @@ public record WorkerSettings(
         mutationRate,
         mutationBurst,
         retryBaseDelay,
-        retryMaxDelay);
+        retryMaxDelay,
+        receiveWait);
   }
 
   public WorkerSettings withExitWhenIdle(Duration value) {
@@ -174,7 +185,8 @@ public record WorkerSettings(
         mutationRate,
         mutationBurst,
         retryBaseDelay,
-        retryMaxDelay);
+        retryMaxDelay,
+        receiveWait);
   }
 
   public WorkerSettings withAllowedAccounts(Set<String> value) {
@@ -189,7 +201,8 @@ public record WorkerSettings(
         mutationRate,
         mutationBurst,
         retryBaseDelay,
-        retryMaxDelay);
+        retryMaxDelay,
+        receiveWait);
   }
 
   public WorkerSettings withVisibilityTimeout(Duration value) {
@@ -204,7 +217,24 @@ public record WorkerSettings(
         mutationRate,
         mutationBurst,
         retryBaseDelay,
-        retryMaxDelay);
+        retryMaxDelay,
+        receiveWait);
+  }
+
+  public WorkerSettings withReceiveWait(Duration value) {
+    return new WorkerSettings(
+        concurrency,
+        pollInterval,
+        maxWait,
+        shutdownTimeout,
+        exitWhenIdle,
+        allowedAccounts,
+        visibilityTimeout,
+        mutationRate,
+        mutationBurst,
+        retryBaseDelay,
+        retryMaxDelay,
+        value);
   }
 
   public WorkerSettings withMutationLimit(double rate, int burst) {
@@ -219,7 +249,8 @@ public record WorkerSettings(
         rate,
         burst,
         retryBaseDelay,
-        retryMaxDelay);
+        retryMaxDelay,
+        receiveWait);
   }
 
   public WorkerSettings withRetryDelays(Duration base, Duration max) {
@@ -234,6 +265,7 @@ public record WorkerSettings(
         mutationRate,
         mutationBurst,
         base,
-        max);
+        max,
+        receiveWait);
   }
 }

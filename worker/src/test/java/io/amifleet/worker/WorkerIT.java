@@ -62,7 +62,8 @@ class WorkerIT {
   private static WorkerSettings fast() {
     return WorkerSettings.defaults()
         .withPollInterval(Duration.ofMillis(500))
-        .withRetryDelays(Duration.ZERO, Duration.ZERO);
+        .withRetryDelays(Duration.ZERO, Duration.ZERO)
+        .withReceiveWait(Duration.ofSeconds(1));
   }
 
   private List<Image> images(String account) {

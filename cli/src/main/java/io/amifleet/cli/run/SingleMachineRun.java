@@ -111,7 +111,12 @@ public final class SingleMachineRun {
               aws,
               queues,
               new DispatcherModule(options.parallelism()),
-              new WorkerModule(options.worker(), options.workers(), WorkerEvents.all(listeners)));
+              new WorkerModule(
+                  // Stopping lets a pending long poll finish; on the local embedded queue a short
+                  // poll costs nothing, on SQS a few extra empty receives.
+                  options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 1 : 5)),
+                  options.workers(),
+                  WorkerEvents.all(listeners)));
       if (embedded) {
         injector.getInstance(QueueAdmin.class).create(EMBEDDED_PREFIX, 5);
       }

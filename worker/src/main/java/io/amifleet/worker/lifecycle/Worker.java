@@ -44,7 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
-  private static final Duration MAX_RECEIVE_WAIT = Duration.ofSeconds(20);
   private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(15);
 
   private final WorkerSettings settings;
@@ -150,18 +149,27 @@ public final class Worker {
         "stopping: no new jobs; {} held job(s) get up to {} to finish",
         inFlight.size(),
         settings.shutdownTimeout());
-    receives.forEach(f -> f.cancel(true));
-    pollers.forEach(Thread::interrupt);
+    // Let a pending long poll finish rather than cancel it: SQS may already have handed it
+    // messages, which a cancelled call would hide for the whole visibility timeout. What it
+    // returns now is released at once. Only a poll that outlives the budget is cancelled.
+    long pollBudget =
+        Math.min(settings.shutdownTimeout().toMillis(), settings.receiveWait().toMillis() + 2_000);
+    long end = System.nanoTime() + pollBudget * 1_000_000;
     for (Thread t : pollers) {
       try {
-        t.join(5_000);
+        t.join(Math.max(1, (end - System.nanoTime()) / 1_000_000));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
+    receives.forEach(f -> f.cancel(true));
+    pollers.forEach(Thread::interrupt);
     if (!awaitInFlight(settings.shutdownTimeout())) {
-      log.info("releasing {} job(s) still waiting, for another worker to adopt", inFlight.size());
+      log.info(
+          "releasing {} held job(s) to other workers; images already requested are adopted",
+          inFlight.size());
       waiter.stop(new WorkerStopping());
+      processor.abortAll();
       if (!awaitInFlight(RELEASE_TIMEOUT)) {
         log.warn(
             "{} job(s) were not released in time; they reappear after their visibility timeout",
@@ -241,7 +249,9 @@ public final class Worker {
       if (!running) {
         // Received while stopping: give them back at once.
         for (ReceivedJob job : got) {
-          router.route(job, null, new JobOutcome.Release());
+          CompletableFuture<Void> released = router.route(job, null, new JobOutcome.Release());
+          inFlight.add(released);
+          released.whenComplete((x, e) -> inFlight.remove(released));
         }
         permits.release(got.size());
         break;
@@ -269,7 +279,7 @@ public final class Worker {
   }
 
   private Duration receiveWait() {
-    Duration wait = MAX_RECEIVE_WAIT;
+    Duration wait = settings.receiveWait();
     if (settings.exitWhenIdle().isPresent() && settings.exitWhenIdle().get().compareTo(wait) < 0) {
       wait = settings.exitWhenIdle().get();
     }

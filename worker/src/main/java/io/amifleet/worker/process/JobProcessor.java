@@ -52,6 +52,7 @@ public final class JobProcessor {
   private final WorkerEvents events;
   private final Clock clock;
   private final Duration maxWait;
+  private final CompletableFuture<Void> aborted = new CompletableFuture<>();
 
   public JobProcessor(
       MessageCodec codec,
@@ -119,10 +120,33 @@ public final class JobProcessor {
                   return waiter.await(target, ref.imageId(), deadline);
                 })
             .thenCompose(image -> tagSnapshots(target, job, image));
-    return work.handle(
-            (made, error) -> outcome(message, job, startedAt, imageId.get(), made, error))
+    return abortable(work)
+        .handle((made, error) -> outcome(message, job, startedAt, imageId.get(), made, error))
         .thenCompose(outcome -> router.route(message, job, outcome))
         .whenComplete((x, e) -> heartbeat.untrack(message));
+  }
+
+  /**
+   * Ends every held job's work at once with {@link WorkerStopping}, whatever step it is in, so that
+   * its message is released to another worker. An image requested already is adopted by that
+   * worker, so nothing is made twice.
+   */
+  public void abortAll() {
+    aborted.completeExceptionally(new WorkerStopping());
+  }
+
+  private <T> CompletableFuture<T> abortable(CompletableFuture<T> work) {
+    CompletableFuture<T> guarded = new CompletableFuture<>();
+    work.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            guarded.completeExceptionally(e);
+          } else {
+            guarded.complete(v);
+          }
+        });
+    aborted.whenComplete((v, e) -> guarded.completeExceptionally(e));
+    return guarded;
   }
 
   /** An available image, and the permanent error that kept its snapshots untagged, if any. */

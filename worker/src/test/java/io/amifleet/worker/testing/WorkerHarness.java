@@ -50,7 +50,7 @@ public final class WorkerHarness implements AutoCloseable {
 
   private final Closer closer = new Closer();
   private final Injector injector;
-  private final String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
+  private final String prefix;
   private final EventLog events = new EventLog();
   private final Worker worker;
 
@@ -65,6 +65,24 @@ public final class WorkerHarness implements AutoCloseable {
       WorkerSettings settings,
       List<ExecutionInterceptor> interceptors,
       int consumers) {
+    this(
+        endpoint,
+        sqsEndpoint,
+        "t" + UUID.randomUUID().toString().substring(0, 8),
+        settings,
+        interceptors,
+        consumers);
+  }
+
+  /** A worker on the queues of {@code prefix} (created when missing). */
+  public WorkerHarness(
+      java.net.URI endpoint,
+      Optional<java.net.URI> sqsEndpoint,
+      String prefix,
+      WorkerSettings settings,
+      List<ExecutionInterceptor> interceptors,
+      int consumers) {
+    this.prefix = prefix;
     AwsSettings aws =
         AwsSettings.defaults()
             .withRegion(REGION)
@@ -80,7 +98,8 @@ public final class WorkerHarness implements AutoCloseable {
             new CommonModule(Environment.of(Map.of()), Clock.systemUTC(), closer),
             new AwsModule(aws),
             new QueueModule(QueueSettings.ofPrefix(prefix)),
-            new WorkerModule(settings, consumers, events));
+            new WorkerModule(settings, consumers, events),
+            binder -> binder.bind(io.amifleet.worker.dlq.DeadLetters.class));
     injector.getInstance(QueueAdmin.class).create(prefix, 5);
     worker = injector.getInstance(Worker.class);
   }
@@ -108,6 +127,10 @@ public final class WorkerHarness implements AutoCloseable {
 
   public ImageWaiter waiter() {
     return injector.getInstance(ImageWaiter.class);
+  }
+
+  public <T> T get(Class<T> type) {
+    return injector.getInstance(type);
   }
 
   public Queues queues() {

@@ -1,0 +1,219 @@
+package io.amifleet.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.message.JobStatus;
+import io.amifleet.common.message.ResultMessage;
+import io.amifleet.emulator.EmulatedAws;
+import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.Seeder;
+import io.amifleet.emulator.SharedEmulator;
+import io.amifleet.emulator.fault.ErrorInjector;
+import io.amifleet.emulator.fault.ImageStateFaults;
+import io.amifleet.worker.dlq.DeadLetter;
+import io.amifleet.worker.dlq.DeadLetters;
+import io.amifleet.worker.outcome.DeadLetterAttributes;
+import io.amifleet.worker.testing.WorkerHarness;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/** Failure semantics against moto: retries, the DLQ and its replay, throttling, shutdown. */
+class FailureIT {
+  private static final String A = "111111111111";
+  private static final String B = "222222222222";
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final Set<String> EC2_CALLS =
+      Set.of("CreateImage", "DescribeImages", "CreateTags", "DescribeInstances");
+
+  private final Emulator emulator = SharedEmulator.get();
+  private final List<WorkerHarness> harnesses = new ArrayList<>();
+  private EmulatedAws aws;
+  private Seeder seeder;
+
+  @BeforeEach
+  void setUp() {
+    emulator.reset();
+    aws = new EmulatedAws(emulator.endpoint(), WorkerHarness.REGION);
+    seeder = new Seeder(aws);
+  }
+
+  @AfterEach
+  void tearDown() {
+    harnesses.forEach(WorkerHarness::close);
+    aws.close();
+  }
+
+  private WorkerHarness worker(
+      String prefix, WorkerSettings settings, ExecutionInterceptor... interceptors) {
+    WorkerHarness h =
+        prefix == null
+            ? new WorkerHarness(emulator, settings, List.of(interceptors))
+            : new WorkerHarness(
+                emulator.endpoint(), Optional.empty(), prefix, settings, List.of(interceptors), 1);
+    harnesses.add(h);
+    return h.start();
+  }
+
+  private static WorkerSettings fast() {
+    return WorkerSettings.defaults()
+        .withPollInterval(Duration.ofMillis(500))
+        .withRetryDelays(Duration.ZERO, Duration.ZERO)
+        .withReceiveWait(Duration.ofSeconds(1));
+  }
+
+  private List<JobMessage> jobs(String runId, String account, int n) {
+    return seeder.runInstances(account, WorkerHarness.REGION, n, Map.of()).stream()
+        .map(i -> WorkerHarness.job(runId, account, i))
+        .toList();
+  }
+
+  @Test
+  void throttlingOnAThirdOfEc2CallsSlowsJobsDownButFailsNone() {
+    ErrorInjector throttle = ErrorInjector.throttling(EC2_CALLS, 0.33, 7);
+    WorkerHarness w = worker(null, fast(), throttle);
+    w.send(jobs("t1", A, 40));
+
+    List<ResultMessage> results = w.results("t1", 40, WAIT);
+
+    assertThat(results).hasSize(40).allMatch(ResultMessage::succeeded);
+    assertThat(throttle.injected()).isGreaterThan(20);
+    assertThat(seeder.ownedImages(A, WorkerHarness.REGION)).hasSize(40);
+    // The SDK retried inside the calls. (Its metrics file injected faults under ErrorType "Other"
+    // in async clients; real 503 RequestLimitExceeded responses count as "Throttling".)
+    var createImage = w.stats().snapshot().get("EC2.CreateImage");
+    assertThat(createImage.attempts()).isGreaterThan(createImage.calls());
+  }
+
+  @Test
+  void serverErrorsAreRetriedAndEveryJobSucceedsOnce() {
+    ErrorInjector errors = ErrorInjector.serverErrors(EC2_CALLS, 0.3, 11);
+    WorkerHarness w = worker(null, fast(), errors);
+    w.send(jobs("t2", A, 30));
+
+    assertThat(w.results("t2", 30, WAIT)).hasSize(30).allMatch(ResultMessage::succeeded);
+    assertThat(errors.injected()).isPositive();
+    assertThat(seeder.ownedImages(A, WorkerHarness.REGION)).hasSize(30);
+  }
+
+  @Test
+  void aRetryableErrorThatNeverClearsEndsFailedAfterMaxReceiveCountWithTheReasonInTheDlq() {
+    WorkerHarness w =
+        worker(null, fast(), ErrorInjector.always(Set.of("CreateImage"), "InternalError", 500));
+    w.send(jobs("t3", A, 1));
+
+    ResultMessage r = w.results("t3", 1, WAIT).get(0);
+
+    assertThat(r.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(r.errorCode()).isEqualTo("InternalError");
+    assertThat(r.errorMessage()).startsWith("gave up after 5 attempts (maxReceiveCount 5)");
+    assertThat(r.attempt()).isEqualTo(5);
+    assertThat(w.events().count("retrying")).isEqualTo(4);
+    List<Message> dlq = w.deadLetters();
+    assertThat(dlq)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.messageAttributes().get(DeadLetterAttributes.ERROR_CODE).stringValue())
+                  .isEqualTo("InternalError");
+              assertThat(
+                      m.messageAttributes().get(DeadLetterAttributes.RECEIVE_COUNT).stringValue())
+                  .isEqualTo("5");
+            });
+  }
+
+  @Test
+  void replayingTheDlqAfterAllowingTheAccountMakesTheImageOnce() {
+    WorkerHarness strict = worker(null, fast().withAllowedAccounts(Set.of(A)));
+    List<JobMessage> forB = jobs("t4", B, 2);
+    List<JobMessage> forA = jobs("t4", A, 1);
+    strict.send(forB);
+    strict.send(forA);
+    assertThat(strict.results("t4", 3, WAIT))
+        .filteredOn(r -> r.accountId().equals(B))
+        .hasSize(2)
+        .allMatch(r -> r.errorCode().equals("AccountNotAllowed"));
+    strict.close();
+    harnesses.remove(strict);
+
+    WorkerHarness fixed = worker(strict.prefix(), fast().withAllowedAccounts(Set.of(A, B)));
+    DeadLetters dlq = fixed.get(DeadLetters.class);
+    assertThat(dlq.list(10)).hasSize(2).allMatch(d -> d.errorCode().equals("AccountNotAllowed"));
+    assertThat(dlq.replay(d -> true, 100, true).matched()).as("dry run").hasSize(2);
+    assertThat(dlq.list(10)).as("still there after the dry run").hasSize(2);
+
+    DeadLetters.ReplayReport report =
+        dlq.replay(d -> d.accountId().equals(Optional.of(B)), 100, false);
+
+    assertThat(report.moved()).isEqualTo(2);
+    assertThat(report.failures()).isEmpty();
+    System.err.println(
+        "MATCHED "
+            + report.matched().stream()
+                .map(d -> d.messageId() + "/" + d.job().map(j -> j.jobId()).orElse("?"))
+                .toList());
+    List<ResultMessage> after = fixed.results("t4", 2, WAIT);
+    assertThat(after).hasSize(2).allMatch(ResultMessage::succeeded);
+    assertThat(seeder.ownedImages(B, WorkerHarness.REGION)).hasSize(2);
+    assertThat(dlq.list(10)).isEmpty();
+  }
+
+  @Test
+  void replayingATimedOutJobAdoptsTheImageItMadeInsteadOfMakingAnother() {
+    ImageStateFaults slow = ImageStateFaults.pendingFor(Duration.ofSeconds(6));
+    WorkerHarness impatient = worker(null, fast().withMaxWait(Duration.ofSeconds(1)), slow);
+    impatient.send(jobs("t5", A, 1));
+    ResultMessage timedOut = impatient.results("t5", 1, WAIT).get(0);
+    assertThat(timedOut.status()).isEqualTo(JobStatus.TIMED_OUT);
+    DeadLetters dlq = impatient.get(DeadLetters.class);
+    List<DeadLetter> letters = dlq.list(10);
+    assertThat(letters)
+        .singleElement()
+        .satisfies(d -> assertThat(d.errorCode()).isEqualTo("ImageTimedOut"));
+
+    impatient.close();
+    harnesses.remove(impatient);
+    WorkerHarness patient = worker(impatient.prefix(), fast(), slow);
+    dlq = patient.get(DeadLetters.class);
+    dlq.replay(d -> d.errorCode().equals("ImageTimedOut"), 10, false);
+
+    ResultMessage done = patient.results("t5", 1, WAIT).get(0);
+    assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+    assertThat(done.imageId()).isEqualTo(timedOut.imageId());
+    assertThat(seeder.ownedImages(A, WorkerHarness.REGION)).hasSize(1);
+    assertThat(patient.events().count("adopted")).isEqualTo(1);
+  }
+
+  @Test
+  void shutdownReleasesHeldJobsAndAnotherWorkerFinishesThemWithoutDuplicates() throws Exception {
+    ImageStateFaults slow = ImageStateFaults.pendingFor(Duration.ofSeconds(8));
+    WorkerHarness first = worker(null, fast().withShutdownTimeout(Duration.ofMillis(500)), slow);
+    List<JobMessage> jobs = jobs("t6", A, 20);
+    first.send(jobs);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (first.events().count("created") < 20 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(first.events().count("created")).isEqualTo(20);
+
+    long start = System.nanoTime();
+    first.worker().shutdown();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(first.events().count("finished")).isZero();
+
+    WorkerHarness second = worker(first.prefix(), fast(), slow);
+    List<ResultMessage> results = second.results("t6", 20, WAIT);
+    assertThat(results).hasSize(20).allMatch(ResultMessage::succeeded);
+    assertThat(second.events().count("adopted")).isEqualTo(20);
+    assertThat(seeder.ownedImages(A, WorkerHarness.REGION)).hasSize(20);
+  }
+}

@@ -153,7 +153,7 @@ public final class Worker {
     // messages, which a cancelled call would hide for the whole visibility timeout. What it
     // returns now is released at once. Only a poll that outlives the budget is cancelled.
     long pollBudget =
-        Math.min(settings.shutdownTimeout().toMillis(), settings.receiveWait().toMillis() + 2_000);
+        Math.max(settings.shutdownTimeout().toMillis(), receiveWait().toMillis() + 2_000);
     long end = System.nanoTime() + pollBudget * 1_000_000;
     for (Thread t : pollers) {
       try {
@@ -278,8 +278,17 @@ public final class Worker {
     }
   }
 
+  /**
+   * The long-poll wait: the configured one, but short enough that a poll pending when the worker
+   * stops ends within half the shutdown timeout. A poll cancelled instead would still take messages
+   * on the SQS side (released jobs among them) and hide them for the whole visibility timeout.
+   */
   private Duration receiveWait() {
     Duration wait = settings.receiveWait();
+    Duration halfShutdown = settings.shutdownTimeout().dividedBy(2);
+    if (halfShutdown.compareTo(wait) < 0) {
+      wait = halfShutdown;
+    }
     if (settings.exitWhenIdle().isPresent() && settings.exitWhenIdle().get().compareTo(wait) < 0) {
       wait = settings.exitWhenIdle().get();
     }

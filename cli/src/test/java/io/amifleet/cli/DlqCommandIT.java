@@ -1,0 +1,147 @@
+package io.amifleet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amifleet.cli.testing.Cli;
+import io.amifleet.common.json.Json;
+import io.amifleet.emulator.EmulatedAws;
+import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.Seeder;
+import io.amifleet.emulator.SharedEmulator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator's DLQ routine through the command line: list, dry run, fix, replay. */
+class DlqCommandIT {
+  private final Emulator emulator = SharedEmulator.get();
+  private EmulatedAws aws;
+  private Seeder seeder;
+  private Cli cli;
+  private String prefix;
+  @TempDir Path dir;
+
+  @BeforeEach
+  void setUp() {
+    emulator.reset();
+    aws = new EmulatedAws(emulator.endpoint(), Cli.REGION);
+    seeder = new Seeder(aws);
+    cli = new Cli(emulator, Map.of());
+    prefix = "q" + UUID.randomUUID().toString().substring(0, 8);
+    assertThat(cli.run("queues", "create", "--prefix", prefix).exitCode()).isZero();
+  }
+
+  @AfterEach
+  void tearDown() {
+    aws.close();
+  }
+
+  @Test
+  void jobsOfAnAccountNotAllowedAreListedThenReplayedAfterTheFix() throws Exception {
+    seeder.runInstances("111111111111", Cli.REGION, 2, Map.of());
+    seeder.runInstances("222222222222", Cli.REGION, 3, Map.of());
+    Path targets = dir.resolve("targets.yaml");
+    Files.writeString(
+        targets,
+        "defaults: {regions: [us-east-1], select: {all: true}}\naccounts:\n  - id: \"111111111111\"\n  - id: \"222222222222\"\n");
+    assertThat(
+            cli.run(
+                    "dispatch",
+                    "--targets",
+                    targets.toString(),
+                    "--queue-prefix",
+                    prefix,
+                    "--run-id",
+                    "d1")
+                .exitCode())
+        .isZero();
+    Cli.Result strict =
+        cli.run(
+            "worker",
+            "--queue-prefix",
+            prefix,
+            "--allow-account",
+            "111111111111",
+            "--exit-when-idle",
+            "3s",
+            "--poll-interval",
+            "1s");
+    assertThat(strict.exitCode()).isZero();
+
+    Cli.Result list = cli.run("dlq", "list", "--queue-prefix", prefix);
+    assertThat(list.exitCode()).isZero();
+    assertThat(list.out())
+        .contains("222222222222")
+        .contains("AccountNotAllowed")
+        .contains("3 message(s) shown; nothing was moved");
+    Cli.Result json = cli.run("dlq", "list", "--queue-prefix", prefix, "--output", "json");
+    assertThat(json.out().lines())
+        .hasSize(3)
+        .allSatisfy(
+            line -> {
+              try {
+                assertThat(Json.newMapper().readTree(line).get("errorCode").asText())
+                    .isEqualTo("AccountNotAllowed");
+              } catch (Exception e) {
+                throw new AssertionError(line, e);
+              }
+            });
+    Cli.Result dry =
+        cli.run(
+            "dlq", "replay", "--queue-prefix", prefix, "--account", "222222222222", "--dry-run");
+    assertThat(dry.out()).contains("dry run: 3 message(s) would move; nothing was moved");
+    assertThat(
+            cli.run("dlq", "replay", "--queue-prefix", prefix, "--account", "333333333333").out())
+        .contains("moved 0 message(s) back to the jobs queue; 3 stayed in the DLQ");
+
+    Cli.Result replay =
+        cli.run("dlq", "replay", "--queue-prefix", prefix, "--error-code", "AccountNotAllowed");
+    assertThat(replay.exitCode()).as(replay.toString()).isZero();
+    assertThat(replay.out())
+        .contains("moved 3 message(s) back to the jobs queue; 0 stayed in the DLQ");
+    Cli.Result fixed =
+        cli.run(
+            "worker", "--queue-prefix", prefix, "--exit-when-idle", "3s", "--poll-interval", "1s");
+    assertThat(fixed.exitCode()).isZero();
+
+    assertThat(seeder.ownedImages("222222222222", Cli.REGION)).hasSize(3);
+    assertThat(cli.run("dlq", "list", "--queue-prefix", prefix).out())
+        .contains("0 message(s) shown");
+  }
+
+  @Test
+  void replayAllFallsBackToOneByOneWhereMoveTasksAreMissing() throws Exception {
+    seeder.runInstances("222222222222", Cli.REGION, 2, Map.of());
+    Path targets = dir.resolve("targets.yaml");
+    Files.writeString(
+        targets,
+        "defaults: {regions: [us-east-1], select: {all: true}}\naccounts:\n  - id: \"222222222222\"\n");
+    cli.run("dispatch", "--targets", targets.toString(), "--queue-prefix", prefix);
+    cli.run(
+        "worker",
+        "--queue-prefix",
+        prefix,
+        "--allow-account",
+        "111111111111",
+        "--exit-when-idle",
+        "3s");
+
+    Cli.Result all = cli.run("dlq", "replay", "--queue-prefix", prefix, "--all");
+
+    assertThat(all.exitCode()).as(all.toString()).isZero();
+    assertThat(all.out()).contains("moved 2 message(s) back to the jobs queue");
+  }
+
+  @Test
+  void replayFlagsAreChecked() {
+    assertThat(cli.run("dlq", "replay", "--queue-prefix", prefix, "--account", "12").exitCode())
+        .isEqualTo(2);
+    assertThat(cli.run("dlq", "replay", "--queue-prefix", prefix, "--all", "--dry-run").exitCode())
+        .isEqualTo(2);
+  }
+}

@@ -1,0 +1,243 @@
+package io.amifleet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amifleet.cli.testing.Cli;
+import io.amifleet.common.json.Json;
+import io.amifleet.common.message.MessageCodec;
+import io.amifleet.common.message.ResultMessage;
+import io.amifleet.emulator.EmulatedAws;
+import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.Seeder;
+import io.amifleet.emulator.SharedEmulator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.Tag;
+
+/**
+ * The worker as a real process (the packaged jar), stopped with SIGTERM and killed with SIGKILL in
+ * the middle of its work; a second worker finishes, and every instance ends with exactly one image.
+ */
+class ProcessSignalsIT {
+  private static final Path JAR = Path.of("target/amifleet.jar");
+
+  private final Emulator emulator = SharedEmulator.get();
+  private EmulatedAws aws;
+  private Seeder seeder;
+  private Cli cli;
+  private String prefix;
+  private final List<Process> processes = new ArrayList<>();
+  @TempDir Path dir;
+
+  @BeforeEach
+  void setUp() {
+    assertThat(JAR)
+        .as("the packaged jar (built by mvn package before the integration tests)")
+        .exists();
+    emulator.reset();
+    aws = new EmulatedAws(emulator.endpoint(), Cli.REGION);
+    seeder = new Seeder(aws);
+    cli = new Cli(emulator, Map.of());
+    prefix = "s" + UUID.randomUUID().toString().substring(0, 8);
+    assertThat(cli.run("queues", "create", "--prefix", prefix).exitCode()).isZero();
+  }
+
+  @AfterEach
+  void tearDown() {
+    processes.forEach(Process::destroyForcibly);
+    aws.close();
+  }
+
+  private Process worker(String... extra) throws Exception {
+    List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", JAR.toString(), "worker"));
+    command.addAll(
+        List.of(
+            "--queue-prefix",
+            prefix,
+            "--endpoint-url",
+            emulator.endpoint().toString(),
+            "--region",
+            Cli.REGION));
+    command.addAll(List.of(extra));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("worker-" + processes.size() + ".log").toFile());
+    Map<String, String> env = pb.environment();
+    env.put("AWS_ACCESS_KEY_ID", EmulatedAws.ACCESS_KEY);
+    env.put("AWS_SECRET_ACCESS_KEY", EmulatedAws.SECRET_KEY);
+    env.remove("AWS_SESSION_TOKEN");
+    env.remove("AWS_PROFILE");
+    Process p = pb.start();
+    processes.add(p);
+    return p;
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private String dispatch(Map<String, Integer> instancesPerAccount) throws Exception {
+    StringBuilder accounts = new StringBuilder();
+    for (var e : instancesPerAccount.entrySet()) {
+      seeder.runInstances(e.getKey(), Cli.REGION, e.getValue(), Map.of("Backup", "nightly"));
+      accounts.append("  - id: \"").append(e.getKey()).append("\"\n");
+    }
+    Path targets = dir.resolve("targets.yaml");
+    Files.writeString(
+        targets,
+        "defaults: {regions: [us-east-1], select: {tags: {Backup: nightly}}}\naccounts:\n"
+            + accounts);
+    String runId = "sig-" + UUID.randomUUID().toString().substring(0, 6);
+    Cli.Result r =
+        cli.run(
+            "dispatch",
+            "--targets",
+            targets.toString(),
+            "--queue-prefix",
+            prefix,
+            "--run-id",
+            runId);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    return runId;
+  }
+
+  /** Images per source instance over the accounts. */
+  private Map<String, Integer> imagesPerInstance(Set<String> accounts) {
+    Map<String, Integer> count = new HashMap<>();
+    for (String account : accounts) {
+      for (Image i : seeder.ownedImages(account, Cli.REGION)) {
+        String source =
+            i.tags().stream()
+                .filter(t -> t.key().equals("amifleet:source-instance"))
+                .map(Tag::value)
+                .findFirst()
+                .orElse("?");
+        count.merge(source, 1, Integer::sum);
+      }
+    }
+    return count;
+  }
+
+  private void awaitImages(Set<String> accounts, int atLeast, Duration timeout)
+      throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      if (imagesPerInstance(accounts).values().stream().mapToInt(Integer::intValue).sum()
+          >= atLeast) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("fewer than " + atLeast + " images after " + timeout);
+  }
+
+  private List<ResultMessage> results(String runId, int expect) {
+    Cli.Result r =
+        cli.run(
+            "results",
+            "--queue-prefix",
+            prefix,
+            "--run-id",
+            runId,
+            "--expect",
+            Integer.toString(expect),
+            "--timeout",
+            "90s",
+            "--output",
+            "json");
+    MessageCodec codec = new MessageCodec(Json.newMapper());
+    return r.out().lines().map(codec::decodeResult).toList();
+  }
+
+  @Test
+  void sigtermStopsTheWorkerWithinTheShutdownTimeoutAndItsReleasedJobsFinishElsewhere()
+      throws Exception {
+    String runId = dispatch(Map.of("111111111111", 30));
+    Process first =
+        worker(
+            "--create-rate",
+            "2",
+            "--create-burst",
+            "1",
+            "--shutdown-timeout",
+            "2s",
+            "--poll-interval",
+            "1s");
+    awaitImages(Set.of("111111111111"), 3, Duration.ofSeconds(60));
+
+    long start = System.nanoTime();
+    first.destroy();
+    boolean exited = first.waitFor(20, TimeUnit.SECONDS);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    String log = Files.readString(dir.resolve("worker-0.log"));
+    assertThat(exited).as("exited after SIGTERM; log:\n" + log).isTrue();
+    assertThat(first.exitValue()).as(log).isZero();
+    assertThat(took).as(log).isLessThan(Duration.ofSeconds(12));
+    assertThat(log).contains("SIGTERM received").contains("releasing").contains("worker stopped");
+
+    Cli.Result second =
+        cli.run(
+            "worker", "--queue-prefix", prefix, "--exit-when-idle", "5s", "--poll-interval", "1s");
+    assertThat(second.exitCode()).isZero();
+    List<ResultMessage> results = results(runId, 30);
+    assertThat(results.stream().map(ResultMessage::jobId).distinct()).hasSize(30);
+    assertThat(results).allMatch(ResultMessage::succeeded);
+    Map<String, Integer> images = imagesPerInstance(Set.of("111111111111"));
+    assertThat(images)
+        .hasSize(30)
+        .allSatisfy((instance, n) -> assertThat(n).as(instance).isEqualTo(1));
+  }
+
+  @Test
+  void sigkillInTheMiddleOfABatchLosesNothingAndMakesNoDuplicate() throws Exception {
+    String runId = dispatch(Map.of("111111111111", 60, "222222222222", 60));
+    Process first =
+        worker(
+            "--create-rate",
+            "30",
+            "--create-burst",
+            "5",
+            "--visibility-timeout",
+            "5s",
+            "--poll-interval",
+            "1s");
+    awaitImages(Set.of("111111111111", "222222222222"), 25, Duration.ofSeconds(60));
+
+    first.destroyForcibly();
+    assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    int madeBeforeKill = imagesPerInstance(Set.of("111111111111", "222222222222")).size();
+    assertThat(madeBeforeKill).as("killed in the middle").isBetween(25, 119);
+
+    Cli.Result second =
+        cli.run(
+            "worker", "--queue-prefix", prefix, "--exit-when-idle", "10s", "--poll-interval", "1s");
+    assertThat(second.exitCode()).as(second.toString()).isZero();
+
+    List<ResultMessage> results = results(runId, 120);
+    Set<String> jobs = new HashSet<>();
+    results.forEach(r -> jobs.add(r.jobId()));
+    assertThat(jobs).as("every job has at least one result").hasSize(120);
+    assertThat(results).allMatch(ResultMessage::succeeded);
+    Map<String, Integer> images = imagesPerInstance(Set.of("111111111111", "222222222222"));
+    assertThat(images)
+        .as("every instance has exactly one image")
+        .hasSize(120)
+        .allSatisfy((instance, n) -> assertThat(n).as(instance).isEqualTo(1));
+  }
+}

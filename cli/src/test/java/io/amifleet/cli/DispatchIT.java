@@ -306,6 +306,52 @@ class DispatchIT {
   }
 
   @Test
+  void targetsAreReadFromS3AndEmfMetricsFollowTheSummary() throws Exception {
+    seeder.runInstances(A, "us-east-1", 2, Map.of());
+    try (var s3 =
+        software.amazon.awssdk.services.s3.S3Client.builder()
+            .endpointOverride(emulator.endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(EmulatedAws.hubCredentials())
+            .forcePathStyle(true)
+            .build()) {
+      s3.createBucket(b -> b.bucket("fleet-config"));
+      s3.putObject(
+          b -> b.bucket("fleet-config").key("nightly/targets.yaml"),
+          software.amazon.awssdk.core.sync.RequestBody.fromString(
+              "defaults: {regions: [us-east-1]}\naccounts:\n  - {id: \"111111111111\", select: {all: true}}\n"));
+    }
+    cli().run("queues", "create", "--prefix", prefix);
+
+    Cli.Result r =
+        cli()
+            .run(
+                "dispatch",
+                "--targets",
+                "s3://fleet-config/nightly/targets.yaml",
+                "--queue-prefix",
+                prefix,
+                "--output",
+                "json",
+                "--metrics",
+                "emf");
+    Cli.Result missing =
+        cli().run("dispatch", "--targets", "s3://fleet-config/nope.yaml", "--queue-prefix", prefix);
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines).hasSize(2);
+    assertThat(Json.newMapper().readTree(lines.get(0)).get("jobCount").asInt()).isEqualTo(2);
+    JsonNode emf = Json.newMapper().readTree(lines.get(1));
+    assertThat(emf.at("/_aws/CloudWatchMetrics/0/Namespace").asText()).isEqualTo("AmiFleet");
+    assertThat(emf.at("/_aws/CloudWatchMetrics/0/Metrics/0/Name").asText())
+        .isEqualTo("JobsDispatched");
+    assertThat(emf.get("JobsDispatched").asInt()).isEqualTo(2);
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("s3://fleet-config/nope.yaml").contains("NoSuchKey");
+  }
+
+  @Test
   void noQueueGivenIsAUsageError() throws Exception {
     Path file =
         targets(

@@ -5,13 +5,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.cli.CliContext;
 import io.amifleet.cli.inject.Injectors;
+import io.amifleet.cli.metrics.EmfMetrics;
 import io.amifleet.cli.options.AwsOptions;
+import io.amifleet.cli.options.MetricsOption;
 import io.amifleet.cli.options.OutputFormat;
 import io.amifleet.cli.options.QueueOptions;
+import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.output.Table;
 import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
-import io.amifleet.common.config.TargetsLoader;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.Identifiers;
 import io.amifleet.common.message.JobIds;
@@ -19,7 +21,6 @@ import io.amifleet.common.message.JobMessage;
 import io.amifleet.dispatcher.DispatchReport;
 import io.amifleet.dispatcher.Dispatcher;
 import io.amifleet.dispatcher.DispatcherModule;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,13 +42,9 @@ public final class DispatchCommand implements Callable<Integer> {
 
   @Mixin AwsOptions aws;
   @Mixin QueueOptions queues;
+  @Mixin MetricsOption metrics;
 
-  @Option(
-      names = "--targets",
-      required = true,
-      paramLabel = "FILE",
-      description = "The targets file.")
-  Path targets;
+  @Mixin TargetsOption targets;
 
   @Option(
       names = "--run-id",
@@ -84,7 +81,7 @@ public final class DispatchCommand implements Callable<Integer> {
     if (parallelism < 1 || parallelism > 256) {
       throw new ConfigException("--parallelism must be 1-256");
     }
-    Targets loaded = new TargetsLoader(context.environment()).load(targets);
+    Targets loaded = targets.load(context, context.aws(aws.settings()));
     String run = runId != null ? runId : JobIds.newRunId(Clock.systemUTC());
     try (Closer closer = new Closer()) {
       var injector =
@@ -95,10 +92,16 @@ public final class DispatchCommand implements Callable<Integer> {
               queues.settings(),
               new DispatcherModule(parallelism));
       DispatchReport report = injector.getInstance(Dispatcher.class).dispatch(loaded, run, dryRun);
+
       if (output == OutputFormat.json) {
         printJson(injector.getInstance(ObjectMapper.class), report);
       } else {
         printTable(report);
+      }
+      if (metrics.emf() && !dryRun) {
+        // After the summary, so that --output json stays the first line.
+        new EmfMetrics(context.out(), injector.getInstance(ObjectMapper.class), Clock.systemUTC())
+            .dispatched(report.enqueuedCount());
       }
       return report.ok() ? 0 : 1;
     }

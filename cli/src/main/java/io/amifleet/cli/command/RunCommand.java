@@ -4,10 +4,10 @@ import io.amifleet.cli.CliContext;
 import io.amifleet.cli.Logging;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.QueueOptions;
+import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.run.SingleMachineRun;
 import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
-import io.amifleet.common.config.TargetsLoader;
 import io.amifleet.common.message.Identifiers;
 import io.amifleet.common.message.JobIds;
 import java.nio.file.Path;
@@ -37,12 +37,7 @@ public final class RunCommand implements Callable<Integer> {
   @Mixin QueueOptions queues;
   @Mixin WorkerOptions worker;
 
-  @Option(
-      names = "--targets",
-      required = true,
-      paramLabel = "FILE",
-      description = "The targets file.")
-  Path targets;
+  @Mixin TargetsOption targets;
 
   @Option(
       names = "--workers",
@@ -83,7 +78,7 @@ public final class RunCommand implements Callable<Integer> {
     if (runId != null && !Identifiers.PLAIN_ID.matcher(runId).matches()) {
       throw new ConfigException("--run-id: use 1-128 letters, digits, '.', '_', ':' or '-'");
     }
-    Targets loaded = new TargetsLoader(context.environment()).load(targets);
+    Targets loaded = targets.load(context, context.aws(aws.settings()));
     if (verbose) {
       Logging.verbose();
     } else {

@@ -2,16 +2,26 @@ package io.amifleet.cli.command;
 
 import io.amifleet.cli.CliContext;
 import io.amifleet.cli.inject.Injectors;
+import io.amifleet.cli.metrics.EmfMetrics;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.DurationConverter;
+import io.amifleet.cli.options.MetricsOption;
 import io.amifleet.cli.options.QueueOptions;
+import io.amifleet.common.aws.ApiCallStats;
+import io.amifleet.common.aws.Threads;
+import io.amifleet.common.json.Json;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.worker.WorkerModule;
 import io.amifleet.worker.WorkerSettings;
 import io.amifleet.worker.lifecycle.Worker;
 import io.amifleet.worker.outcome.WorkerEvents;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,6 +41,7 @@ public final class WorkerCommand implements Callable<Integer> {
   @Mixin AwsOptions aws;
   @Mixin QueueOptions queues;
   @Mixin WorkerOptions options;
+  @Mixin MetricsOption metrics;
 
   @Option(
       names = "--exit-when-idle",
@@ -46,6 +57,12 @@ public final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     WorkerSettings settings = options.settings(exitWhenIdle);
+    List<WorkerEvents> listeners = new ArrayList<>(context.listeners());
+    EmfMetrics emf =
+        metrics.emf() ? new EmfMetrics(context.out(), Json.newMapper(), Clock.systemUTC()) : null;
+    if (emf != null) {
+      listeners.add(emf);
+    }
     try (Closer closer = new Closer()) {
       var injector =
           Injectors.create(
@@ -53,8 +70,16 @@ public final class WorkerCommand implements Callable<Integer> {
               closer,
               context.aws(aws.settings()),
               queues.settings(),
-              new WorkerModule(settings, 1, WorkerEvents.all(context.listeners())));
+              new WorkerModule(settings, 1, WorkerEvents.all(listeners)));
       Worker worker = injector.getInstance(Worker.class);
+      if (emf != null) {
+        ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(Threads.named("amifleet-metrics"));
+        closer.register("metrics timer", timer::shutdownNow);
+        emf.reportThrottling(injector.getInstance(ApiCallStats.class), timer);
+        closer.register(
+            "metrics flush", () -> emf.flushThrottling(injector.getInstance(ApiCallStats.class)));
+      }
       Signals.onTermination(worker::shutdown);
       worker.start();
       worker.awaitStopped();

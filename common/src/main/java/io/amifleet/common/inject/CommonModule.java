@@ -8,6 +8,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.amifleet.common.config.Environment;
 import io.amifleet.common.config.TargetsLoader;
+import io.amifleet.common.config.TargetsSource;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.MessageCodec;
@@ -37,6 +38,7 @@ public final class CommonModule extends AbstractModule {
     bind(Closer.class).toInstance(closer);
     bind(MessageCodec.class).in(Singleton.class);
     bind(TargetsLoader.class).in(Singleton.class);
+    bind(TargetsSource.class).in(Singleton.class);
   }
 
   @Provides

@@ -48,18 +48,21 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--dir",
+      paramLabel = "DIR",
       defaultValue = "amifleet-demo",
       description = "Where to write targets.yaml and report.json (default: ${DEFAULT-VALUE}).")
   Path dir;
 
   @Option(
       names = "--workers",
+      paramLabel = "N",
       defaultValue = "2",
       description = "Queue consumers (default: ${DEFAULT-VALUE}).")
   int workers;
 
   @Option(
       names = "--pending",
+      paramLabel = "DURATION",
       converter = DurationConverter.class,
       defaultValue = "6s",
       description =

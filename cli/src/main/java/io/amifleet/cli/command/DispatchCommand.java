@@ -59,12 +59,14 @@ public final class DispatchCommand implements Callable<Integer> {
 
   @Option(
       names = "--output",
+      paramLabel = "table|json",
       defaultValue = "table",
       description = "table or json (default: ${DEFAULT-VALUE}).")
   OutputFormat output;
 
   @Option(
       names = "--parallelism",
+      paramLabel = "N",
       defaultValue = "16",
       description = "Accounts and regions searched at once (default: ${DEFAULT-VALUE}).")
   int parallelism;

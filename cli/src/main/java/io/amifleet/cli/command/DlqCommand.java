@@ -56,12 +56,14 @@ public final class DlqCommand implements Runnable {
 
     @Option(
         names = "--max",
+        paramLabel = "N",
         defaultValue = "100",
         description = "At most this many messages (default: ${DEFAULT-VALUE}).")
     int max;
 
     @Option(
         names = "--output",
+        paramLabel = "table|json",
         defaultValue = "table",
         description = "table or json, one object per line (default: ${DEFAULT-VALUE}).")
     OutputFormat output;
@@ -115,6 +117,7 @@ public final class DlqCommand implements Runnable {
 
     @Option(
         names = "--max",
+        paramLabel = "N",
         defaultValue = "1000",
         description = "Move at most this many (default: ${DEFAULT-VALUE}).")
     int max;

@@ -45,6 +45,7 @@ public final class QueuesCommand implements Runnable {
 
     @Option(
         names = "--max-receive-count",
+        paramLabel = "N",
         defaultValue = "5",
         description = "Receives before SQS moves a job to the DLQ (default: ${DEFAULT-VALUE}).")
     int maxReceiveCount;

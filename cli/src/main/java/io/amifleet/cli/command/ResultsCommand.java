@@ -48,6 +48,7 @@ public final class ResultsCommand implements Callable<Integer> {
 
   @Option(
       names = "--timeout",
+      paramLabel = "DURATION",
       converter = DurationConverter.class,
       defaultValue = "1h",
       description = "Give up after this long (default: ${DEFAULT-VALUE}).")
@@ -55,6 +56,7 @@ public final class ResultsCommand implements Callable<Integer> {
 
   @Option(
       names = "--idle",
+      paramLabel = "DURATION",
       converter = DurationConverter.class,
       defaultValue = "20s",
       description =
@@ -68,6 +70,7 @@ public final class ResultsCommand implements Callable<Integer> {
 
   @Option(
       names = "--output",
+      paramLabel = "table|json",
       defaultValue = "table",
       description = "table, or json: one result object per line (default: ${DEFAULT-VALUE}).")
   OutputFormat output;

@@ -41,6 +41,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--workers",
+      paramLabel = "N",
       defaultValue = "2",
       description =
           "Queue consumers in this process, each holding up to --concurrency jobs (default: ${DEFAULT-VALUE}).")
@@ -60,6 +61,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--parallelism",
+      paramLabel = "N",
       defaultValue = "16",
       description = "Accounts and regions searched at once (default: ${DEFAULT-VALUE}).")
   int parallelism;

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 public final class WorkerOptions {
   @Option(
       names = "--concurrency",
+      paramLabel = "N",
       defaultValue = "" + WorkerSettings.DEFAULT_CONCURRENCY,
       description =
           "Jobs held at once per consumer, waiting images included (default: ${DEFAULT-VALUE}).")
@@ -19,6 +20,7 @@ public final class WorkerOptions {
 
   @Option(
       names = "--poll-interval",
+      paramLabel = "DURATION",
       converter = DurationConverter.class,
       defaultValue = "15s",
       description =
@@ -28,6 +30,7 @@ public final class WorkerOptions {
 
   @Option(
       names = "--max-wait",
+      paramLabel = "DURATION",
       converter = DurationConverter.class,
       defaultValue = "4h",
       description =
@@ -36,6 +39,7 @@ public final class WorkerOptions {
 
   @Option(
       names = "--shutdown-timeout",
+      paramLabel = "DURATION",
       converter = DurationConverter.class,
       defaultValue = "30s",
       description =
@@ -52,6 +56,7 @@ public final class WorkerOptions {
 
   @Option(
       names = "--visibility-timeout",
+      paramLabel = "DURATION",
       converter = DurationConverter.class,
       defaultValue = "5m",
       description =
@@ -60,6 +65,7 @@ public final class WorkerOptions {
 
   @Option(
       names = "--create-rate",
+      paramLabel = "PER_SECOND",
       defaultValue = "" + WorkerSettings.DEFAULT_MUTATION_RATE,
       description =
           "Client-side limit of CreateImage/CreateTags calls per account+region per second"
@@ -68,6 +74,7 @@ public final class WorkerOptions {
 
   @Option(
       names = "--create-burst",
+      paramLabel = "N",
       defaultValue = "" + WorkerSettings.DEFAULT_MUTATION_BURST,
       description =
           "Calls allowed at once before --create-rate applies (EC2's bucket: 50; default: ${DEFAULT-VALUE}).")

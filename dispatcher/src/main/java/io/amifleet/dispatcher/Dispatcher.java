@@ -37,11 +37,20 @@ public final class Dispatcher {
     this.clock = requireNonNull(clock, "clock is null");
   }
 
+  /** Resolves and enqueues (or, with {@code dryRun}, only resolves); see the class comment. */
   public DispatchReport dispatch(Targets targets, String runId, boolean dryRun) {
     Optional<String> jobsUrl = dryRun ? Optional.empty() : Optional.of(queues.jobsUrl());
+    Resolved resolved = resolve(targets, runId);
+    return send(resolved, jobsUrl);
+  }
+
+  /**
+   * The instances of every account and their jobs, nothing sent yet. Single-machine mode resolves
+   * while its embedded queue starts.
+   */
+  public Resolved resolve(Targets targets, String runId) {
     Instant now = clock.instant();
     List<AccountResolution> resolutions = resolver.resolve(targets);
-
     List<JobMessage> jobs = new ArrayList<>();
     List<Integer> jobAccount = new ArrayList<>();
     for (int a = 0; a < resolutions.size(); a++) {
@@ -51,7 +60,31 @@ public final class Dispatcher {
         jobAccount.add(a);
       }
     }
+    return new Resolved(runId, resolutions, jobs, jobAccount);
+  }
 
+  /** Enqueues what {@link #resolve} found, on the jobs queue. */
+  public DispatchReport enqueue(Resolved resolved) {
+    return send(resolved, Optional.of(queues.jobsUrl()));
+  }
+
+  /** What {@link #resolve} found: per account, and the jobs (with the index of their account). */
+  public record Resolved(
+      String runId,
+      List<AccountResolution> resolutions,
+      List<JobMessage> jobs,
+      List<Integer> jobAccount) {
+    public Resolved {
+      resolutions = List.copyOf(resolutions);
+      jobs = List.copyOf(jobs);
+      jobAccount = List.copyOf(jobAccount);
+    }
+  }
+
+  private DispatchReport send(Resolved resolved, Optional<String> jobsUrl) {
+    List<AccountResolution> resolutions = resolved.resolutions();
+    List<JobMessage> jobs = resolved.jobs();
+    List<Integer> jobAccount = resolved.jobAccount();
     int[] enqueued = new int[resolutions.size()];
     List<List<String>> sendErrors = new ArrayList<>();
     resolutions.forEach(r -> sendErrors.add(new ArrayList<>()));
@@ -88,6 +121,6 @@ public final class Dispatcher {
                   .map(i -> i.instanceId() + " (" + i.state() + ", " + i.region() + ")")
                   .toList()));
     }
-    return new DispatchReport(runId, dryRun, summaries, jobs);
+    return new DispatchReport(resolved.runId(), jobsUrl.isEmpty(), summaries, jobs);
   }
 }

@@ -38,6 +38,9 @@ public final class WorkerModule extends AbstractModule {
   /** How soon a new account+region's waiting images are first checked. */
   public static final Duration FIRST_CHECK = Duration.ofSeconds(1);
 
+  /** How long a job's image look-up waits for others of its account+region to share a call. */
+  public static final Duration LOOKUP_WINDOW = Duration.ofMillis(50);
+
   private final WorkerSettings settings;
   private final int consumers;
   private final WorkerEvents events;
@@ -58,7 +61,6 @@ public final class WorkerModule extends AbstractModule {
     bind(SqsResultSink.class).in(Singleton.class);
     bind(ImageService.class).to(Ec2AsyncImageService.class).in(Singleton.class);
     bind(Ec2AsyncImageService.class).in(Singleton.class);
-    bind(ImageMaker.class).in(Singleton.class);
     bind(OutcomeRouter.class).in(Singleton.class);
   }
 
@@ -77,6 +79,13 @@ public final class WorkerModule extends AbstractModule {
   @Singleton
   MutationLimiter mutationLimiter(@Named("worker-timer") ScheduledExecutorService timer) {
     return new MutationLimiter(settings.mutationRate(), settings.mutationBurst(), timer);
+  }
+
+  @Provides
+  @Singleton
+  ImageMaker imageMaker(
+      ImageService images, @Named("worker-timer") ScheduledExecutorService timer) {
+    return new ImageMaker(images, timer, LOOKUP_WINDOW);
   }
 
   @Provides

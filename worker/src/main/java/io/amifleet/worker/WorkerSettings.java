@@ -18,8 +18,8 @@ import java.util.Set;
  * @param exitWhenIdle stop after the queue has been empty and nothing was held for this long
  * @param allowedAccounts accounts this worker may act in; empty means any
  * @param visibilityTimeout visibility set on receive and on every extension
- * @param mutationRate client-side limit of mutating EC2 calls per account+region per second
- * @param mutationBurst how many mutating calls may go at once before the rate applies
+ * @param mutationRate client-side limit of CreateImage calls per account+region per second
+ * @param mutationBurst how many CreateImage calls may go at once before the rate applies
  * @param retryBaseDelay first backoff for a retryable failure (doubles per receive, with jitter)
  * @param retryMaxDelay longest backoff
  * @param receiveWait ReceiveMessage long-poll wait (1-20 s); a stopping worker lets the current
@@ -46,9 +46,9 @@ public record WorkerSettings(
   public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofMinutes(5);
 
   /** EC2 refills CreateImage tokens at 5/s per account+region; stay below it by default. */
-  public static final double DEFAULT_MUTATION_RATE = 4.5;
+  public static final double DEFAULT_MUTATION_RATE = 4.8;
 
-  public static final int DEFAULT_MUTATION_BURST = 45;
+  public static final int DEFAULT_MUTATION_BURST = 48;
 
   /** SQS keeps a message invisible for at most 12 hours after it was received. */
   public static final Duration SQS_VISIBILITY_CEILING = Duration.ofHours(12);

@@ -155,7 +155,8 @@ public final class DemoCommand implements Callable<Integer> {
               context.aws(settings),
               Optional.empty(),
               Optional.of(report),
-              16);
+              16,
+              false);
       AtomicBoolean interrupt = new AtomicBoolean();
       Signals.onTermination(() -> interrupt.set(true));
       SingleMachineRun.Outcome outcome =

@@ -66,6 +66,9 @@ public final class RunCommand implements Callable<Integer> {
       description = "Accounts and regions searched at once (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
+  @Option(names = "--stats", description = "Print AWS calls by operation (also in --report).")
+  boolean stats;
+
   @Option(
       names = {"-v", "--verbose"},
       description = "Log every job (default: warnings only).")
@@ -95,7 +98,8 @@ public final class RunCommand implements Callable<Integer> {
             context.aws(aws.settings()),
             queues.anyGiven() ? Optional.of(queues.settings()) : Optional.empty(),
             Optional.ofNullable(report),
-            parallelism);
+            parallelism,
+            stats);
     AtomicBoolean interrupt = new AtomicBoolean();
     Signals.onTermination(() -> interrupt.set(true));
     return new SingleMachineRun(context).execute(options, interrupt).exitCode();

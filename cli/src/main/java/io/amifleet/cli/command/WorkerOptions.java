@@ -68,7 +68,7 @@ public final class WorkerOptions {
       paramLabel = "PER_SECOND",
       defaultValue = "" + WorkerSettings.DEFAULT_MUTATION_RATE,
       description =
-          "Client-side limit of CreateImage/CreateTags calls per account+region per second"
+          "Client-side limit of CreateImage calls per account+region per second"
               + " (EC2 refills 5/s; default: ${DEFAULT-VALUE}).")
   double createRate;
 
@@ -77,7 +77,7 @@ public final class WorkerOptions {
       paramLabel = "N",
       defaultValue = "" + WorkerSettings.DEFAULT_MUTATION_BURST,
       description =
-          "Calls allowed at once before --create-rate applies (EC2's bucket: 50; default: ${DEFAULT-VALUE}).")
+          "CreateImage calls allowed at once before --create-rate applies (EC2: 50; default: ${DEFAULT-VALUE}).")
   int createBurst;
 
   WorkerSettings settings(Duration exitWhenIdle) {

@@ -32,6 +32,27 @@ public final class EmbeddedSqs implements AutoCloseable {
     return new EmbeddedSqs(server, URI.create("http://127.0.0.1:" + port));
   }
 
+  /** Starts on {@code port}, so that the endpoint is known before the server is up. */
+  public static EmbeddedSqs start(int port) {
+    SQSRestServer server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(port).start();
+    server.waitUntilStarted();
+    return new EmbeddedSqs(server, endpoint(port));
+  }
+
+  public static URI endpoint(int port) {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /** A port free on loopback right now. */
+  public static int freePort() {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("no free port on loopback", e);
+    }
+  }
+
   public URI endpoint() {
     return endpoint;
   }

@@ -10,13 +10,16 @@ import io.amifleet.cli.embedded.EmbeddedSqs;
 import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.output.ResultsTable;
 import io.amifleet.cli.output.Table;
+import io.amifleet.common.aws.ApiCallStats;
 import io.amifleet.common.aws.AwsSettings;
+import io.amifleet.common.aws.Threads;
 import io.amifleet.common.config.Targets;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.common.queue.QueueAdmin;
 import io.amifleet.common.queue.QueueSettings;
+import io.amifleet.common.queue.Queues;
 import io.amifleet.common.queue.ResultsReader;
 import io.amifleet.dispatcher.DispatchReport;
 import io.amifleet.dispatcher.Dispatcher;
@@ -34,8 +37,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
@@ -64,7 +71,8 @@ public final class SingleMachineRun {
       AwsSettings aws,
       Optional<QueueSettings> queues,
       Optional<Path> report,
-      int parallelism) {
+      int parallelism,
+      boolean stats) {
     public Options {
       requireNonNull(targets, "targets is null");
       requireNonNull(runId, "runId is null");
@@ -94,9 +102,20 @@ public final class SingleMachineRun {
       AwsSettings aws = options.aws();
       QueueSettings queues;
       boolean embedded = options.queues().isEmpty();
+      CompletableFuture<EmbeddedSqs> starting = null;
       if (embedded) {
-        EmbeddedSqs sqs = closer.register("embedded SQS", EmbeddedSqs.start());
-        aws = aws.withSqsEndpoint(sqs.endpoint());
+        // Start the embedded queue in the background (it takes seconds on a cold JVM) while the
+        // AWS clients are made and the accounts searched; wait for it only to enqueue.
+        int port = EmbeddedSqs.freePort();
+        ExecutorService starter =
+            Executors.newSingleThreadExecutor(Threads.named("amifleet-embedded-sqs"));
+        starting = CompletableFuture.supplyAsync(() -> EmbeddedSqs.start(port), starter);
+        starter.shutdown();
+        CompletableFuture<EmbeddedSqs> started = starting;
+        closer.register(
+            "embedded SQS",
+            () -> started.thenAccept(EmbeddedSqs::close).exceptionally(e -> null).join());
+        aws = aws.withSqsEndpoint(EmbeddedSqs.endpoint(port));
         queues = QueueSettings.ofPrefix(EMBEDDED_PREFIX);
       } else {
         queues = options.queues().get();
@@ -117,9 +136,6 @@ public final class SingleMachineRun {
                   options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 1 : 5)),
                   options.workers(),
                   WorkerEvents.all(listeners)));
-      if (embedded) {
-        injector.getInstance(QueueAdmin.class).create(EMBEDDED_PREFIX, 5);
-      }
       Instant started = Instant.now();
       err.printf(
           "run %s: searching %d account(s) in %d account-region(s)%s%n",
@@ -127,10 +143,16 @@ public final class SingleMachineRun {
           options.targets().accounts().size(),
           options.targets().accountRegionCount(),
           embedded ? " (embedded queue)" : "");
-      DispatchReport dispatch =
-          injector
-              .getInstance(Dispatcher.class)
-              .dispatch(options.targets(), options.runId(), false);
+      Dispatcher dispatcher = injector.getInstance(Dispatcher.class);
+      if (!embedded) {
+        injector.getInstance(Queues.class).jobsUrl(); // a wrong queue fails before any search
+      }
+      Dispatcher.Resolved resolved = dispatcher.resolve(options.targets(), options.runId());
+      if (embedded) {
+        starting.join();
+        injector.getInstance(QueueAdmin.class).create(EMBEDDED_PREFIX, 5);
+      }
+      DispatchReport dispatch = dispatcher.enqueue(resolved);
       printDispatchProblems(dispatch, err);
       int expected = dispatch.enqueuedCount();
       progress.expect(expected);
@@ -182,6 +204,11 @@ public final class SingleMachineRun {
       if (!dispatch.ok()) {
         out.println("some accounts or listed instances had problems; see above");
       }
+      Map<String, ApiCallStats.Count> apiCalls =
+          injector.getInstance(ApiCallStats.class).snapshot();
+      if (options.stats()) {
+        printStats(apiCalls, Math.max(1, results.size()), out);
+      }
       if (options.report().isPresent()) {
         writeReport(
             options.report().get(),
@@ -191,7 +218,8 @@ public final class SingleMachineRun {
             dispatch,
             results,
             unfinished,
-            interrupted);
+            interrupted,
+            apiCalls);
         out.println("report written to " + options.report().get());
       }
       boolean allGood =
@@ -201,6 +229,21 @@ public final class SingleMachineRun {
       int code = interrupted ? 130 : allGood ? 0 : 1;
       return new Outcome(dispatch, results, interrupted, code);
     }
+  }
+
+  /** AWS calls by service and operation, in total and per job (SDK attempts, retries included). */
+  private static void printStats(Map<String, ApiCallStats.Count> calls, int jobs, PrintStream out) {
+    Table t = new Table("AWS CALL", "CALLS", "PER JOB", "ATTEMPTS", "THROTTLED");
+    calls.forEach(
+        (op, c) ->
+            t.row(
+                op,
+                c.calls(),
+                String.format("%.2f", (double) c.calls() / jobs),
+                c.attempts(),
+                c.throttled()));
+    out.println();
+    t.print(out);
   }
 
   private static void readResults(
@@ -251,7 +294,8 @@ public final class SingleMachineRun {
       DispatchReport dispatch,
       List<ResultMessage> results,
       List<JobMessage> unfinished,
-      boolean interrupted) {
+      boolean interrupted,
+      Map<String, ApiCallStats.Count> apiCalls) {
     ObjectNode root = mapper.createObjectNode();
     root.put("runId", runId);
     root.put("startedAt", started.toString());
@@ -275,6 +319,7 @@ public final class SingleMachineRun {
     ArrayNode accounts = root.putArray("accounts");
     dispatch.accounts().forEach(a -> accounts.add(mapper.valueToTree(a)));
     root.set("results", mapper.valueToTree(results));
+    root.set("apiCalls", mapper.valueToTree(apiCalls));
     ArrayNode left = root.putArray("unfinished");
     for (JobMessage j : unfinished) {
       left.addObject()

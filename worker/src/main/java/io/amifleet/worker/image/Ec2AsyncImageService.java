@@ -52,11 +52,11 @@ public final class Ec2AsyncImageService implements ImageService {
   }
 
   @Override
-  public CompletableFuture<List<ImageInfo>> findByJobId(Ec2Target target, String jobId) {
+  public CompletableFuture<List<ImageInfo>> findByJobIds(Ec2Target target, List<String> jobIds) {
     return findImages(
         target,
-        Filter.builder().name("tag:amifleet:job-id").values(jobId).build(),
-        "find image of job " + jobId);
+        Filter.builder().name("tag:amifleet:job-id").values(jobIds).build(),
+        "find images of " + jobIds.size() + " job(s)");
   }
 
   @Override
@@ -77,29 +77,36 @@ public final class Ec2AsyncImageService implements ImageService {
   }
 
   @Override
-  public CompletableFuture<Map<String, String>> instanceTags(Ec2Target target, String instanceId) {
+  public CompletableFuture<Map<String, Map<String, String>>> instanceTags(
+      Ec2Target target, List<String> instanceIds) {
     return call(
         target,
-        "DescribeInstances " + instanceId,
+        "DescribeInstances (" + instanceIds.size() + " instance(s))",
         () ->
             ec2(target)
-                .describeInstances(b -> b.instanceIds(instanceId))
+                // A filter, not InstanceIds: one missing instance must not fail the whole batch.
+                .describeInstances(
+                    b ->
+                        b.filters(Filter.builder().name("instance-id").values(instanceIds).build()))
                 .thenApply(
                     r -> {
-                      Map<String, String> tags = new LinkedHashMap<>();
+                      Map<String, Map<String, String>> byInstance = new LinkedHashMap<>();
                       r.reservations().stream()
                           .flatMap(res -> res.instances().stream())
-                          .filter(i -> i.instanceId().equals(instanceId))
-                          .flatMap(i -> i.tags().stream())
-                          .forEach(t -> tags.put(t.key(), t.value()));
-                      return tags;
+                          .forEach(
+                              i -> {
+                                Map<String, String> tags = new LinkedHashMap<>();
+                                i.tags().forEach(t -> tags.put(t.key(), t.value()));
+                                byInstance.put(i.instanceId(), tags);
+                              });
+                      return byInstance;
                     }));
   }
 
   @Override
   public CompletableFuture<String> createImage(Ec2Target target, ImageRequest request) {
     return limiter
-        .acquire(target.accountRegion())
+        .acquire(target.accountRegion(), MutationLimiter.CREATE_IMAGE)
         .thenCompose(
             x ->
                 call(
@@ -183,7 +190,7 @@ public final class Ec2AsyncImageService implements ImageService {
       return CompletableFuture.completedFuture(null);
     }
     return limiter
-        .acquire(target.accountRegion())
+        .acquire(target.accountRegion(), "CreateTags")
         .thenCompose(
             x ->
                 call(
@@ -198,7 +205,7 @@ public final class Ec2AsyncImageService implements ImageService {
   @Override
   public CompletableFuture<Void> deregister(Ec2Target target, String imageId) {
     return limiter
-        .acquire(target.accountRegion())
+        .acquire(target.accountRegion(), "DeregisterImage")
         .thenCompose(
             x ->
                 call(

@@ -8,7 +8,7 @@ import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.error.ErrorKind;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.Tags;
-import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,16 +35,35 @@ import org.slf4j.LoggerFactory;
 public final class ImageMaker {
   private static final Logger log = LoggerFactory.getLogger(ImageMaker.class);
 
+  /** EC2 accepts up to 200 values per filter. */
+  static final int MAX_BATCH = 200;
+
   private final ImageService images;
+  private final Coalescer<String, List<ImageInfo>> jobImages;
+  private final Coalescer<String, Map<String, String>> instanceTags;
   private final ConcurrentMap<String, CompletableFuture<ImageRef>> inProgress =
       new ConcurrentHashMap<>();
 
   /** The job's image and whether it existed before this attempt. */
   public record ImageRef(String imageId, boolean adopted) {}
 
-  @Inject
-  public ImageMaker(ImageService images) {
+  /**
+   * @param timer schedules the batched look-ups
+   * @param window how long a look-up may wait for companions of the same account+region
+   */
+  public ImageMaker(ImageService images, ScheduledExecutorService timer, Duration window) {
     this.images = requireNonNull(images, "images is null");
+    this.jobImages =
+        new Coalescer<>(
+            timer,
+            window,
+            MAX_BATCH,
+            (target, jobIds) ->
+                images
+                    .findByJobIds(target, jobIds)
+                    .thenApply(found -> Coalescer.group(found, i -> i.tags().get(Tags.JOB_ID))),
+            List.of());
+    this.instanceTags = new Coalescer<>(timer, window, MAX_BATCH, images::instanceTags, null);
   }
 
   public CompletableFuture<ImageRef> ensure(Ec2Target target, JobMessage job) {
@@ -68,8 +88,8 @@ public final class ImageMaker {
   }
 
   private CompletableFuture<ImageRef> lookUpOrCreate(Ec2Target target, JobMessage job) {
-    return images
-        .findByJobId(target, job.jobId())
+    return jobImages
+        .get(target, job.jobId())
         .thenCompose(
             existing -> {
               Optional<ImageInfo> usable = pickUsable(existing);
@@ -100,11 +120,13 @@ public final class ImageMaker {
   }
 
   private CompletableFuture<ImageRef> create(Ec2Target target, JobMessage job) {
-    CompletableFuture<Map<String, String>> instanceTags =
+    CompletableFuture<Map<String, String>> copiedTags =
         job.copyInstanceTags()
-            ? images.instanceTags(target, job.instanceId())
+            ? instanceTags
+                .get(target, job.instanceId())
+                .thenApply(tags -> existing(target, job, tags))
             : CompletableFuture.completedFuture(Map.of());
-    return instanceTags.thenCompose(
+    return copiedTags.thenCompose(
         copied -> {
           ImageRequest request =
               new ImageRequest(
@@ -124,6 +146,17 @@ public final class ImageMaker {
                     return CompletableFuture.failedFuture(e);
                   });
         });
+  }
+
+  private static Map<String, String> existing(
+      Ec2Target target, JobMessage job, Map<String, String> tags) {
+    if (tags == null) {
+      throw new AmiFleetException(
+          ErrorKind.PERMANENT,
+          "InvalidInstanceID.NotFound",
+          "instance " + job.instanceId() + " does not exist in " + target);
+    }
+    return tags;
   }
 
   private CompletableFuture<ImageRef> adoptByName(Ec2Target target, JobMessage job) {

@@ -14,14 +14,21 @@ public interface ImageService {
   /** Completes once the target's role has been assumed (AssumeRole, cached per role). */
   CompletableFuture<Void> ready(Ec2Target target);
 
-  /** Images owned by the account carrying tag {@code amifleet:job-id = jobId}. */
-  CompletableFuture<List<ImageInfo>> findByJobId(Ec2Target target, String jobId);
+  /**
+   * Images owned by the account carrying tag {@code amifleet:job-id} with one of {@code jobIds} (at
+   * most 200, EC2's limit of values per filter).
+   */
+  CompletableFuture<List<ImageInfo>> findByJobIds(Ec2Target target, List<String> jobIds);
 
   /** Images owned by the account with exactly this name. */
   CompletableFuture<List<ImageInfo>> findByName(Ec2Target target, String name);
 
-  /** The instance's tags; fails permanently when the instance does not exist. */
-  CompletableFuture<Map<String, String>> instanceTags(Ec2Target target, String instanceId);
+  /**
+   * The tags of those of {@code instanceIds} (at most 200) that exist, by instance ID; a missing
+   * instance is simply absent from the answer.
+   */
+  CompletableFuture<Map<String, Map<String, String>>> instanceTags(
+      Ec2Target target, List<String> instanceIds);
 
   /** CreateImage; returns the new image ID. */
   CompletableFuture<String> createImage(Ec2Target target, ImageRequest request);

@@ -10,39 +10,54 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * A client-side token bucket per account+region for mutating EC2 calls (CreateImage, CreateTags,
- * DeregisterImage). EC2 throttles each account and region with its own bucket (CreateImage: 50
- * burst, 5/s refill, https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html);
- * staying just below the refill rate keeps a fleet from burning it, and what still gets throttled
- * is left to the SDK's retry strategy.
+ * Client-side token buckets for mutating EC2 calls, one per account+region and API, as EC2 itself
+ * throttles each account and region per API
+ * (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html; CreateImage: 50 burst,
+ * 5/s refill). Staying just below EC2's rate keeps a worker from burning the bucket; what still
+ * gets throttled (several workers share an account's bucket) is left to the SDK's retries.
+ *
+ * <p>CreateImage gets the configured rate and burst. Other mutating calls (CreateTags,
+ * DeregisterImage) have buckets of their own, {@link #OTHER_BURST} burst and {@link #OTHER_RATE}/s:
+ * snapshots are tagged when their image becomes available, which on a fast emulator is in bursts,
+ * and tagging must not hold image creation back.
  *
  * <p>Waiting for a token holds no thread: {@link #acquire} returns a future that the scheduler
  * completes. Thread-safe; does not own the scheduler.
  */
 public final class MutationLimiter {
-  private final double ratePerSecond;
-  private final int burst;
-  private final ScheduledExecutorService scheduler;
-  private final ConcurrentMap<AccountRegion, Bucket> buckets = new ConcurrentHashMap<>();
+  public static final String CREATE_IMAGE = "CreateImage";
+  static final double OTHER_RATE = 10;
+  static final int OTHER_BURST = 100;
 
-  public MutationLimiter(double ratePerSecond, int burst, ScheduledExecutorService scheduler) {
-    if (ratePerSecond <= 0 || burst < 1) {
+  private final double createRate;
+  private final int createBurst;
+  private final ScheduledExecutorService scheduler;
+  private final ConcurrentMap<Key, Bucket> buckets = new ConcurrentHashMap<>();
+
+  private record Key(AccountRegion accountRegion, String operation) {}
+
+  public MutationLimiter(double createRate, int createBurst, ScheduledExecutorService scheduler) {
+    if (createRate <= 0 || createBurst < 1) {
       throw new IllegalArgumentException("rate and burst must be positive");
     }
-    this.ratePerSecond = ratePerSecond;
-    this.burst = burst;
+    this.createRate = createRate;
+    this.createBurst = createBurst;
     this.scheduler = scheduler;
   }
 
-  public CompletableFuture<Void> acquire(AccountRegion accountRegion) {
+  /** Completes when {@code operation} may be called in {@code accountRegion}. */
+  public CompletableFuture<Void> acquire(AccountRegion accountRegion, String operation) {
     return buckets
-        .computeIfAbsent(accountRegion, k -> newBucket())
+        .computeIfAbsent(new Key(accountRegion, operation), this::newBucket)
         .asScheduler()
         .consume(1, scheduler);
   }
 
-  private Bucket newBucket() {
-    Duration perToken = Duration.ofNanos(Math.max(1, (long) (1e9 / ratePerSecond)));
+  private Bucket newBucket(Key key) {
+    boolean create = key.operation().equals(CREATE_IMAGE);
+    double rate = create ? createRate : OTHER_RATE;
+    int burst = create ? createBurst : OTHER_BURST;
+    Duration perToken = Duration.ofNanos(Math.max(1, (long) (1e9 / rate)));
     return Bucket.builder()
         .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(1, perToken).build())
         .build();

@@ -1,0 +1,166 @@
+package io.amifleet.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.inject.Guice;
+import com.google.inject.Stage;
+import io.amifleet.common.aws.AwsSettings;
+import io.amifleet.common.config.Environment;
+import io.amifleet.common.inject.AwsModule;
+import io.amifleet.common.inject.CommonModule;
+import io.amifleet.common.inject.QueueModule;
+import io.amifleet.common.json.Json;
+import io.amifleet.common.lifecycle.Closer;
+import io.amifleet.common.message.JobIds;
+import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.message.MessageCodec;
+import io.amifleet.common.queue.OutgoingMessage;
+import io.amifleet.common.queue.QueueAdmin;
+import io.amifleet.common.queue.QueueSender;
+import io.amifleet.common.queue.QueueSettings;
+import io.amifleet.common.queue.Queues;
+import io.amifleet.emulator.EmulatedAws;
+import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.Seeder;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scenario 3: the waiting footprint. Seeds W instances in one account, puts W jobs on a queue in
+ * the emulator, and runs {@link FootprintProbe} in a JVM limited to 256 MB of heap.
+ */
+final class FootprintScenario {
+  static final String ACCOUNT = "600000000001";
+
+  private final BenchConfig config;
+  private final Emulator emulator;
+  private final Path work;
+
+  FootprintScenario(BenchConfig config, Emulator emulator, Path work) {
+    this.config = config;
+    this.emulator = emulator;
+    this.work = work;
+  }
+
+  void run(List<Measure> measures, ObjectNode json) throws Exception {
+    emulator.reset();
+    String prefix = "footprint";
+    int w = config.waiting();
+    List<String> instances;
+    try (EmulatedAws aws = new EmulatedAws(emulator.endpoint(), ShellLoopScenario.REGION)) {
+      instances = new Seeder(aws).runInstances(ACCOUNT, ShellLoopScenario.REGION, w, Map.of());
+    }
+    try (Closer closer = new Closer()) {
+      var injector =
+          Guice.createInjector(
+              Stage.PRODUCTION,
+              new CommonModule(Environment.of(Map.of()), Clock.systemUTC(), closer),
+              new AwsModule(
+                  AwsSettings.defaults()
+                      .withRegion(ShellLoopScenario.REGION)
+                      .withEndpoint(emulator.endpoint())
+                      .withHubCredentials(EmulatedAws.hubCredentials())),
+              new QueueModule(QueueSettings.ofPrefix(prefix)));
+      injector.getInstance(QueueAdmin.class).create(prefix, 5);
+      MessageCodec codec = injector.getInstance(MessageCodec.class);
+      List<OutgoingMessage> jobs =
+          instances.stream()
+              .map(
+                  id -> {
+                    String jobId = JobIds.jobId("footprint", ACCOUNT, ShellLoopScenario.REGION, id);
+                    return OutgoingMessage.of(
+                        codec.encode(
+                            JobMessage.of(
+                                jobId,
+                                "footprint",
+                                ACCOUNT,
+                                ShellLoopScenario.REGION,
+                                "arn:aws:iam::" + ACCOUNT + ":role/AmiFleetCreator",
+                                null,
+                                id,
+                                "fp-" + id,
+                                false,
+                                Map.of(),
+                                false,
+                                Instant.now())));
+                  })
+              .toList();
+      var report =
+          injector
+              .getInstance(QueueSender.class)
+              .sendAll(injector.getInstance(Queues.class).jobsUrl(), jobs);
+      if (!report.failures().isEmpty()) {
+        throw new IllegalStateException("could not enqueue: " + report.failures().get(0));
+      }
+    }
+    long pollSeconds = 2;
+    Procs.Ran probe =
+        Procs.run(
+            List.of(
+                Procs.java(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                FootprintProbe.class.getName(),
+                emulator.endpoint().toString(),
+                prefix,
+                Integer.toString(w),
+                Long.toString(config.pending().toSeconds()),
+                Long.toString(pollSeconds)),
+            Map.of(),
+            work.resolve("footprint.log"),
+            Duration.ofMinutes(15));
+    String line =
+        probe
+            .output()
+            .lines()
+            .filter(l -> l.startsWith("FOOTPRINT "))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the footprint probe printed nothing:\n" + probe.output()));
+    ObjectMapper mapper = Json.newMapper();
+    JsonNode r = mapper.readTree(line.substring("FOOTPRINT ".length()));
+    json.set("footprint", r);
+
+    String s = "3. waiting footprint (W = " + w + ", -Xmx256m)";
+    double heapMb = r.get("peakHeapBytes").asLong() / 1048576.0;
+    int threads = r.get("peakLiveThreads").asInt();
+    long calls = r.get("waitingDescribeImagesCalls").asLong();
+    long polls = r.get("waiterPolls").asLong();
+    measures.add(
+        Measure.check(
+            s,
+            "jobs finished",
+            r.get("finished").asInt() + " of " + w,
+            "= W",
+            r.get("finished").asInt() == w));
+    measures.add(
+        Measure.info(
+            s, "images pending at once (peak)", Integer.toString(r.get("peakWaiting").asInt())));
+    measures.add(
+        Measure.check(
+            s,
+            "peak heap in use (sampled, garbage included)",
+            String.format("%.0f MB", heapMb),
+            "<= 256 MB",
+            heapMb <= 256));
+    measures.add(
+        Measure.check(s, "peak live threads", Integer.toString(threads), "<= 64", threads <= 64));
+    measures.add(
+        Measure.check(
+            s,
+            "DescribeImages per account+region per poll round",
+            String.format(
+                "%d calls / %d rounds (up to %d image IDs per call)",
+                calls, polls, r.get("maxImageIdsPerCall").asInt()),
+            "= 1",
+            calls == polls));
+  }
+}

@@ -1,0 +1,290 @@
+package io.amifleet.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.amifleet.emulator.EmulatedAws;
+import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.Seeder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * Scenarios 1 and 2: the classic shell loop (per account: aws sts assume-role, export the three
+ * variables, aws ec2 create-image per instance) against {@code amifleet run} on the same estate
+ * from a fresh emulator, both counted in images; the floor (start-up plus one SDK client's
+ * back-to-back CreateImage calls); and amifleet's AWS calls by operation.
+ */
+final class ShellLoopScenario {
+  static final String REGION = "us-east-1";
+
+  private final BenchConfig config;
+  private final Emulator emulator;
+  private final ObjectMapper mapper;
+  private final Path work;
+  private final Path jar;
+
+  ShellLoopScenario(
+      BenchConfig config, Emulator emulator, ObjectMapper mapper, Path work, Path jar) {
+    this.config = config;
+    this.emulator = emulator;
+    this.mapper = mapper;
+    this.work = work;
+    this.jar = jar;
+  }
+
+  List<String> accounts() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; i <= config.accounts(); i++) {
+      ids.add(String.format("7%011d", i));
+    }
+    return ids;
+  }
+
+  private void seed() {
+    emulator.reset();
+    try (EmulatedAws aws = new EmulatedAws(emulator.endpoint(), REGION)) {
+      Seeder seeder = new Seeder(aws);
+      for (String a : accounts()) {
+        seeder.runInstances(
+            a, REGION, config.instances(), Map.of("Backup", "nightly", "Name", "app"));
+      }
+    }
+  }
+
+  private int images() {
+    try (EmulatedAws aws = new EmulatedAws(emulator.endpoint(), REGION)) {
+      Seeder seeder = new Seeder(aws);
+      return accounts().stream().mapToInt(a -> seeder.ownedImages(a, REGION).size()).sum();
+    }
+  }
+
+  void run(List<Measure> measures, ObjectNode json) throws Exception {
+    int jobs = config.accounts() * config.instances();
+    String scenario = "1. vs shell loop (" + config.accounts() + " x " + config.instances() + ")";
+
+    // The shell loop.
+    seed();
+    Path script = work.resolve("shell-loop.sh");
+    Files.writeString(
+        script,
+        """
+        #!/usr/bin/env bash
+        # The classic approach: assume each account's role, export, create-image per instance.
+        set -euo pipefail
+        endpoint="$1"; shift
+        for account in "$@"; do
+          read -r key secret token < <(aws --endpoint-url "$endpoint" sts assume-role \\
+              --role-arn "arn:aws:iam::${account}:role/AmiFleetCreator" --role-session-name shell-loop \\
+              --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)
+          export AWS_ACCESS_KEY_ID="$key" AWS_SECRET_ACCESS_KEY="$secret" AWS_SESSION_TOKEN="$token"
+          for id in $(aws --endpoint-url "$endpoint" ec2 describe-instances \\
+              --filters Name=tag:Backup,Values=nightly --query 'Reservations[].Instances[].InstanceId' --output text); do
+            aws --endpoint-url "$endpoint" ec2 create-image --instance-id "$id" --name "$id-shell" --no-reboot --output text > /dev/null
+          done
+          export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+          unset AWS_SESSION_TOKEN
+        done
+        """);
+    List<String> shell =
+        new ArrayList<>(List.of("bash", script.toString(), emulator.endpoint().toString()));
+    shell.addAll(accounts());
+    Procs.Ran loop =
+        Procs.run(shell, Procs.awsEnv(REGION), work.resolve("shell-loop.log"), Duration.ofHours(2));
+    if (loop.exitCode() != 0) {
+      throw new IllegalStateException("the shell loop failed: " + loop.output());
+    }
+    int shellImages = images();
+
+    // amifleet run, from a fresh emulator state.
+    seed();
+    Path targets = work.resolve("targets.yaml");
+    StringBuilder yaml =
+        new StringBuilder(
+            "defaults: {regions: ["
+                + REGION
+                + "], select: {tags: {Backup: nightly}}}\naccounts:\n");
+    accounts().forEach(a -> yaml.append("  - id: \"").append(a).append("\"\n"));
+    Files.writeString(targets, yaml);
+    Path report = work.resolve("run-report.json");
+    Procs.Ran run =
+        Procs.run(
+            List.of(
+                Procs.java(),
+                "-jar",
+                jar.toString(),
+                "run",
+                "--targets",
+                targets.toString(),
+                "--endpoint-url",
+                emulator.endpoint().toString(),
+                "--region",
+                REGION,
+                "--poll-interval",
+                "1s",
+                "--report",
+                report.toString(),
+                "--stats"),
+            Procs.awsEnv(REGION),
+            work.resolve("amifleet-run.log"),
+            Duration.ofMinutes(30));
+    if (run.exitCode() != 0) {
+      throw new IllegalStateException("amifleet run failed:\n" + run.output());
+    }
+    int amifleetImages = images();
+    double ratio = loop.wall().toMillis() / (double) run.wall().toMillis();
+
+    // The floor: start-up, plus one SDK client making the same CreateImage calls back to back.
+    List<Long> startups = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      startups.add(
+          Procs.run(
+                  List.of(Procs.java(), "-jar", jar.toString(), "--version"),
+                  Map.of(),
+                  work.resolve("version.log"),
+                  Duration.ofMinutes(1))
+              .wall()
+              .toMillis());
+    }
+    Collections.sort(startups);
+    long startup = startups.get(1);
+    seed();
+    long sdkMillis = sdkCreateImages();
+    long floor = startup + sdkMillis;
+    double vsFloor = run.wall().toMillis() / (double) floor;
+
+    measures.add(
+        Measure.info(
+            scenario,
+            "shell loop wall time",
+            seconds(loop.wall().toMillis()) + " (" + shellImages + " images)"));
+    measures.add(
+        Measure.info(
+            scenario,
+            "amifleet run wall time",
+            seconds(run.wall().toMillis()) + " (" + amifleetImages + " images)"));
+    measures.add(
+        Measure.check(
+            scenario,
+            "speed-up (shell / amifleet)",
+            String.format("%.1fx", ratio),
+            ">= 30x",
+            ratio >= 30));
+    measures.add(
+        Measure.check(
+            scenario,
+            "same number of images",
+            shellImages + " vs " + amifleetImages,
+            "= " + jobs,
+            shellImages == jobs && amifleetImages == jobs));
+    measures.add(
+        Measure.info(
+            scenario,
+            "floor: --version start-up (median of 3) + SDK CreateImage calls",
+            seconds(startup) + " + " + seconds(sdkMillis) + " = " + seconds(floor)));
+    measures.add(
+        Measure.check(
+            scenario, "amifleet / floor", String.format("%.2fx", vsFloor), "<= 2x", vsFloor <= 2));
+
+    ObjectNode s1 = json.putObject("shellLoop");
+    s1.put("accounts", config.accounts()).put("instancesPerAccount", config.instances());
+    s1.put("shellLoopMillis", loop.wall().toMillis()).put("shellLoopImages", shellImages);
+    s1.put("amifleetRunMillis", run.wall().toMillis()).put("amifleetImages", amifleetImages);
+    s1.put("speedup", ratio);
+    s1.put("startupMillis", startup)
+        .put("sdkCreateImageMillis", sdkMillis)
+        .put("floorMillis", floor)
+        .put("vsFloor", vsFloor);
+
+    // Scenario 2: API economy, from amifleet's own count (--stats, in the report).
+    JsonNode calls = mapper.readTree(report.toFile()).get("apiCalls");
+    json.set("apiCalls", calls);
+    String s2 = "2. API economy (" + jobs + " jobs)";
+    double createImage = calls(calls, "EC2.CreateImage") / (double) jobs;
+    double describe = calls(calls, "EC2.DescribeImages") / (double) jobs;
+    long assume = calls(calls, "STS.AssumeRole");
+    long sqs = 0;
+    for (var it = calls.fieldNames(); it.hasNext(); ) {
+      String op = it.next();
+      if (op.startsWith("SQS.")) {
+        sqs += calls(calls, op);
+      }
+    }
+    double sqsPerJob = sqs / (double) jobs;
+    measures.add(
+        Measure.check(
+            s2,
+            "CreateImage per job",
+            String.format("%.2f", createImage),
+            "= 1",
+            calls(calls, "EC2.CreateImage") == jobs));
+    measures.add(
+        Measure.info(
+            s2, "DescribeImages per job (lookups + waiting)", String.format("%.2f", describe)));
+    measures.add(
+        Measure.check(
+            s2,
+            "AssumeRole per account+region",
+            String.format("%.2f", assume / (double) config.accounts()),
+            "<= 1",
+            assume <= config.accounts()));
+    measures.add(
+        Measure.check(
+            s2,
+            "SQS calls per job, dispatch included",
+            String.format("%.3f (%d calls)", sqsPerJob, sqs),
+            "<= 0.5",
+            sqsPerJob <= 0.5));
+    for (var it = calls.fieldNames(); it.hasNext(); ) {
+      String op = it.next();
+      if (op.startsWith("SQS.") || op.startsWith("EC2.")) {
+        measures.add(
+            Measure.info(
+                s2,
+                "  " + op,
+                calls(calls, op)
+                    + " ("
+                    + String.format("%.3f", calls(calls, op) / (double) jobs)
+                    + " per job)"));
+      }
+    }
+  }
+
+  private static long calls(JsonNode calls, String op) {
+    JsonNode n = calls.get(op);
+    return n == null ? 0 : n.get("calls").asLong();
+  }
+
+  private long sdkCreateImages() {
+    try (EmulatedAws aws = new EmulatedAws(emulator.endpoint(), REGION)) {
+      List<List<String>> instances = new ArrayList<>();
+      for (String a : accounts()) {
+        Ec2Client ec2 = aws.ec2(a, REGION);
+        instances.add(
+            ec2.describeInstances().reservations().stream()
+                .flatMap(r -> r.instances().stream())
+                .map(i -> i.instanceId())
+                .toList());
+        ec2.describeRegions(); // connection and credentials ready before the clock starts
+      }
+      long start = System.nanoTime();
+      for (int k = 0; k < accounts().size(); k++) {
+        Ec2Client ec2 = aws.ec2(accounts().get(k), REGION);
+        for (String id : instances.get(k)) {
+          ec2.createImage(b -> b.instanceId(id).name(id + "-sdk").noReboot(true));
+        }
+      }
+      return (System.nanoTime() - start) / 1_000_000;
+    }
+  }
+
+  static String seconds(long millis) {
+    return String.format("%.2f s", millis / 1000.0);
+  }
+}

@@ -56,6 +56,7 @@ public final class FakeImageService implements ImageService {
   private final List<Call> calls = new ArrayList<>();
   private final List<ImageRequest> createRequests = new ArrayList<>();
   private final List<TagCall> tagCalls = new ArrayList<>();
+  private final List<String> createdImageIds = new ArrayList<>();
   private String createdState = "available";
   private int created;
 
@@ -176,6 +177,11 @@ public final class FakeImageService implements ImageService {
     return List.copyOf(createRequests);
   }
 
+  /** The IDs of the images {@link #createImage} made, in order. */
+  public synchronized List<String> createdImageIds() {
+    return List.copyOf(createdImageIds);
+  }
+
   public synchronized List<TagCall> tagCalls() {
     return List.copyOf(tagCalls);
   }
@@ -230,6 +236,7 @@ public final class FakeImageService implements ImageService {
         () -> {
           created++;
           String id = String.format("ami-%017x", created);
+          createdImageIds.add(id);
           put(
               target,
               new ImageInfo(

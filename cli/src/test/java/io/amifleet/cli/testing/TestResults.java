@@ -1,0 +1,45 @@
+package io.amifleet.cli.testing;
+
+import io.amifleet.common.message.JobStatus;
+import io.amifleet.common.message.ResultMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** Result messages for unit tests of what the CLI prints. */
+public final class TestResults {
+  public static final Instant STARTED = Instant.parse("2026-11-28T02:00:00Z");
+
+  private TestResults() {}
+
+  public static ResultMessage result(String jobId, JobStatus status) {
+    return result(
+        jobId, "111111111111", "us-east-1", "i-0123456789abcdef0", status, Duration.ofSeconds(95));
+  }
+
+  public static ResultMessage result(
+      String jobId,
+      String accountId,
+      String region,
+      String instanceId,
+      JobStatus status,
+      Duration took) {
+    boolean ok = status == JobStatus.SUCCEEDED;
+    return new ResultMessage(
+        ResultMessage.VERSION,
+        jobId,
+        "run-1",
+        accountId,
+        region,
+        instanceId,
+        status,
+        "ami-0123456789abcdef0",
+        "web-1-2026-11-28-" + jobId,
+        ok ? List.of("snap-1") : List.of(),
+        ok ? null : (status == JobStatus.TIMED_OUT ? "ImageTimedOut" : "ImageFailed"),
+        ok ? null : "image ami-0123456789abcdef0 is failed",
+        1,
+        STARTED,
+        STARTED.plus(took));
+  }
+}

@@ -1,0 +1,347 @@
+package io.amifleet.worker.testing;
+
+import io.amifleet.common.message.Tags;
+import io.amifleet.worker.image.Ec2Target;
+import io.amifleet.worker.image.ImageInfo;
+import io.amifleet.worker.image.ImageRequest;
+import io.amifleet.worker.image.ImageService;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/**
+ * An in-memory EC2 of images per {@link Ec2Target}, answering the worker's {@link ImageService}
+ * calls. Tests put images in, change their state, make an operation fail (for all targets or one),
+ * hold an operation's answers back until they release them, and read back every call made.
+ *
+ * <p>Created images start in {@link #createdState} ({@code available} unless set: like moto).
+ * Thread-safe: the image waiter calls it from its timer thread.
+ */
+public final class FakeImageService implements ImageService {
+  /** The operations of {@link ImageService}, for failing, holding and counting them. */
+  public enum Operation {
+    READY,
+    FIND_BY_JOB_ID,
+    FIND_BY_NAME,
+    INSTANCE_TAGS,
+    CREATE_IMAGE,
+    DESCRIBE,
+    CREATE_TAGS,
+    DEREGISTER
+  }
+
+  /** One call: the operation, where, and what it was about (image IDs, instance ID, ...). */
+  public record Call(Operation operation, Ec2Target target, List<String> ids) {}
+
+  /** One CreateTags call. */
+  public record TagCall(Ec2Target target, List<String> resourceIds, Map<String, String> tags) {}
+
+  /** A failure or a hold for one operation; {@code target} null means every target. */
+  private record Key(Operation operation, Ec2Target target) {}
+
+  private final Journal journal;
+  private final Map<Ec2Target, Map<String, ImageInfo>> images = new HashMap<>();
+  private final Set<String> hiddenFromJobIdLookup = new HashSet<>();
+  private final Map<String, Map<String, String>> instanceTags = new HashMap<>();
+  private final Map<Key, Throwable> failures = new HashMap<>();
+  private final Map<Key, CompletableFuture<Void>> holds = new HashMap<>();
+  private final List<Call> calls = new ArrayList<>();
+  private final List<ImageRequest> createRequests = new ArrayList<>();
+  private final List<TagCall> tagCalls = new ArrayList<>();
+  private final List<String> createdImageIds = new ArrayList<>();
+  private String createdState = "available";
+  private int created;
+
+  public FakeImageService() {
+    this(new Journal());
+  }
+
+  /** Writes each call's operation name (e.g. {@code createImage}) to {@code journal}. */
+  public FakeImageService(Journal journal) {
+    this.journal = journal;
+  }
+
+  // ---- arranging --------------------------------------------------------------------------
+
+  public synchronized FakeImageService put(Ec2Target target, ImageInfo image) {
+    images.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(image.imageId(), image);
+    return this;
+  }
+
+  /** Changes the state (and state reason) of an image already there. */
+  public synchronized void setState(Ec2Target target, String imageId, String state, String reason) {
+    ImageInfo old = images.get(target).get(imageId);
+    put(
+        target,
+        new ImageInfo(
+            imageId, old.name(), state, reason, old.snapshotIds(), old.tags(), old.creationDate()));
+  }
+
+  public synchronized ImageInfo image(Ec2Target target, String imageId) {
+    return images.getOrDefault(target, Map.of()).get(imageId);
+  }
+
+  /**
+   * The tag filter of DescribeImages does not see this image yet (EC2 is eventually consistent),
+   * though a lookup by name or ID does.
+   */
+  public synchronized void hideFromJobIdLookup(String imageId) {
+    hiddenFromJobIdLookup.add(imageId);
+  }
+
+  public synchronized void setInstanceTags(String instanceId, Map<String, String> tags) {
+    instanceTags.put(instanceId, new LinkedHashMap<>(tags));
+  }
+
+  /** The state images made by {@link #createImage} start in. */
+  public synchronized void setCreatedState(String state) {
+    createdState = state;
+  }
+
+  /** Makes every later call of {@code operation}, in any target, fail with {@code error}. */
+  public synchronized void fail(Operation operation, Throwable error) {
+    failures.put(new Key(operation, null), error);
+  }
+
+  /** Makes every later call of {@code operation} in {@code target} fail with {@code error}. */
+  public synchronized void fail(Operation operation, Ec2Target target, Throwable error) {
+    failures.put(new Key(operation, target), error);
+  }
+
+  /** Lets {@code operation} succeed again, in every target. */
+  public synchronized void heal(Operation operation) {
+    failures.keySet().removeIf(k -> k.operation() == operation);
+  }
+
+  /** Calls of {@code operation} (in any target) return futures that complete on release. */
+  public synchronized void hold(Operation operation) {
+    holds.putIfAbsent(new Key(operation, null), new CompletableFuture<>());
+  }
+
+  /** Calls of {@code operation} in {@code target} return futures that complete on release. */
+  public synchronized void hold(Operation operation, Ec2Target target) {
+    holds.putIfAbsent(new Key(operation, target), new CompletableFuture<>());
+  }
+
+  /** Answers the held calls of {@code operation} (from this thread) and stops holding. */
+  public void release(Operation operation) {
+    List<CompletableFuture<Void>> gates = new ArrayList<>();
+    synchronized (this) {
+      holds
+          .entrySet()
+          .removeIf(
+              e -> {
+                if (e.getKey().operation() == operation) {
+                  gates.add(e.getValue());
+                  return true;
+                }
+                return false;
+              });
+    }
+    gates.forEach(g -> g.complete(null));
+  }
+
+  // ---- reading back -----------------------------------------------------------------------
+
+  public synchronized List<Call> calls() {
+    return List.copyOf(calls);
+  }
+
+  public synchronized long count(Operation operation) {
+    return calls.stream().filter(c -> c.operation() == operation).count();
+  }
+
+  public synchronized long count(Operation operation, Ec2Target target) {
+    return calls.stream()
+        .filter(c -> c.operation() == operation && c.target().equals(target))
+        .count();
+  }
+
+  /** The image IDs of each DescribeImages call in {@code target}, in order. */
+  public synchronized List<List<String>> describeRequests(Ec2Target target) {
+    return calls.stream()
+        .filter(c -> c.operation() == Operation.DESCRIBE && c.target().equals(target))
+        .map(Call::ids)
+        .toList();
+  }
+
+  public synchronized List<ImageRequest> createRequests() {
+    return List.copyOf(createRequests);
+  }
+
+  /** The IDs of the images {@link #createImage} made, in order. */
+  public synchronized List<String> createdImageIds() {
+    return List.copyOf(createdImageIds);
+  }
+
+  public synchronized List<TagCall> tagCalls() {
+    return List.copyOf(tagCalls);
+  }
+
+  // ---- ImageService -----------------------------------------------------------------------
+
+  @Override
+  public CompletableFuture<Void> ready(Ec2Target target) {
+    return call(Operation.READY, target, List.of(), () -> null);
+  }
+
+  @Override
+  public CompletableFuture<List<ImageInfo>> findByJobId(Ec2Target target, String jobId) {
+    return call(
+        Operation.FIND_BY_JOB_ID,
+        target,
+        List.of(jobId),
+        () ->
+            imagesIn(target).stream()
+                .filter(i -> jobId.equals(i.tags().get(Tags.JOB_ID)))
+                .filter(i -> !hiddenFromJobIdLookup.contains(i.imageId()))
+                .toList());
+  }
+
+  @Override
+  public CompletableFuture<List<ImageInfo>> findByName(Ec2Target target, String name) {
+    return call(
+        Operation.FIND_BY_NAME,
+        target,
+        List.of(name),
+        () -> imagesIn(target).stream().filter(i -> name.equals(i.name())).toList());
+  }
+
+  @Override
+  public CompletableFuture<Map<String, String>> instanceTags(Ec2Target target, String instanceId) {
+    return call(
+        Operation.INSTANCE_TAGS,
+        target,
+        List.of(instanceId),
+        () -> Map.copyOf(instanceTags.getOrDefault(instanceId, Map.of())));
+  }
+
+  @Override
+  public CompletableFuture<String> createImage(Ec2Target target, ImageRequest request) {
+    synchronized (this) {
+      createRequests.add(request);
+    }
+    return call(
+        Operation.CREATE_IMAGE,
+        target,
+        List.of(request.instanceId()),
+        () -> {
+          created++;
+          String id = String.format("ami-%017x", created);
+          createdImageIds.add(id);
+          put(
+              target,
+              new ImageInfo(
+                  id,
+                  request.name(),
+                  createdState,
+                  null,
+                  List.of(String.format("snap-%017x", created)),
+                  request.tags(),
+                  String.format("2026-11-28T02:%02d:00.000Z", created % 60)));
+          return id;
+        });
+  }
+
+  @Override
+  public CompletableFuture<Lookup> describe(Ec2Target target, Collection<String> imageIds) {
+    List<String> ids = List.copyOf(imageIds);
+    return call(
+        Operation.DESCRIBE,
+        target,
+        ids,
+        () -> {
+          List<ImageInfo> found = new ArrayList<>();
+          Set<String> notFound = new HashSet<>();
+          Map<String, ImageInfo> here = images.getOrDefault(target, Map.of());
+          for (String id : ids) {
+            if (here.containsKey(id)) {
+              found.add(here.get(id));
+            } else {
+              notFound.add(id);
+            }
+          }
+          return new Lookup(found, notFound);
+        });
+  }
+
+  @Override
+  public CompletableFuture<Void> createTags(
+      Ec2Target target, List<String> resourceIds, Map<String, String> tags) {
+    synchronized (this) {
+      tagCalls.add(new TagCall(target, List.copyOf(resourceIds), Map.copyOf(tags)));
+    }
+    return call(Operation.CREATE_TAGS, target, resourceIds, () -> null);
+  }
+
+  @Override
+  public CompletableFuture<Void> deregister(Ec2Target target, String imageId) {
+    return call(
+        Operation.DEREGISTER,
+        target,
+        List.of(imageId),
+        () -> {
+          images.getOrDefault(target, new HashMap<>()).remove(imageId);
+          return null;
+        });
+  }
+
+  private List<ImageInfo> imagesIn(Ec2Target target) {
+    return List.copyOf(images.getOrDefault(target, Map.of()).values());
+  }
+
+  /**
+   * Records the call, waits for a hold on it to be released, then fails it when told to or answers
+   * with {@code answer} (run under this object's monitor).
+   */
+  private <T> CompletableFuture<T> call(
+      Operation operation, Ec2Target target, List<String> ids, Supplier<T> answer) {
+    CompletableFuture<Void> gate;
+    synchronized (this) {
+      calls.add(new Call(operation, target, List.copyOf(ids)));
+      gate = holds.get(new Key(operation, target));
+      if (gate == null) {
+        gate =
+            holds.getOrDefault(new Key(operation, null), CompletableFuture.completedFuture(null));
+      }
+    }
+    journal.add(name(operation));
+    return gate.thenApply(
+        x -> {
+          synchronized (this) {
+            Throwable failure = failures.get(new Key(operation, target));
+            if (failure == null) {
+              failure = failures.get(new Key(operation, null));
+            }
+            if (failure instanceof RuntimeException e) {
+              throw e;
+            }
+            if (failure != null) {
+              throw new CompletionException(failure);
+            }
+            return answer.get();
+          }
+        });
+  }
+
+  private static String name(Operation operation) {
+    return switch (operation) {
+      case READY -> "ready";
+      case FIND_BY_JOB_ID -> "findByJobId";
+      case FIND_BY_NAME -> "findByName";
+      case INSTANCE_TAGS -> "instanceTags";
+      case CREATE_IMAGE -> "createImage";
+      case DESCRIBE -> "describe";
+      case CREATE_TAGS -> "createTags";
+      case DEREGISTER -> "deregister";
+    };
+  }
+}

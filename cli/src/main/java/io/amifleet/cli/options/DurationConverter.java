@@ -21,11 +21,16 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
   public static Duration parse(String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     if (v.startsWith("p")) {
+      Duration d;
       try {
-        return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+        d = Duration.parse(value.trim().toUpperCase(Locale.ROOT));
       } catch (RuntimeException e) {
         throw new CommandLine.TypeConversionException("'" + value + "' is not a duration");
       }
+      if (d.isNegative()) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is negative");
+      }
+      return d;
     }
     Matcher m = PART.matcher(v);
     Duration total = Duration.ZERO;

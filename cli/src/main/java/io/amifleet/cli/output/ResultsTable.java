@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /** The results table and totals line that {@code results}, {@code run} and {@code demo} print. */
 public final class ResultsTable {
@@ -42,8 +43,12 @@ public final class ResultsTable {
     long failed = results.stream().filter(r -> r.status() == JobStatus.FAILED).count();
     long timedOut = results.stream().filter(r -> r.status() == JobStatus.TIMED_OUT).count();
     return String.format(
+        Locale.ROOT,
         "%d result(s): %d succeeded, %d failed, %d timed out",
-        results.size(), ok, failed, timedOut);
+        results.size(),
+        ok,
+        failed,
+        timedOut);
   }
 
   static String duration(ResultMessage r) {
@@ -56,13 +61,13 @@ public final class ResultsTable {
   public static String format(Duration d) {
     long ms = d.toMillis();
     if (ms < 10_000) {
-      return String.format("%.1fs", ms / 1000.0);
+      return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
     }
     long s = d.toSeconds();
     if (s < 3600) {
-      return String.format("%dm%02ds", s / 60, s % 60);
+      return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
     }
-    return String.format("%dh%02dm", s / 3600, (s % 3600) / 60);
+    return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
   }
 
   private static String abbreviate(String s, int max) {

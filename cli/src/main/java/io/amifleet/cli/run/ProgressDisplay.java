@@ -2,6 +2,7 @@ package io.amifleet.cli.run;
 
 import io.amifleet.cli.output.ResultsTable;
 import java.io.PrintStream;
+import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,7 @@ public final class ProgressDisplay implements AutoCloseable {
   /** The plain progress line, as printed when the output is not a terminal. */
   public static String line(RunProgress.Snapshot s) {
     return String.format(
+        Locale.ROOT,
         "progress: %d/%d done, %d succeeded, %d failed, %d timed out, %d waiting, %s elapsed, %.1f jobs/s",
         s.done(),
         s.expected(),
@@ -66,6 +68,7 @@ public final class ProgressDisplay implements AutoCloseable {
     String bar = "#".repeat(filled) + ".".repeat(width - filled);
     out.print(
         String.format(
+            Locale.ROOT,
             "\r\033[K[%s] %d/%d  ok %d  failed %d  timed out %d  waiting %d  %s  %.1f/s",
             bar,
             s.done(),

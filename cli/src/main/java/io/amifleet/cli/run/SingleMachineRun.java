@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -239,7 +240,7 @@ public final class SingleMachineRun {
             t.row(
                 op,
                 c.calls(),
-                String.format("%.2f", (double) c.calls() / jobs),
+                String.format(Locale.ROOT, "%.2f", (double) c.calls() / jobs),
                 c.attempts(),
                 c.throttled()));
     out.println();

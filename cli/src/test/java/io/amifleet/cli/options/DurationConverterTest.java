@@ -39,4 +39,11 @@ class DurationConverterTest {
         .isInstanceOf(CommandLine.TypeConversionException.class)
         .hasMessageContaining("'" + text + "' is not a duration");
   }
+
+  @ParameterizedTest(name = "''{0}'' is rejected like -1s")
+  @ValueSource(strings = {"PT-1S", "PT-4H", "P-1D", "PT1H-90M"})
+  void rejectsNegativeIsoDurations(String text) {
+    assertThatThrownBy(() -> converter.convert(text))
+        .isInstanceOf(CommandLine.TypeConversionException.class);
+  }
 }

@@ -20,9 +20,6 @@ public final class ErrorCodes {
   /** A network or client-side failure without an AWS error code. */
   public static final String CLIENT_ERROR = "ClientError";
 
-  /** A retryable failure that used up the queue's maxReceiveCount. */
-  public static final String RETRIES_EXHAUSTED = "RetriesExhausted";
-
   /** A bug or unexpected condition inside amifleet. */
   public static final String INTERNAL_ERROR = "InternalError";
 

@@ -69,15 +69,21 @@ public final class OutcomeRouter {
   private CompletableFuture<Void> dispatch(
       ReceivedJob message, JobMessage job, JobOutcome outcome) {
     if (outcome instanceof JobOutcome.Succeeded s) {
-      return publishThen(message, job, s.result(), () -> queue.delete(message))
-          .thenRun(
-              () ->
-                  log.info(
-                      "job {}: {} {} {}",
-                      s.result().jobId(),
-                      s.result().status(),
-                      s.result().imageId(),
-                      s.result().imageName()));
+      return publishThen(
+          message,
+          job,
+          s.result(),
+          () ->
+              queue
+                  .delete(message)
+                  .thenRun(
+                      () ->
+                          log.info(
+                              "job {}: {} {} {}",
+                              s.result().jobId(),
+                              s.result().status(),
+                              s.result().imageId(),
+                              s.result().imageName())));
     }
     if (outcome instanceof JobOutcome.Unsuccessful u) {
       Map<String, String> attributes =
@@ -129,19 +135,23 @@ public final class OutcomeRouter {
               clock.instant(),
               message.receiveCount(),
               job);
-      CompletableFuture<Void> move =
-          p.result().isPresent()
-              ? publishThen(
-                  message, job, p.result().get(), () -> queue.moveToDeadLetter(message, attributes))
-              : queue.moveToDeadLetter(message, attributes);
-      return move.thenRun(
-          () -> {
-            log.warn(
-                "message {}: poison, moved to the DLQ: {}",
-                message.messageId(),
-                p.error().getMessage());
-            events.movedToDeadLetter(p.error().errorCode(), p.error().getMessage());
-          });
+      // Reported only once the DLQ took the message: when the result cannot be published the
+      // message is left to come back instead, and nothing was moved.
+      java.util.function.Supplier<CompletableFuture<Void>> move =
+          () ->
+              queue
+                  .moveToDeadLetter(message, attributes)
+                  .thenRun(
+                      () -> {
+                        log.warn(
+                            "message {}: poison, moved to the DLQ: {}",
+                            message.messageId(),
+                            p.error().getMessage());
+                        events.movedToDeadLetter(p.error().errorCode(), p.error().getMessage());
+                      });
+      return p.result().isPresent()
+          ? publishThen(message, job, p.result().get(), move)
+          : move.get();
     }
     if (outcome instanceof JobOutcome.Release) {
       return queue.changeVisibility(message, Duration.ZERO);

@@ -52,7 +52,9 @@ public final class JobProcessor {
   private final WorkerEvents events;
   private final Clock clock;
   private final Duration maxWait;
-  private final CompletableFuture<Void> aborted = new CompletableFuture<>();
+  private final java.util.Set<CompletableFuture<?>> inWork =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
 
   public JobProcessor(
       MessageCodec codec,
@@ -122,7 +124,13 @@ public final class JobProcessor {
             .thenCompose(image -> tagSnapshots(target, job, image));
     return abortable(work)
         .handle((made, error) -> outcome(message, job, startedAt, imageId.get(), made, error))
-        .thenCompose(outcome -> router.route(message, job, outcome))
+        // Stop extending visibility before the outcome sets it (a retry's backoff, a release):
+        // an extension in flight must not override it.
+        .thenCompose(
+            outcome -> {
+              heartbeat.untrack(message);
+              return router.route(message, job, outcome);
+            })
         .whenComplete((x, e) -> heartbeat.untrack(message));
   }
 
@@ -132,11 +140,20 @@ public final class JobProcessor {
    * worker, so nothing is made twice.
    */
   public void abortAll() {
-    aborted.completeExceptionally(new WorkerStopping());
+    stopping = true;
+    WorkerStopping stop = new WorkerStopping();
+    inWork.forEach(f -> f.completeExceptionally(stop));
   }
 
+  /**
+   * The job's work, as a future that {@link #abortAll} can end early. Only jobs in progress are
+   * held (a finished job leaves the set), so a worker that runs for months keeps nothing of the
+   * jobs it finished.
+   */
   private <T> CompletableFuture<T> abortable(CompletableFuture<T> work) {
     CompletableFuture<T> guarded = new CompletableFuture<>();
+    inWork.add(guarded);
+    guarded.whenComplete((v, e) -> inWork.remove(guarded));
     work.whenComplete(
         (v, e) -> {
           if (e != null) {
@@ -145,7 +162,9 @@ public final class JobProcessor {
             guarded.complete(v);
           }
         });
-    aborted.whenComplete((v, e) -> guarded.completeExceptionally(e));
+    if (stopping) {
+      guarded.completeExceptionally(new WorkerStopping());
+    }
     return guarded;
   }
 

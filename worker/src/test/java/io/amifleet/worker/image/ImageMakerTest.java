@@ -25,7 +25,11 @@ import org.junit.jupiter.api.Test;
 class ImageMakerTest {
   private final Journal journal = new Journal();
   private final FakeImageService images = new FakeImageService(journal);
-  private final ImageMaker maker = new ImageMaker(images);
+  private final ImageMaker maker =
+      new ImageMaker(
+          images,
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(),
+          java.time.Duration.ofMillis(5));
 
   private final JobMessage job = TestJobs.job();
   private final Ec2Target target = Ec2Target.of(job);

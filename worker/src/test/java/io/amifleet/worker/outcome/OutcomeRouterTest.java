@@ -228,4 +228,18 @@ class OutcomeRouterTest {
     assertThat(journal.entries())
         .containsExactly(CHANGE_VISIBILITY + " failed", CHANGE_VISIBILITY + " failed");
   }
+
+  @Test
+  void poisonWhoseResultIsRefusedIsNotReportedAsMovedToTheDeadLetterQueue() throws Exception {
+    sink.fail(AwsFailures.translated("ServiceUnavailable", 503, "SendMessageBatch"));
+    AmiFleetException notAllowed =
+        new AmiFleetException(ErrorKind.POISON, ErrorCodes.ACCOUNT_NOT_ALLOWED, "not allowed");
+    ResultMessage result = failed(ErrorCodes.ACCOUNT_NOT_ALLOWED, "not allowed");
+
+    route(message(1), job, new JobOutcome.Poison(notAllowed, Optional.of(result)));
+
+    // The message was not moved: it was left to reappear after a backoff.
+    assertThat(journal.entries()).containsExactly("publish failed", CHANGE_VISIBILITY);
+    assertThat(events.entries()).doesNotContain("dlq " + ErrorCodes.ACCOUNT_NOT_ALLOWED);
+  }
 }

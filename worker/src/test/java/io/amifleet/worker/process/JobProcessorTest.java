@@ -79,7 +79,10 @@ class JobProcessorTest {
         codec,
         new JobValidator(allowedAccounts),
         images,
-        new ImageMaker(images),
+        new ImageMaker(
+            images,
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(),
+            java.time.Duration.ofMillis(5)),
         waiter,
         heartbeat,
         new OutcomeRouter(queue, sink, backoff, events, clock),
@@ -308,5 +311,22 @@ class JobProcessorTest {
     assertThat(images.count(CREATE_IMAGE)).isEqualTo(1);
     assertThat(sink.published()).extracting(ResultMessage::imageId).containsExactly(first, first);
     assertThat(events.entries()).contains("adopted " + job.jobId() + " " + first);
+  }
+
+  @Test
+  void finishedJobsAreNotRetainedByTheProcessor() throws Exception {
+    for (int i = 0; i < 100; i++) {
+      process(
+          TestJobs.received(
+              codec, TestJobs.builder().instanceId(String.format("i-%08x", i)).build(), 1));
+    }
+    assertThat(sink.published()).hasSize(100);
+
+    // abortAll() needs to reach only jobs in progress; none is.
+    java.lang.reflect.Field inWork = JobProcessor.class.getDeclaredField("inWork");
+    inWork.setAccessible(true);
+    assertThat((java.util.Set<?>) inWork.get(processor))
+        .as("futures held for finished jobs")
+        .isEmpty();
   }
 }

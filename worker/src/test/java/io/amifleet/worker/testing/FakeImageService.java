@@ -194,14 +194,14 @@ public final class FakeImageService implements ImageService {
   }
 
   @Override
-  public CompletableFuture<List<ImageInfo>> findByJobId(Ec2Target target, String jobId) {
+  public CompletableFuture<List<ImageInfo>> findByJobIds(Ec2Target target, List<String> jobIds) {
     return call(
         Operation.FIND_BY_JOB_ID,
         target,
-        List.of(jobId),
+        List.copyOf(jobIds),
         () ->
             imagesIn(target).stream()
-                .filter(i -> jobId.equals(i.tags().get(Tags.JOB_ID)))
+                .filter(i -> jobIds.contains(i.tags().get(Tags.JOB_ID)))
                 .filter(i -> !hiddenFromJobIdLookup.contains(i.imageId()))
                 .toList());
   }
@@ -216,12 +216,19 @@ public final class FakeImageService implements ImageService {
   }
 
   @Override
-  public CompletableFuture<Map<String, String>> instanceTags(Ec2Target target, String instanceId) {
+  public CompletableFuture<Map<String, Map<String, String>>> instanceTags(
+      Ec2Target target, List<String> instanceIds) {
     return call(
         Operation.INSTANCE_TAGS,
         target,
-        List.of(instanceId),
-        () -> Map.copyOf(instanceTags.getOrDefault(instanceId, Map.of())));
+        List.copyOf(instanceIds),
+        () -> {
+          Map<String, Map<String, String>> out = new java.util.HashMap<>();
+          for (String id : instanceIds) {
+            out.put(id, Map.copyOf(instanceTags.getOrDefault(id, Map.of())));
+          }
+          return out;
+        });
   }
 
   @Override

@@ -28,7 +28,10 @@ class MutationLimiterTest {
       MutationLimiter limiter, AccountRegion where, int n, long t0) {
     List<CompletableFuture<Long>> granted = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      granted.add(limiter.acquire(where).thenApply(x -> (System.nanoTime() - t0) / 1_000_000));
+      granted.add(
+          limiter
+              .acquire(where, MutationLimiter.CREATE_IMAGE)
+              .thenApply(x -> (System.nanoTime() - t0) / 1_000_000));
     }
     return granted;
   }

@@ -38,17 +38,19 @@ import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
  * Samples heap in use and live threads every 100 ms and counts the waiter's DescribeImages calls;
  * prints one JSON object.
  *
- * <p>Arguments: endpoint, queue prefix, expected jobs, pending seconds, poll interval seconds.
+ * <p>Arguments: EC2/STS endpoint, SQS endpoint, queue prefix, expected jobs, pending seconds, poll
+ * interval seconds.
  */
 public final class FootprintProbe {
   private FootprintProbe() {}
 
   public static void main(String[] args) throws Exception {
     URI endpoint = URI.create(args[0]);
-    String prefix = args[1];
-    int expected = Integer.parseInt(args[2]);
-    Duration pending = Duration.ofSeconds(Long.parseLong(args[3]));
-    Duration poll = Duration.ofSeconds(Long.parseLong(args[4]));
+    URI sqsEndpoint = URI.create(args[1]);
+    String prefix = args[2];
+    int expected = Integer.parseInt(args[3]);
+    Duration pending = Duration.ofSeconds(Long.parseLong(args[4]));
+    Duration poll = Duration.ofSeconds(Long.parseLong(args[5]));
 
     AtomicLong waitingCalls = new AtomicLong();
     AtomicInteger maxIdsPerCall = new AtomicInteger();
@@ -90,6 +92,7 @@ public final class FootprintProbe {
                   AwsSettings.defaults()
                       .withRegion(ShellLoopScenario.REGION)
                       .withEndpoint(endpoint)
+                      .withSqsEndpoint(sqsEndpoint)
                       .withHubCredentials(EmulatedAws.hubCredentials())
                       .withInterceptors(List.of(ImageStateFaults.pendingFor(pending), counter))),
               new QueueModule(QueueSettings.ofPrefix(prefix)),

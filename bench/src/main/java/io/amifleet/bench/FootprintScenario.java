@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.inject.Guice;
 import com.google.inject.Stage;
+import io.amifleet.cli.embedded.EmbeddedSqs;
 import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.config.Environment;
 import io.amifleet.common.inject.AwsModule;
@@ -36,6 +37,7 @@ import java.util.Map;
  */
 final class FootprintScenario {
   static final String ACCOUNT = "600000000001";
+  static final long POLL_SECONDS = 2;
 
   private final BenchConfig config;
   private final Emulator emulator;
@@ -55,7 +57,11 @@ final class FootprintScenario {
     try (EmulatedAws aws = new EmulatedAws(emulator.endpoint(), ShellLoopScenario.REGION)) {
       instances = new Seeder(aws).runInstances(ACCOUNT, ShellLoopScenario.REGION, w, Map.of());
     }
+    // The queue is an ElasticMQ in this JVM (moto's SQS slows down as a queue grows into the
+    // thousands); the probe's JVM holds only the worker, so its threads and heap are the worker's.
+    Procs.Ran probe;
     try (Closer closer = new Closer()) {
+      EmbeddedSqs sqs = closer.register("embedded SQS", EmbeddedSqs.start());
       var injector =
           Guice.createInjector(
               Stage.PRODUCTION,
@@ -64,6 +70,7 @@ final class FootprintScenario {
                   AwsSettings.defaults()
                       .withRegion(ShellLoopScenario.REGION)
                       .withEndpoint(emulator.endpoint())
+                      .withSqsEndpoint(sqs.endpoint())
                       .withHubCredentials(EmulatedAws.hubCredentials())),
               new QueueModule(QueueSettings.ofPrefix(prefix)));
       injector.getInstance(QueueAdmin.class).create(prefix, 5);
@@ -71,24 +78,22 @@ final class FootprintScenario {
       List<OutgoingMessage> jobs =
           instances.stream()
               .map(
-                  id -> {
-                    String jobId = JobIds.jobId("footprint", ACCOUNT, ShellLoopScenario.REGION, id);
-                    return OutgoingMessage.of(
-                        codec.encode(
-                            JobMessage.of(
-                                jobId,
-                                "footprint",
-                                ACCOUNT,
-                                ShellLoopScenario.REGION,
-                                "arn:aws:iam::" + ACCOUNT + ":role/AmiFleetCreator",
-                                null,
-                                id,
-                                "fp-" + id,
-                                false,
-                                Map.of(),
-                                false,
-                                Instant.now())));
-                  })
+                  id ->
+                      OutgoingMessage.of(
+                          codec.encode(
+                              JobMessage.of(
+                                  JobIds.jobId("footprint", ACCOUNT, ShellLoopScenario.REGION, id),
+                                  "footprint",
+                                  ACCOUNT,
+                                  ShellLoopScenario.REGION,
+                                  "arn:aws:iam::" + ACCOUNT + ":role/AmiFleetCreator",
+                                  null,
+                                  id,
+                                  "fp-" + id,
+                                  false,
+                                  Map.of(),
+                                  false,
+                                  Instant.now()))))
               .toList();
       var report =
           injector
@@ -97,24 +102,24 @@ final class FootprintScenario {
       if (!report.failures().isEmpty()) {
         throw new IllegalStateException("could not enqueue: " + report.failures().get(0));
       }
+      probe =
+          Procs.run(
+              List.of(
+                  Procs.java(),
+                  "-Xmx256m",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  FootprintProbe.class.getName(),
+                  emulator.endpoint().toString(),
+                  sqs.endpoint().toString(),
+                  prefix,
+                  Integer.toString(w),
+                  Long.toString(config.pending().toSeconds()),
+                  Long.toString(POLL_SECONDS)),
+              Map.of(),
+              work.resolve("footprint.log"),
+              Duration.ofMinutes(15));
     }
-    long pollSeconds = 2;
-    Procs.Ran probe =
-        Procs.run(
-            List.of(
-                Procs.java(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                FootprintProbe.class.getName(),
-                emulator.endpoint().toString(),
-                prefix,
-                Integer.toString(w),
-                Long.toString(config.pending().toSeconds()),
-                Long.toString(pollSeconds)),
-            Map.of(),
-            work.resolve("footprint.log"),
-            Duration.ofMinutes(15));
     String line =
         probe
             .output()

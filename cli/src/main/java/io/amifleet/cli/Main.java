@@ -3,6 +3,7 @@ package io.amifleet.cli;
 import io.amifleet.cli.command.DemoCommand;
 import io.amifleet.cli.command.DispatchCommand;
 import io.amifleet.cli.command.DlqCommand;
+import io.amifleet.cli.command.PruneCommand;
 import io.amifleet.cli.command.QueuesCommand;
 import io.amifleet.cli.command.ResultsCommand;
 import io.amifleet.cli.command.RunCommand;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
       ResultsCommand.class,
       RunCommand.class,
       DlqCommand.class,
+      PruneCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -3,20 +3,31 @@ package io.amifleet.dispatcher;
 import static java.util.Objects.requireNonNull;
 
 import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.message.PruneMessage;
 import java.util.List;
 
 /**
  * What a dispatch did, per account: the summary the CLI prints (table or JSON).
  *
  * @param jobs every job built (sent unless {@code dryRun})
+ * @param prunes retention jobs built, one per region of an account with a retention policy
+ * @param prunesEnqueued of those, how many the jobs queue accepted
  */
 public record DispatchReport(
-    String runId, boolean dryRun, List<AccountSummary> accounts, List<JobMessage> jobs) {
+    String runId,
+    boolean dryRun,
+    List<AccountSummary> accounts,
+    List<JobMessage> jobs,
+    List<PruneMessage> prunes,
+    int prunesEnqueued,
+    List<String> pruneErrors) {
 
   public DispatchReport {
     requireNonNull(runId, "runId is null");
     accounts = List.copyOf(accounts);
     jobs = List.copyOf(jobs);
+    prunes = List.copyOf(prunes);
+    pruneErrors = List.copyOf(pruneErrors);
   }
 
   /**
@@ -58,6 +69,6 @@ public record DispatchReport(
 
   /** True when every account was searched, every listed instance found and every job sent. */
   public boolean ok() {
-    return accounts.stream().allMatch(AccountSummary::ok);
+    return accounts.stream().allMatch(AccountSummary::ok) && pruneErrors.isEmpty();
   }
 }

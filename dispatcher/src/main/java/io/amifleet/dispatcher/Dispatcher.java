@@ -2,12 +2,17 @@ package io.amifleet.dispatcher;
 
 import static java.util.Objects.requireNonNull;
 
+import io.amifleet.common.config.OrganizationAccounts;
 import io.amifleet.common.config.Targets;
+import io.amifleet.common.error.AmiFleetException;
+import io.amifleet.common.error.ErrorKind;
 import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.message.PruneMessage;
 import io.amifleet.common.queue.QueueSender;
 import io.amifleet.common.queue.Queues;
 import io.amifleet.dispatcher.enqueue.JobEnqueuer;
 import io.amifleet.dispatcher.job.JobBuilder;
+import io.amifleet.dispatcher.job.PruneJobs;
 import io.amifleet.dispatcher.resolve.AccountResolution;
 import io.amifleet.dispatcher.resolve.FoundInstance;
 import io.amifleet.dispatcher.resolve.TargetResolver;
@@ -28,9 +33,16 @@ public final class Dispatcher {
   private final JobEnqueuer enqueuer;
   private final Queues queues;
   private final Clock clock;
+  private final OrganizationAccounts organization;
 
   @Inject
-  public Dispatcher(TargetResolver resolver, JobEnqueuer enqueuer, Queues queues, Clock clock) {
+  public Dispatcher(
+      TargetResolver resolver,
+      JobEnqueuer enqueuer,
+      Queues queues,
+      Clock clock,
+      OrganizationAccounts organization) {
+    this.organization = requireNonNull(organization, "organization is null");
     this.resolver = requireNonNull(resolver, "resolver is null");
     this.enqueuer = requireNonNull(enqueuer, "enqueuer is null");
     this.queues = requireNonNull(queues, "queues is null");
@@ -48,9 +60,23 @@ public final class Dispatcher {
    * The instances of every account and their jobs, nothing sent yet. Single-machine mode resolves
    * while its embedded queue starts.
    */
-  public Resolved resolve(Targets targets, String runId) {
+  public Resolved resolve(Targets listed, String runId) {
     Instant now = clock.instant();
+    Targets targets = organization.expand(listed);
+    if (targets.accounts().isEmpty()) {
+      throw new AmiFleetException(
+          ErrorKind.PERMANENT,
+          "NoAccounts",
+          listed.source()
+              + ": the organization has no active account in the given OUs (after exclude)");
+    }
     List<AccountResolution> resolutions = resolver.resolve(targets);
+    List<PruneMessage> prunes = new ArrayList<>();
+    for (AccountResolution r : resolutions) {
+      if (r.errors().isEmpty()) {
+        prunes.addAll(PruneJobs.forAccount(runId, r.account(), now));
+      }
+    }
     List<JobMessage> jobs = new ArrayList<>();
     List<Integer> jobAccount = new ArrayList<>();
     for (int a = 0; a < resolutions.size(); a++) {
@@ -60,7 +86,26 @@ public final class Dispatcher {
         jobAccount.add(a);
       }
     }
-    return new Resolved(runId, resolutions, jobs, jobAccount);
+    return new Resolved(runId, resolutions, jobs, jobAccount, prunes);
+  }
+
+  /**
+   * Only the retention jobs of the targets (one per region of each account with a policy), with no
+   * instance search.
+   */
+  public Resolved resolvePrunes(Targets listed, String runId) {
+    Instant now = clock.instant();
+    Targets targets = organization.expand(listed);
+    List<PruneMessage> prunes = new ArrayList<>();
+    for (var account : targets.accounts()) {
+      prunes.addAll(PruneJobs.forAccount(runId, account, now));
+    }
+    return new Resolved(runId, List.of(), List.of(), List.of(), prunes);
+  }
+
+  /** Enqueues only the retention jobs of {@code resolved}. */
+  public QueueSender.Report enqueuePrunes(Resolved resolved) {
+    return enqueuer.enqueue(queues.jobsUrl(), resolved.prunes());
   }
 
   /** Enqueues what {@link #resolve} found, on the jobs queue. */
@@ -73,11 +118,18 @@ public final class Dispatcher {
       String runId,
       List<AccountResolution> resolutions,
       List<JobMessage> jobs,
-      List<Integer> jobAccount) {
+      List<Integer> jobAccount,
+      List<PruneMessage> prunes) {
     public Resolved {
       resolutions = List.copyOf(resolutions);
       jobs = List.copyOf(jobs);
       jobAccount = List.copyOf(jobAccount);
+      prunes = List.copyOf(prunes);
+    }
+
+    /** The same without its retention jobs (single-machine mode sends them after the images). */
+    public Resolved withoutPrunes() {
+      return new Resolved(runId, resolutions, jobs, jobAccount, List.of());
     }
   }
 
@@ -88,6 +140,22 @@ public final class Dispatcher {
     int[] enqueued = new int[resolutions.size()];
     List<List<String>> sendErrors = new ArrayList<>();
     resolutions.forEach(r -> sendErrors.add(new ArrayList<>()));
+    int prunesEnqueued = 0;
+    List<String> pruneErrors = new ArrayList<>();
+    if (jobsUrl.isPresent() && !resolved.prunes().isEmpty()) {
+      QueueSender.Report report = enqueuer.enqueue(jobsUrl.get(), resolved.prunes());
+      prunesEnqueued = report.sent();
+      for (QueueSender.Failure f : report.failures()) {
+        PruneMessage p = resolved.prunes().get(f.index());
+        pruneErrors.add(
+            "retention job for "
+                + p.accountId()
+                + "/"
+                + p.region()
+                + " not enqueued: "
+                + f.message());
+      }
+    }
     if (jobsUrl.isPresent() && !jobs.isEmpty()) {
       QueueSender.Report report = enqueuer.enqueue(jobsUrl.get(), jobs);
       for (int i = 0; i < jobs.size(); i++) {
@@ -121,6 +189,13 @@ public final class Dispatcher {
                   .map(i -> i.instanceId() + " (" + i.state() + ", " + i.region() + ")")
                   .toList()));
     }
-    return new DispatchReport(resolved.runId(), jobsUrl.isEmpty(), summaries, jobs);
+    return new DispatchReport(
+        resolved.runId(),
+        jobsUrl.isEmpty(),
+        summaries,
+        jobs,
+        resolved.prunes(),
+        prunesEnqueued,
+        pruneErrors);
   }
 }

@@ -22,6 +22,7 @@ import io.amifleet.worker.poll.JobQueue;
 import io.amifleet.worker.poll.SqsJobQueue;
 import io.amifleet.worker.process.JobProcessor;
 import io.amifleet.worker.process.JobValidator;
+import io.amifleet.worker.prune.Pruner;
 import io.amifleet.worker.throttle.MutationLimiter;
 import io.amifleet.worker.visibility.VisibilityHeartbeat;
 import jakarta.inject.Named;
@@ -62,6 +63,7 @@ public final class WorkerModule extends AbstractModule {
     bind(ImageService.class).to(Ec2AsyncImageService.class).in(Singleton.class);
     bind(Ec2AsyncImageService.class).in(Singleton.class);
     bind(OutcomeRouter.class).in(Singleton.class);
+    bind(Pruner.class).in(Singleton.class);
   }
 
   @Provides
@@ -130,7 +132,8 @@ public final class WorkerModule extends AbstractModule {
       VisibilityHeartbeat heartbeat,
       OutcomeRouter router,
       JobQueue queue,
-      Clock clock) {
+      Clock clock,
+      Pruner pruner) {
     return new JobProcessor(
         codec,
         validator,
@@ -142,7 +145,8 @@ public final class WorkerModule extends AbstractModule {
         queue,
         events,
         clock,
-        settings.maxWait());
+        settings.maxWait(),
+        pruner);
   }
 
   @Provides

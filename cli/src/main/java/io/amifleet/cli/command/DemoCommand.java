@@ -156,6 +156,7 @@ public final class DemoCommand implements Callable<Integer> {
               Optional.empty(),
               Optional.of(report),
               16,
+              false,
               false);
       AtomicBoolean interrupt = new AtomicBoolean();
       Signals.onTermination(() -> interrupt.set(true));

@@ -99,7 +99,8 @@ public final class RunCommand implements Callable<Integer> {
             queues.anyGiven() ? Optional.of(queues.settings()) : Optional.empty(),
             Optional.ofNullable(report),
             parallelism,
-            stats);
+            stats,
+            false);
     AtomicBoolean interrupt = new AtomicBoolean();
     Signals.onTermination(() -> interrupt.set(true));
     return new SingleMachineRun(context).execute(options, interrupt).exitCode();

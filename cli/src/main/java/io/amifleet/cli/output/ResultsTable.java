@@ -1,6 +1,7 @@
 package io.amifleet.cli.output;
 
 import io.amifleet.common.message.JobStatus;
+import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.ResultMessage;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -16,6 +17,7 @@ public final class ResultsTable {
     Table table =
         new Table("ACCOUNT", "REGION", "INSTANCE", "IMAGE", "STATUS", "DURATION", "ERROR");
     results.stream()
+        .filter(r -> !r.isPrune())
         .sorted(
             Comparator.comparing(ResultMessage::accountId)
                 .thenComparing(ResultMessage::region)
@@ -35,20 +37,62 @@ public final class ResultsTable {
     if (!table.isEmpty()) {
       table.print(out);
     }
+    Table retention =
+        new Table(
+            "ACCOUNT",
+            "REGION",
+            "RETENTION",
+            "IMAGES DELETED",
+            "SNAPSHOTS DELETED",
+            "KEPT",
+            "NOTES");
+    results.stream()
+        .filter(ResultMessage::isPrune)
+        .sorted(Comparator.comparing(ResultMessage::accountId).thenComparing(ResultMessage::region))
+        .forEach(
+            r -> {
+              PruneSummary p = r.prune();
+              retention.row(
+                  r.accountId(),
+                  r.region(),
+                  r.status(),
+                  p == null ? "-" : p.deletedImageIds().size(),
+                  p == null ? "-" : p.deletedSnapshotIds().size(),
+                  p == null ? "-" : p.keptImages(),
+                  r.errorCode() != null
+                      ? r.errorCode() + ": " + abbreviate(r.errorMessage(), 100)
+                      : p == null || p.keptSnapshots().isEmpty()
+                          ? "-"
+                          : "snapshots left: "
+                              + abbreviate(String.join("; ", p.keptSnapshots()), 100));
+            });
+    if (!retention.isEmpty()) {
+      out.println();
+      retention.print(out);
+    }
     out.println(totals(results));
   }
 
-  public static String totals(List<ResultMessage> results) {
+  public static String totals(List<ResultMessage> all) {
+    List<ResultMessage> results = all.stream().filter(r -> !r.isPrune()).toList();
+    long prunes = all.size() - results.size();
     long ok = results.stream().filter(r -> r.status() == JobStatus.SUCCEEDED).count();
     long failed = results.stream().filter(r -> r.status() == JobStatus.FAILED).count();
     long timedOut = results.stream().filter(r -> r.status() == JobStatus.TIMED_OUT).count();
     return String.format(
-        Locale.ROOT,
-        "%d result(s): %d succeeded, %d failed, %d timed out",
-        results.size(),
-        ok,
-        failed,
-        timedOut);
+            Locale.ROOT,
+            "%d result(s): %d succeeded, %d failed, %d timed out",
+            results.size(),
+            ok,
+            failed,
+            timedOut)
+        + (prunes == 0
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                "; retention applied in %d account-region(s), %d failed",
+                prunes,
+                all.stream().filter(r -> r.isPrune() && !r.succeeded()).count()));
   }
 
   static String duration(ResultMessage r) {

@@ -18,6 +18,7 @@ import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.common.queue.QueueAdmin;
+import io.amifleet.common.queue.QueueSender;
 import io.amifleet.common.queue.QueueSettings;
 import io.amifleet.common.queue.Queues;
 import io.amifleet.common.queue.ResultsReader;
@@ -73,7 +74,8 @@ public final class SingleMachineRun {
       Optional<QueueSettings> queues,
       Optional<Path> report,
       int parallelism,
-      boolean stats) {
+      boolean stats,
+      boolean pruneOnly) {
     public Options {
       requireNonNull(targets, "targets is null");
       requireNonNull(runId, "runId is null");
@@ -132,9 +134,9 @@ public final class SingleMachineRun {
               queues,
               new DispatcherModule(options.parallelism()),
               new WorkerModule(
-                  // Stopping lets a pending long poll finish; on the local embedded queue a short
-                  // poll costs nothing, on SQS a few extra empty receives.
-                  options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 1 : 5)),
+                  // On real queues stopping lets a pending long poll finish, so keep it short; the
+                  // embedded queue dies with the process and its polls are simply cancelled.
+                  options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 20 : 5)),
                   options.workers(),
                   WorkerEvents.all(listeners)));
       Instant started = Instant.now();
@@ -148,30 +150,55 @@ public final class SingleMachineRun {
       if (!embedded) {
         injector.getInstance(Queues.class).jobsUrl(); // a wrong queue fails before any search
       }
-      Dispatcher.Resolved resolved = dispatcher.resolve(options.targets(), options.runId());
+      Dispatcher.Resolved resolved =
+          options.pruneOnly()
+              ? dispatcher.resolvePrunes(options.targets(), options.runId())
+              : dispatcher.resolve(options.targets(), options.runId());
       if (embedded) {
         starting.join();
         injector.getInstance(QueueAdmin.class).create(EMBEDDED_PREFIX, 5);
       }
-      DispatchReport dispatch = dispatcher.enqueue(resolved);
+      // Images first; the retention jobs go after them, so that today's images count.
+      DispatchReport dispatch = dispatcher.enqueue(resolved.withoutPrunes());
       printDispatchProblems(dispatch, err);
       int expected = dispatch.enqueuedCount();
       progress.expect(expected);
-      err.printf(
-          "run %s: %d job(s) enqueued; %d worker(s) making images%n",
-          options.runId(), expected, options.workers());
+      if (!options.pruneOnly()) {
+        err.printf(
+            "run %s: %d job(s) enqueued; %d worker(s) making images%n",
+            options.runId(), expected, options.workers());
+      }
 
       Worker worker = injector.getInstance(Worker.class);
       boolean interrupted = false;
-      if (expected > 0) {
+      List<String> pruneErrors = new ArrayList<>();
+      if (expected > 0 || !resolved.prunes().isEmpty()) {
         worker.start();
         if (!embedded) {
           readResults(
-              injector.getInstance(ResultsReader.class), options.runId(), expected, progress);
+              injector.getInstance(ResultsReader.class),
+              options.runId(),
+              expected + resolved.prunes().size(),
+              progress);
         }
+        boolean prunesSent = resolved.prunes().isEmpty();
         try (ProgressDisplay display = new ProgressDisplay(progress, err, context.terminal())) {
           display.start();
-          while (!progress.awaitAllFor(Duration.ofMillis(200))) {
+          while (true) {
+            if (progress.awaitAllFor(Duration.ofMillis(200))) {
+              if (prunesSent) {
+                break;
+              }
+              prunesSent = true;
+              QueueSender.Report pruned = dispatcher.enqueuePrunes(resolved);
+              pruned.failures().forEach(f -> pruneErrors.add(f.message()));
+              expected += pruned.sent();
+              progress.expect(expected);
+              err.printf(
+                  "run %s: applying retention in %d account-region(s)%n",
+                  options.runId(), pruned.sent());
+              continue;
+            }
             if (interrupt.get()) {
               interrupted = true;
               break;
@@ -182,8 +209,13 @@ public final class SingleMachineRun {
           err.println(
               "stopping: releasing held jobs (images already requested keep being made by EC2)");
         }
-        worker.shutdown();
+        if (embedded) {
+          worker.shutdownNow();
+        } else {
+          worker.shutdown();
+        }
       }
+      pruneErrors.forEach(e -> err.println("amifleet: retention job not enqueued: " + e));
 
       List<ResultMessage> results = progress.results();
       out.println();
@@ -224,7 +256,8 @@ public final class SingleMachineRun {
         out.println("report written to " + options.report().get());
       }
       boolean allGood =
-          dispatch.ok()
+          pruneErrors.isEmpty()
+              && dispatch.ok()
               && unfinished.isEmpty()
               && results.stream().allMatch(ResultMessage::succeeded);
       int code = interrupted ? 130 : allGood ? 0 : 1;

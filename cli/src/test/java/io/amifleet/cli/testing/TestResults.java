@@ -40,6 +40,8 @@ public final class TestResults {
         ok ? null : "image ami-0123456789abcdef0 is failed",
         1,
         STARTED,
-        STARTED.plus(took));
+        STARTED.plus(took),
+        null,
+        null);
   }
 }

@@ -20,7 +20,8 @@ public record AccountTarget(
     ImageNameTemplate imageName,
     Map<String, String> tags,
     boolean copyInstanceTags,
-    Selector select) {
+    Selector select,
+    Optional<Retention> retention) {
 
   public AccountTarget {
     requireNonNull(id, "id is null");
@@ -31,6 +32,31 @@ public record AccountTarget(
     requireNonNull(imageName, "imageName is null");
     tags = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
     requireNonNull(select, "select is null");
+    requireNonNull(retention, "retention is null");
+  }
+
+  /**
+   * The same settings for another account (organization discovery): the role is the same role name
+   * in that account.
+   */
+  public AccountTarget forAccount(String accountId, Optional<String> accountName) {
+    var m = io.amifleet.common.message.Identifiers.ROLE_ARN.matcher(roleArn);
+    if (!m.matches()) {
+      throw new IllegalStateException("not a role ARN: " + roleArn);
+    }
+    String arn = "arn:" + m.group(1) + ":iam::" + accountId + ":role/" + m.group(3);
+    return new AccountTarget(
+        accountId,
+        accountName,
+        arn,
+        externalId,
+        regions,
+        reboot,
+        imageName,
+        tags,
+        copyInstanceTags,
+        select,
+        retention);
   }
 
   /** The label used in reports: the name when there is one, else the ID. */

@@ -3,15 +3,30 @@ package io.amifleet.common.config;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Optional;
 
-/** A loaded and validated targets file. */
-public record Targets(String source, List<AccountTarget> accounts) {
+/**
+ * A loaded and validated targets file: its accounts, or where to discover them (AWS Organizations),
+ * whose accounts {@link OrganizationAccounts} adds before dispatch.
+ */
+public record Targets(
+    String source, List<AccountTarget> accounts, Optional<OrganizationSource> organization) {
   public Targets {
     requireNonNull(source, "source is null");
     accounts = List.copyOf(requireNonNull(accounts, "accounts is null"));
+    requireNonNull(organization, "organization is null");
+  }
+
+  public Targets(String source, List<AccountTarget> accounts) {
+    this(source, accounts, Optional.empty());
   }
 
   public int accountRegionCount() {
     return accounts.stream().mapToInt(a -> a.regions().size()).sum();
+  }
+
+  /** True when some account keeps images by a retention policy. */
+  public boolean hasRetention() {
+    return accounts.stream().anyMatch(a -> a.retention().isPresent());
   }
 }

@@ -42,7 +42,8 @@ public final class TargetsLoader {
           "imageName",
           "tags",
           "copyInstanceTags",
-          "select");
+          "select",
+          "retention");
   private static final Set<String> ACCOUNT_KEYS =
       Set.of(
           "id",
@@ -55,11 +56,14 @@ public final class TargetsLoader {
           "imageName",
           "tags",
           "copyInstanceTags",
-          "select");
+          "select",
+          "retention");
   private static final Set<String> SELECT_KEYS = Set.of("all", "instanceIds", "tags", "states");
   private static final Set<String> IMAGEABLE_STATES = Set.of("running", "stopped");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
   private static final Pattern ROLE_NAME = Pattern.compile("[\\w+=,.@/-]{1,512}");
+  private static final Pattern ORGANIZATION_PARENT =
+      Pattern.compile("ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32}");
 
   private final Environment environment;
   // A key given twice would otherwise silently drop the first value (e.g. half of an account's
@@ -108,8 +112,13 @@ public final class TargetsLoader {
 
     JsonNode accounts = root.get("accounts");
     List<AccountTarget> targets = new ArrayList<>();
-    if (accounts == null || !accounts.isArray() || accounts.isEmpty()) {
-      r.problem("accounts", "required: a list of accounts, each with an id");
+    Optional<OrganizationSource> organization = Optional.empty();
+    if (accounts != null && accounts.isObject()) {
+      organization = Optional.ofNullable(r.organization(accounts, defaults));
+    } else if (accounts == null || !accounts.isArray() || accounts.isEmpty()) {
+      r.problem(
+          "accounts",
+          "required: a list of accounts, each with an id, or {fromOrganization: {ous: [...]}}");
     } else {
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < accounts.size(); i++) {
@@ -132,7 +141,7 @@ public final class TargetsLoader {
       // Defaults are read once per account; report a problem in them once, not once per account.
       throw new ConfigException(r.problems.stream().distinct().toList());
     }
-    return new Targets(source, targets);
+    return new Targets(source, targets, organization);
   }
 
   /** Walks the tree, collecting problems. One instance per parse. */
@@ -285,6 +294,8 @@ public final class TargetsLoader {
         select = selector(selectNode, selectWhere);
       }
 
+      Optional<Retention> retention = retention(node, defaults, at);
+
       if (problems.size() > before) {
         return null;
       }
@@ -298,7 +309,112 @@ public final class TargetsLoader {
           imageName,
           tags,
           copyInstanceTags,
-          select);
+          select,
+          retention);
+    }
+
+    /** {@code accounts: {fromOrganization: {ous, exclude, roleArn}}}, with the defaults checked. */
+    OrganizationSource organization(JsonNode accounts, JsonNode defaults) {
+      int before = problems.size();
+      checkKeys(accounts, "accounts", Set.of("fromOrganization"));
+      JsonNode from = accounts.get("fromOrganization");
+      if (from == null || !from.isObject()) {
+        problem("accounts.fromOrganization", "must be a mapping: {ous: [ou-...], exclude: [...]}");
+        return null;
+      }
+      String where = "accounts.fromOrganization";
+      checkKeys(from, where, Set.of("ous", "exclude", "roleArn"));
+      List<String> ous = from.has("ous") ? stringList(from, "ous", where) : List.of();
+      if (ous == null) {
+        ous = List.of();
+      }
+      for (String ou : ous) {
+        if (!ORGANIZATION_PARENT.matcher(ou).matches()) {
+          problem(
+              where + ".ous",
+              "'" + ou + "' is not an OU ID (ou-xxxx-xxxxxxxx) or root ID (r-xxxx)");
+        }
+      }
+      List<String> exclude = from.has("exclude") ? stringList(from, "exclude", where) : List.of();
+      if (exclude == null) {
+        exclude = List.of();
+      }
+      for (String id : exclude) {
+        if (!Identifiers.ACCOUNT_ID.matcher(id).matches()) {
+          problem(where + ".exclude", "'" + id + "' is not a 12-digit account ID (quote it)");
+        }
+      }
+      Optional<String> readerRole = Optional.ofNullable(string(from, "roleArn", where));
+      readerRole.ifPresent(
+          arn -> {
+            if (Identifiers.roleAccount(arn) == null) {
+              problem(where + ".roleArn", "'" + arn + "' is not an IAM role ARN");
+            }
+          });
+      // Every discovered account gets the defaults: check them now, on a placeholder account.
+      var placeholder = yaml.createObjectNode().put("id", OrganizationSource.PLACEHOLDER_ACCOUNT);
+      int beforeDefaults = problems.size();
+      AccountTarget prototype =
+          account(placeholder, defaults, "defaults (for every discovered account)");
+      if (problems.size() > beforeDefaults) {
+        List<String> mine = new ArrayList<>(problems.subList(beforeDefaults, problems.size()));
+        problems.subList(beforeDefaults, problems.size()).clear();
+        for (String p : mine) {
+          problems.add(p.replace(" (" + OrganizationSource.PLACEHOLDER_ACCOUNT + ")", ""));
+        }
+      }
+      if (problems.size() > before || prototype == null) {
+        return null;
+      }
+      return new OrganizationSource(ous, Set.copyOf(exclude), readerRole, prototype);
+    }
+
+    Optional<Retention> retention(JsonNode account, JsonNode defaults, String at) {
+      Retention base = retentionOf(defaults.get("retention"), "defaults.retention");
+      Retention own = retentionOf(account.get("retention"), at + ".retention");
+      if (own == null) {
+        return Optional.ofNullable(base);
+      }
+      return Optional.of(base == null ? own : base.overriddenBy(own));
+    }
+
+    private Retention retentionOf(JsonNode node, String where) {
+      if (node == null || node.isNull()) {
+        return null;
+      }
+      if (!node.isObject()) {
+        problem(where, "must be a mapping: {keepLast: 7, maxAge: 30d}");
+        return null;
+      }
+      checkKeys(node, where, Set.of("keepLast", "maxAge"));
+      Optional<Integer> keepLast = Optional.empty();
+      JsonNode k = node.get("keepLast");
+      if (k != null && !k.isNull()) {
+        if (!k.canConvertToInt() || !k.isIntegralNumber() || k.intValue() < 0) {
+          problem(where + ".keepLast", "must be a whole number, 0 or more");
+        } else {
+          keepLast = Optional.of(k.intValue());
+        }
+      }
+      Optional<java.time.Duration> maxAge = Optional.empty();
+      String age = string(node, "maxAge", where);
+      if (age != null) {
+        try {
+          maxAge = Optional.of(Durations.parse(age));
+          if (maxAge.get().isZero()) {
+            problem(where + ".maxAge", "must be positive");
+            maxAge = Optional.empty();
+          }
+        } catch (IllegalArgumentException e) {
+          problem(where + ".maxAge", e.getMessage());
+        }
+      }
+      try {
+        return new Retention(keepLast, maxAge);
+      } catch (IllegalArgumentException e) {
+        problem(where, e.getMessage());
+        return null;
+      }
     }
 
     Selector selector(JsonNode node, String where) {

@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  */
 public final class AwsModule extends AbstractModule {
   /** How long a batchable SQS call may wait for companions before its batch is sent. */
-  public static final Duration BATCH_WINDOW = Duration.ofMillis(100);
+  public static final Duration BATCH_WINDOW = Duration.ofMillis(250);
 
   private final AwsSettings settings;
 

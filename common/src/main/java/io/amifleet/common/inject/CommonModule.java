@@ -7,6 +7,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.amifleet.common.config.Environment;
+import io.amifleet.common.config.OrganizationAccounts;
 import io.amifleet.common.config.TargetsLoader;
 import io.amifleet.common.config.TargetsSource;
 import io.amifleet.common.json.Json;
@@ -39,6 +40,7 @@ public final class CommonModule extends AbstractModule {
     bind(MessageCodec.class).in(Singleton.class);
     bind(TargetsLoader.class).in(Singleton.class);
     bind(TargetsSource.class).in(Singleton.class);
+    bind(OrganizationAccounts.class).in(Singleton.class);
   }
 
   @Provides

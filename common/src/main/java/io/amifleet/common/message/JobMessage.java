@@ -35,7 +35,8 @@ public record JobMessage(
     Boolean reboot,
     Map<String, String> tags,
     Boolean copyInstanceTags,
-    Instant createdAt) {
+    Instant createdAt)
+    implements WorkItem {
 
   public static final int VERSION = 1;
 

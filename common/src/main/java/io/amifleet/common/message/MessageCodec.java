@@ -36,6 +36,29 @@ public final class MessageCodec {
     return decode(body, JobMessage.class, JobMessage.VERSION);
   }
 
+  /**
+   * A message of the jobs queue: an image job, or a prune job ({@code kind: "prune"}); an unknown
+   * kind is poison.
+   */
+  public WorkItem decodeWork(String body) {
+    String kind = null;
+    try {
+      JsonNode tree = body == null || body.isBlank() ? null : mapper.readTree(body);
+      if (tree != null && tree.isObject() && tree.hasNonNull("kind")) {
+        kind = tree.get("kind").asText();
+      }
+    } catch (JsonProcessingException e) {
+      // decode() below reports it
+    }
+    if (kind == null || kind.equals("image")) {
+      return decodeJob(body);
+    }
+    if (kind.equals(PruneMessage.KIND)) {
+      return decode(body, PruneMessage.class, JobMessage.VERSION);
+    }
+    throw poison("unknown kind '" + kind + "' (this worker knows image and prune jobs)");
+  }
+
   public ResultMessage decodeResult(String body) {
     return decode(body, ResultMessage.class, ResultMessage.VERSION);
   }

@@ -26,7 +26,9 @@ public record ResultMessage(
     String errorMessage,
     Integer attempt,
     Instant startedAt,
-    Instant finishedAt) {
+    Instant finishedAt,
+    String kind,
+    PruneSummary prune) {
 
   public static final int VERSION = 1;
 
@@ -39,7 +41,9 @@ public record ResultMessage(
     requireNonNull(runId, "runId is null");
     requireNonNull(accountId, "accountId is null");
     requireNonNull(region, "region is null");
-    requireNonNull(instanceId, "instanceId is null");
+    if (!PruneMessage.KIND.equals(kind)) {
+      requireNonNull(instanceId, "instanceId is null");
+    }
     requireNonNull(status, "status is null");
     snapshotIds = snapshotIds == null ? List.of() : List.copyOf(snapshotIds);
   }
@@ -66,7 +70,9 @@ public record ResultMessage(
         null,
         attempt,
         startedAt,
-        finishedAt);
+        finishedAt,
+        null,
+        null);
   }
 
   public static ResultMessage unsuccessful(
@@ -96,7 +102,44 @@ public record ResultMessage(
         errorMessage,
         attempt,
         startedAt,
-        finishedAt);
+        finishedAt,
+        null,
+        null);
+  }
+
+  /** The outcome of a prune job. */
+  public static ResultMessage pruned(
+      PruneMessage job,
+      JobStatus status,
+      PruneSummary summary,
+      String errorCode,
+      String errorMessage,
+      int attempt,
+      Instant startedAt,
+      Instant finishedAt) {
+    return new ResultMessage(
+        VERSION,
+        job.jobId(),
+        job.runId(),
+        job.accountId(),
+        job.region(),
+        null,
+        status,
+        null,
+        null,
+        List.of(),
+        errorCode,
+        errorMessage,
+        attempt,
+        startedAt,
+        finishedAt,
+        PruneMessage.KIND,
+        summary);
+  }
+
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isPrune() {
+    return PruneMessage.KIND.equals(kind);
   }
 
   public boolean succeeded() {

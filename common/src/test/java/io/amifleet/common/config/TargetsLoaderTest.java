@@ -418,9 +418,13 @@ class TargetsLoaderTest {
   @Test
   void missingOrEmptyAccountsListIsRejected() {
     assertThat(problems("defaults: {regions: [us-east-1]}\n"))
-        .containsExactly("targets.yaml: accounts: required: a list of accounts, each with an id");
+        .containsExactly(
+            "targets.yaml: accounts: required: a list of accounts, each with an id, or"
+                + " {fromOrganization: {ous: [...]}}");
     assertThat(problems("accounts: []\n"))
-        .containsExactly("targets.yaml: accounts: required: a list of accounts, each with an id");
+        .containsExactly(
+            "targets.yaml: accounts: required: a list of accounts, each with an id, or"
+                + " {fromOrganization: {ous: [...]}}");
   }
 
   // --- roles ---

@@ -2,8 +2,8 @@ package io.amifleet.dispatcher.enqueue;
 
 import static java.util.Objects.requireNonNull;
 
-import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.MessageCodec;
+import io.amifleet.common.message.WorkItem;
 import io.amifleet.common.queue.OutgoingMessage;
 import io.amifleet.common.queue.QueueSender;
 import jakarta.inject.Inject;
@@ -24,7 +24,7 @@ public final class JobEnqueuer {
     this.codec = requireNonNull(codec, "codec is null");
   }
 
-  public QueueSender.Report enqueue(String jobsQueueUrl, List<JobMessage> jobs) {
+  public QueueSender.Report enqueue(String jobsQueueUrl, List<? extends WorkItem> jobs) {
     List<OutgoingMessage> messages =
         jobs.stream().map(j -> OutgoingMessage.of(codec.encode(j))).toList();
     return sender.sendAll(jobsQueueUrl, messages);

@@ -32,7 +32,8 @@ class JobBuilderTest {
         new ImageNameTemplate(template),
         Map.of("Purpose", "nightly-image", "Team", "web"),
         true,
-        Selector.everything());
+        Selector.everything(),
+        java.util.Optional.empty());
   }
 
   private static FoundInstance instance(String id, Map<String, String> tags) {
@@ -131,7 +132,8 @@ class JobBuilderTest {
             new ImageNameTemplate("{accountName}-{instanceName}-{shortJobId}"),
             Map.of(),
             false,
-            Selector.everything());
+            Selector.everything(),
+            java.util.Optional.empty());
 
     JobMessage job = JobBuilder.build(RUN, plain, WEB_1, DISPATCHED);
 

@@ -23,7 +23,8 @@ public final class TestAccounts {
         new ImageNameTemplate(ImageNameTemplate.DEFAULT),
         Map.of(),
         false,
-        select);
+        select,
+        java.util.Optional.empty());
   }
 
   public static FoundInstance instance(String instanceId, String region, String state) {

@@ -203,6 +203,61 @@ public final class Ec2AsyncImageService implements ImageService {
   }
 
   @Override
+  public CompletableFuture<List<ImageInfo>> ownedImages(Ec2Target target) {
+    return call(
+        target,
+        "DescribeImages (owned)",
+        () -> {
+          List<ImageInfo> all = java.util.Collections.synchronizedList(new ArrayList<>());
+          return ec2(target)
+              .describeImagesPaginator(b -> b.owners("self").maxResults(1000))
+              .images()
+              .subscribe(i -> all.add(info(i)))
+              .thenApply(x -> List.copyOf(all));
+        });
+  }
+
+  @Override
+  public CompletableFuture<List<SnapshotInfo>> managedSnapshots(Ec2Target target) {
+    return call(
+        target,
+        "DescribeSnapshots (managed)",
+        () -> {
+          List<SnapshotInfo> all = java.util.Collections.synchronizedList(new ArrayList<>());
+          return ec2(target)
+              .describeSnapshotsPaginator(
+                  b ->
+                      b.ownerIds("self")
+                          .filters(
+                              Filter.builder().name("tag:amifleet:managed").values("true").build())
+                          .maxResults(1000))
+              .snapshots()
+              .subscribe(
+                  s -> {
+                    Map<String, String> tags = new LinkedHashMap<>();
+                    s.tags().forEach(t -> tags.put(t.key(), t.value()));
+                    all.add(new SnapshotInfo(s.snapshotId(), tags));
+                  })
+              .thenApply(x -> List.copyOf(all));
+        });
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteSnapshot(Ec2Target target, String snapshotId) {
+    return limiter
+        .acquire(target.accountRegion(), "DeleteSnapshot")
+        .thenCompose(
+            x ->
+                call(
+                    target,
+                    "DeleteSnapshot " + snapshotId,
+                    () ->
+                        ec2(target)
+                            .deleteSnapshot(b -> b.snapshotId(snapshotId))
+                            .thenApply(r -> null)));
+  }
+
+  @Override
   public CompletableFuture<Void> deregister(Ec2Target target, String imageId) {
     return limiter
         .acquire(target.accountRegion(), "DeregisterImage")
@@ -256,6 +311,13 @@ public final class Ec2AsyncImageService implements ImageService {
     String state = image.stateAsString() == null ? "unknown" : image.stateAsString();
     String reason = image.stateReason() == null ? null : image.stateReason().message();
     return new ImageInfo(
-        image.imageId(), image.name(), state, reason, snapshots, tags, image.creationDate());
+        image.imageId(),
+        image.name(),
+        state,
+        reason,
+        snapshots,
+        tags,
+        image.creationDate(),
+        image.description());
   }
 }

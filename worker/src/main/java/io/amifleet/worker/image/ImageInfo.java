@@ -19,7 +19,8 @@ public record ImageInfo(
     String stateReason,
     List<String> snapshotIds,
     Map<String, String> tags,
-    String creationDate) {
+    String creationDate,
+    String description) {
 
   public ImageInfo {
     requireNonNull(imageId, "imageId is null");

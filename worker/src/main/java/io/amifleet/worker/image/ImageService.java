@@ -41,6 +41,21 @@ public interface ImageService {
 
   CompletableFuture<Void> deregister(Ec2Target target, String imageId);
 
+  /** Every image the account owns in the region (all pages). */
+  CompletableFuture<List<ImageInfo>> ownedImages(Ec2Target target);
+
+  /** The account's snapshots tagged {@code amifleet:managed=true} (all pages). */
+  CompletableFuture<List<SnapshotInfo>> managedSnapshots(Ec2Target target);
+
+  CompletableFuture<Void> deleteSnapshot(Ec2Target target, String snapshotId);
+
+  /** A snapshot and its tags. */
+  record SnapshotInfo(String snapshotId, Map<String, String> tags) {
+    public SnapshotInfo {
+      tags = Map.copyOf(tags);
+    }
+  }
+
   /**
    * The answer to {@link #describe}: the images EC2 returned, and the IDs it said do not exist
    * (yet: a just-created image may not be visible at once, EC2 being eventually consistent).

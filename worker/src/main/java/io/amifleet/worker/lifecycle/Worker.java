@@ -137,6 +137,19 @@ public final class Worker {
    * or released. Safe to call more than once and from any thread.
    */
   public void shutdown() {
+    shutdown(false);
+  }
+
+  /**
+   * Stops like {@link #shutdown()}, but cancels a pending long poll at once instead of letting it
+   * finish: for a queue that dies with this process (the embedded queue of single-machine mode),
+   * where a cancelled poll can hide nothing.
+   */
+  public void shutdownNow() {
+    shutdown(true);
+  }
+
+  private void shutdown(boolean cancelPolls) {
     synchronized (this) {
       if (stopRequested) {
         awaitQuietly();
@@ -153,7 +166,9 @@ public final class Worker {
     // messages, which a cancelled call would hide for the whole visibility timeout. What it
     // returns now is released at once. Only a poll that outlives the budget is cancelled.
     long pollBudget =
-        Math.max(settings.shutdownTimeout().toMillis(), receiveWait().toMillis() + 2_000);
+        cancelPolls
+            ? 0
+            : Math.max(settings.shutdownTimeout().toMillis(), receiveWait().toMillis() + 2_000);
     long end = System.nanoTime() + pollBudget * 1_000_000;
     for (Thread t : pollers) {
       try {

@@ -1,6 +1,6 @@
 package io.amifleet.worker.outcome;
 
-import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.message.WorkItem;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +19,7 @@ public final class DeadLetterAttributes {
   private DeadLetterAttributes() {}
 
   public static Map<String, String> of(
-      String errorCode, String errorMessage, Instant failedAt, int receiveCount, JobMessage job) {
+      String errorCode, String errorMessage, Instant failedAt, int receiveCount, WorkItem job) {
     Map<String, String> a = new LinkedHashMap<>();
     a.put(ERROR_CODE, errorCode);
     String message = errorMessage == null || errorMessage.isBlank() ? errorCode : errorMessage;

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.amifleet.common.error.AwsErrors;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
+import io.amifleet.common.message.WorkItem;
 import io.amifleet.worker.poll.JobQueue;
 import io.amifleet.worker.poll.ReceivedJob;
 import jakarta.inject.Inject;
@@ -47,7 +48,7 @@ public final class OutcomeRouter {
    * Routes {@code outcome} of {@code message}; {@code job} is the decoded job, or {@code null} when
    * the message could not be decoded.
    */
-  public CompletableFuture<Void> route(ReceivedJob message, JobMessage job, JobOutcome outcome) {
+  public CompletableFuture<Void> route(ReceivedJob message, WorkItem job, JobOutcome outcome) {
     CompletableFuture<Void> done;
     try {
       done = dispatch(message, job, outcome);
@@ -66,8 +67,7 @@ public final class OutcomeRouter {
         });
   }
 
-  private CompletableFuture<Void> dispatch(
-      ReceivedJob message, JobMessage job, JobOutcome outcome) {
+  private CompletableFuture<Void> dispatch(ReceivedJob message, WorkItem job, JobOutcome outcome) {
     if (outcome instanceof JobOutcome.Succeeded s) {
       return publishThen(
           message,
@@ -122,8 +122,8 @@ public final class OutcomeRouter {
                     message.receiveCount(),
                     delay.toSeconds(),
                     r.error().getMessage());
-                if (job != null) {
-                  events.jobRetrying(job, r.error(), delay);
+                if (job instanceof JobMessage image) {
+                  events.jobRetrying(image, r.error(), delay);
                 }
               });
     }
@@ -165,7 +165,7 @@ public final class OutcomeRouter {
    */
   private CompletableFuture<Void> publishThen(
       ReceivedJob message,
-      JobMessage job,
+      WorkItem job,
       ResultMessage result,
       java.util.function.Supplier<CompletableFuture<Void>> next) {
     return results

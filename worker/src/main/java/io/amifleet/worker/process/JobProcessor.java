@@ -2,6 +2,7 @@ package io.amifleet.worker.process;
 
 import static java.util.Objects.requireNonNull;
 
+import io.amifleet.common.config.Retention;
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.AwsErrors;
 import io.amifleet.common.error.ErrorCodes;
@@ -9,7 +10,10 @@ import io.amifleet.common.error.ErrorKind;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.JobStatus;
 import io.amifleet.common.message.MessageCodec;
+import io.amifleet.common.message.PruneMessage;
+import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.ResultMessage;
+import io.amifleet.common.message.WorkItem;
 import io.amifleet.worker.image.Ec2Target;
 import io.amifleet.worker.image.ImageException;
 import io.amifleet.worker.image.ImageInfo;
@@ -22,6 +26,7 @@ import io.amifleet.worker.outcome.OutcomeRouter;
 import io.amifleet.worker.outcome.WorkerEvents;
 import io.amifleet.worker.poll.JobQueue;
 import io.amifleet.worker.poll.ReceivedJob;
+import io.amifleet.worker.prune.Pruner;
 import io.amifleet.worker.visibility.VisibilityHeartbeat;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,6 +57,7 @@ public final class JobProcessor {
   private final WorkerEvents events;
   private final Clock clock;
   private final Duration maxWait;
+  private final Pruner pruner;
   private final java.util.Set<CompletableFuture<?>> inWork =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
@@ -67,7 +73,8 @@ public final class JobProcessor {
       JobQueue queue,
       WorkerEvents events,
       Clock clock,
-      Duration maxWait) {
+      Duration maxWait,
+      Pruner pruner) {
     this.codec = requireNonNull(codec, "codec is null");
     this.validator = requireNonNull(validator, "validator is null");
     this.images = requireNonNull(images, "images is null");
@@ -79,31 +86,36 @@ public final class JobProcessor {
     this.events = requireNonNull(events, "events is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.maxWait = requireNonNull(maxWait, "maxWait is null");
+    this.pruner = requireNonNull(pruner, "pruner is null");
   }
 
   public CompletableFuture<Void> process(ReceivedJob message) {
     Instant startedAt = clock.instant();
-    JobMessage job;
+    WorkItem item;
     try {
-      job = codec.decodeJob(message.body());
+      item = codec.decodeWork(message.body());
     } catch (AmiFleetException e) {
       return router.route(message, null, new JobOutcome.Poison(e, Optional.empty()));
     }
     try {
-      validator.check(job);
+      validator.check(item);
     } catch (AmiFleetException e) {
       ResultMessage result =
-          ResultMessage.unsuccessful(
-              job,
+          failed(
+              item,
               JobStatus.FAILED,
               null,
-              e.errorCode(),
+              e,
               e.getMessage(),
               message.receiveCount(),
               startedAt,
               clock.instant());
-      return router.route(message, job, new JobOutcome.Poison(e, Optional.of(result)));
+      return router.route(message, item, new JobOutcome.Poison(e, Optional.of(result)));
     }
+    if (item instanceof PruneMessage prune) {
+      return prune(message, prune, startedAt);
+    }
+    JobMessage job = (JobMessage) item;
 
     events.jobStarted(job, message.receiveCount());
     heartbeat.track(message);
@@ -168,6 +180,43 @@ public final class JobProcessor {
     return guarded;
   }
 
+  /** A prune job: the account's retention applied in one region. */
+  private CompletableFuture<Void> prune(ReceivedJob message, PruneMessage job, Instant startedAt) {
+    heartbeat.track(message);
+    Ec2Target target = Ec2Target.of(job);
+    Retention retention =
+        new Retention(
+            Optional.ofNullable(job.keepLast()),
+            Optional.ofNullable(job.maxAgeSeconds()).map(Duration::ofSeconds));
+    CompletableFuture<PruneSummary> work =
+        images.ready(target).thenCompose(x -> pruner.prune(target, retention));
+    return abortable(work)
+        .handle(
+            (summary, error) -> {
+              Instant now = clock.instant();
+              if (error == null) {
+                return (JobOutcome)
+                    new JobOutcome.Succeeded(
+                        ResultMessage.pruned(
+                            job,
+                            JobStatus.SUCCEEDED,
+                            summary,
+                            null,
+                            null,
+                            message.receiveCount(),
+                            startedAt,
+                            now));
+              }
+              return failure(message, job, startedAt, null, error);
+            })
+        .thenCompose(
+            outcome -> {
+              heartbeat.untrack(message);
+              return router.route(message, job, outcome);
+            })
+        .whenComplete((x, e) -> heartbeat.untrack(message));
+  }
+
   /** An available image, and the permanent error that kept its snapshots untagged, if any. */
   private record Made(ImageInfo image, AmiFleetException snapshotWarning) {}
 
@@ -221,8 +270,18 @@ public final class JobProcessor {
               warning == null ? null : "snapshots not tagged: " + warning.getMessage(),
               attempt,
               startedAt,
-              now));
+              now,
+              null,
+              null));
     }
+    return failure(message, job, startedAt, imageId, error);
+  }
+
+  /** The outcome of a job or prune job that ended with {@code error}. */
+  private JobOutcome failure(
+      ReceivedJob message, WorkItem job, Instant startedAt, String imageId, Throwable error) {
+    Instant now = clock.instant();
+    int attempt = message.receiveCount();
     Throwable cause = AwsErrors.unwrap(error);
     if (cause instanceof WorkerStopping) {
       return new JobOutcome.Release();
@@ -248,7 +307,7 @@ public final class JobProcessor {
     }
     int maxReceives = queue.maxReceiveCount();
     if (attempt >= maxReceives) {
-      String message2 =
+      String gaveUp =
           "gave up after "
               + attempt
               + " attempts (maxReceiveCount "
@@ -256,14 +315,14 @@ public final class JobProcessor {
               + "): "
               + e.getMessage();
       return new JobOutcome.Unsuccessful(
-          failed(job, JobStatus.FAILED, imageId, e, message2, attempt, startedAt, now),
-          new AmiFleetException(ErrorKind.PERMANENT, e.errorCode(), message2, e));
+          failed(job, JobStatus.FAILED, imageId, e, gaveUp, attempt, startedAt, now),
+          new AmiFleetException(ErrorKind.PERMANENT, e.errorCode(), gaveUp, e));
     }
     return new JobOutcome.Retry(e);
   }
 
   private static ResultMessage failed(
-      JobMessage job,
+      WorkItem job,
       JobStatus status,
       String imageId,
       AmiFleetException e,
@@ -271,7 +330,11 @@ public final class JobProcessor {
       int attempt,
       Instant startedAt,
       Instant now) {
+    if (job instanceof PruneMessage prune) {
+      return ResultMessage.pruned(
+          prune, status, null, e.errorCode(), message, attempt, startedAt, now);
+    }
     return ResultMessage.unsuccessful(
-        job, status, imageId, e.errorCode(), message, attempt, startedAt, now);
+        (JobMessage) job, status, imageId, e.errorCode(), message, attempt, startedAt, now);
   }
 }

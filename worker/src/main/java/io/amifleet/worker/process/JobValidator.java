@@ -3,7 +3,7 @@ package io.amifleet.worker.process;
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.error.ErrorKind;
-import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.message.WorkItem;
 import java.util.Set;
 
 /**
@@ -18,7 +18,7 @@ public final class JobValidator {
   }
 
   /** Throws a poison {@link AmiFleetException} when the job may not run here. */
-  public void check(JobMessage job) {
+  public void check(WorkItem job) {
     if (!allowedAccounts.isEmpty() && !allowedAccounts.contains(job.accountId())) {
       throw new AmiFleetException(
           ErrorKind.POISON,

@@ -122,6 +122,7 @@ class ImageTagsTest {
                 "nightly-image",
                 "aws:backup:source-resource",
                 "arn:aws:ec2:us-east-1::image/ami-1"),
+            null,
             null);
 
     assertThat(ImageTags.forSnapshots(image))

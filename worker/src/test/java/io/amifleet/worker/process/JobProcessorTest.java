@@ -89,7 +89,8 @@ class JobProcessorTest {
         queue,
         events,
         clock,
-        MAX_WAIT);
+        MAX_WAIT,
+        new io.amifleet.worker.prune.Pruner(images, clock));
   }
 
   private final JobProcessor processor = processor(Set.of(TestJobs.ACCOUNT_ID));

@@ -35,7 +35,10 @@ public final class FakeImageService implements ImageService {
     CREATE_IMAGE,
     DESCRIBE,
     CREATE_TAGS,
-    DEREGISTER
+    DEREGISTER,
+    OWNED_IMAGES,
+    MANAGED_SNAPSHOTS,
+    DELETE_SNAPSHOT
   }
 
   /** One call: the operation, where, and what it was about (image IDs, instance ID, ...). */
@@ -49,6 +52,8 @@ public final class FakeImageService implements ImageService {
 
   private final Journal journal;
   private final Map<Ec2Target, Map<String, ImageInfo>> images = new HashMap<>();
+  private final Map<Ec2Target, Map<String, SnapshotInfo>> snapshots = new HashMap<>();
+  private final List<String> deletedSnapshots = new ArrayList<>();
   private final Set<String> hiddenFromJobIdLookup = new HashSet<>();
   private final Map<String, Map<String, String>> instanceTags = new HashMap<>();
   private final Map<Key, Throwable> failures = new HashMap<>();
@@ -82,7 +87,14 @@ public final class FakeImageService implements ImageService {
     put(
         target,
         new ImageInfo(
-            imageId, old.name(), state, reason, old.snapshotIds(), old.tags(), old.creationDate()));
+            imageId,
+            old.name(),
+            state,
+            reason,
+            old.snapshotIds(),
+            old.tags(),
+            old.creationDate(),
+            null));
   }
 
   public synchronized ImageInfo image(Ec2Target target, String imageId) {
@@ -253,7 +265,8 @@ public final class FakeImageService implements ImageService {
                   null,
                   List.of(String.format("snap-%017x", created)),
                   request.tags(),
-                  String.format("2026-11-28T02:%02d:00.000Z", created % 60)));
+                  String.format("2026-11-28T02:%02d:00.000Z", created % 60),
+                  null));
           return id;
         });
   }
@@ -299,6 +312,45 @@ public final class FakeImageService implements ImageService {
           images.getOrDefault(target, new HashMap<>()).remove(imageId);
           return null;
         });
+  }
+
+  @Override
+  public CompletableFuture<List<ImageInfo>> ownedImages(Ec2Target target) {
+    return call(Operation.OWNED_IMAGES, target, List.of(), () -> imagesIn(target));
+  }
+
+  @Override
+  public CompletableFuture<List<SnapshotInfo>> managedSnapshots(Ec2Target target) {
+    return call(
+        Operation.MANAGED_SNAPSHOTS,
+        target,
+        List.of(),
+        () -> List.copyOf(snapshots.getOrDefault(target, Map.of()).values()));
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteSnapshot(Ec2Target target, String snapshotId) {
+    return call(
+        Operation.DELETE_SNAPSHOT,
+        target,
+        List.of(snapshotId),
+        () -> {
+          snapshots.getOrDefault(target, new HashMap<>()).remove(snapshotId);
+          deletedSnapshots.add(snapshotId);
+          return null;
+        });
+  }
+
+  /** Adds a snapshot tagged like amifleet tags its images' snapshots. */
+  public synchronized FakeImageService putSnapshot(Ec2Target target, SnapshotInfo snapshot) {
+    snapshots
+        .computeIfAbsent(target, t -> new LinkedHashMap<>())
+        .put(snapshot.snapshotId(), snapshot);
+    return this;
+  }
+
+  public synchronized List<String> deletedSnapshots() {
+    return List.copyOf(deletedSnapshots);
   }
 
   private List<ImageInfo> imagesIn(Ec2Target target) {
@@ -349,6 +401,9 @@ public final class FakeImageService implements ImageService {
       case DESCRIBE -> "describe";
       case CREATE_TAGS -> "createTags";
       case DEREGISTER -> "deregister";
+      case OWNED_IMAGES -> "ownedImages";
+      case MANAGED_SNAPSHOTS -> "managedSnapshots";
+      case DELETE_SNAPSHOT -> "deleteSnapshot";
     };
   }
 }

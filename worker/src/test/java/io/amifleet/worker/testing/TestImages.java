@@ -21,7 +21,8 @@ public final class TestImages {
         null,
         List.of("snap-of-" + imageId),
         tags,
-        "2026-11-28T01:30:00.000Z");
+        "2026-11-28T01:30:00.000Z",
+        null);
   }
 
   /** An image of {@code jobId}, as amifleet tags its images. */
@@ -34,11 +35,12 @@ public final class TestImages {
         null,
         List.of("snap-of-" + imageId),
         Map.of(Tags.JOB_ID, jobId, Tags.MANAGED, "true"),
-        creationDate);
+        creationDate,
+        null);
   }
 
   public static ImageInfo failed(String imageId, String reason) {
     return new ImageInfo(
-        imageId, "name-of-" + imageId, "failed", reason, List.of(), Map.of(), null);
+        imageId, "name-of-" + imageId, "failed", reason, List.of(), Map.of(), null, null);
   }
 }

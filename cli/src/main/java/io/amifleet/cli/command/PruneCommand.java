@@ -1,0 +1,213 @@
+package io.amifleet.cli.command;
+
+import io.amifleet.cli.CliContext;
+import io.amifleet.cli.Logging;
+import io.amifleet.cli.inject.Injectors;
+import io.amifleet.cli.options.AwsOptions;
+import io.amifleet.cli.options.QueueOptions;
+import io.amifleet.cli.options.TargetsOption;
+import io.amifleet.cli.output.Table;
+import io.amifleet.cli.run.SingleMachineRun;
+import io.amifleet.common.aws.RoleKey;
+import io.amifleet.common.config.AccountTarget;
+import io.amifleet.common.config.ConfigException;
+import io.amifleet.common.config.OrganizationAccounts;
+import io.amifleet.common.config.Targets;
+import io.amifleet.common.error.AwsErrors;
+import io.amifleet.common.lifecycle.Closer;
+import io.amifleet.common.message.Identifiers;
+import io.amifleet.common.message.JobIds;
+import io.amifleet.common.message.Tags;
+import io.amifleet.common.queue.QueueSender;
+import io.amifleet.common.queue.QueueSettings;
+import io.amifleet.dispatcher.Dispatcher;
+import io.amifleet.dispatcher.DispatcherModule;
+import io.amifleet.worker.WorkerModule;
+import io.amifleet.worker.image.Ec2Target;
+import io.amifleet.worker.image.ImageInfo;
+import io.amifleet.worker.image.ImageService;
+import io.amifleet.worker.outcome.WorkerEvents;
+import io.amifleet.worker.prune.Pruner;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code amifleet prune}: apply the retention policies of targets.yaml. */
+@Command(
+    name = "prune",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Apply targets.yaml's retention policies: per instance, images amifleet made beyond"
+          + " keepLast / maxAge are deregistered and then their snapshots deleted (a snapshot still"
+          + " used by another image is left and reported). Images amifleet did not make are never"
+          + " touched.",
+      "Runs as one job per account+region: in this process over an embedded queue, or, with"
+          + " --queue-prefix or queue flags, on the fleet's queues (follow with 'amifleet results')."
+          + " --dry-run lists what would go and changes nothing."
+    })
+public final class PruneCommand implements Callable<Integer> {
+  private final CliContext context;
+
+  @Mixin AwsOptions aws;
+  @Mixin QueueOptions queues;
+  @Mixin TargetsOption targets;
+  @Mixin WorkerOptions worker;
+
+  @Option(
+      names = "--dry-run",
+      description = "List the images and snapshots that would go; change nothing.")
+  boolean dryRun;
+
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description = "Run ID (default: a new time-based one).")
+  String runId;
+
+  PruneCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (runId != null && !Identifiers.PLAIN_ID.matcher(runId).matches()) {
+      throw new ConfigException("--run-id: use 1-128 letters, digits, '.', '_', ':' or '-'");
+    }
+    Targets loaded = targets.load(context, context.aws(aws.settings()));
+    String run = runId != null ? runId : JobIds.newRunId(Clock.systemUTC());
+    if (dryRun) {
+      return plan(loaded);
+    }
+    if (queues.anyGiven()) {
+      try (Closer closer = new Closer()) {
+        var injector =
+            Injectors.create(
+                context.environment(),
+                closer,
+                context.aws(aws.settings()),
+                queues.settings(),
+                new DispatcherModule(16));
+        Dispatcher dispatcher = injector.getInstance(Dispatcher.class);
+        Dispatcher.Resolved resolved = dispatcher.resolvePrunes(loaded, run);
+        requireRetention(loaded, resolved.prunes().size());
+        QueueSender.Report report = dispatcher.enqueuePrunes(resolved);
+        report
+            .failures()
+            .forEach(f -> context.err().println("amifleet: not enqueued: " + f.message()));
+        context
+            .out()
+            .printf(
+                "run %s: %d retention job(s) enqueued; follow with: amifleet results --run-id %s --expect %d%n",
+                run, report.sent(), run, report.sent());
+        return report.failures().isEmpty() ? 0 : 1;
+      }
+    }
+    Logging.quiet();
+    var options =
+        new SingleMachineRun.Options(
+            loaded,
+            run,
+            worker.settings(null),
+            1,
+            context.aws(aws.settings()),
+            java.util.Optional.empty(),
+            java.util.Optional.empty(),
+            16,
+            false,
+            true);
+    AtomicBoolean interrupt = new AtomicBoolean();
+    Signals.onTermination(() -> interrupt.set(true));
+    return new SingleMachineRun(context).execute(options, interrupt).exitCode();
+  }
+
+  private void requireRetention(Targets loaded, int jobs) {
+    if (jobs == 0) {
+      throw new ConfigException(
+          loaded.source()
+              + ": no account has a retention policy; add e.g. retention: {keepLast: 7, maxAge: 30d}"
+              + " to defaults or to an account");
+    }
+  }
+
+  /** Lists what would go, account by account, without changing anything. */
+  private int plan(Targets loaded) {
+    try (Closer closer = new Closer()) {
+      var injector =
+          Injectors.create(
+              context.environment(),
+              closer,
+              context.aws(aws.settings()),
+              QueueSettings.ofPrefix("unused"),
+              new WorkerModule(worker.settings(null), 1, WorkerEvents.NONE));
+      Targets expanded = injector.getInstance(OrganizationAccounts.class).expand(loaded);
+      requireRetention(
+          loaded,
+          (int) expanded.accounts().stream().filter(a -> a.retention().isPresent()).count());
+      ImageService images = injector.getInstance(ImageService.class);
+      Pruner pruner = injector.getInstance(Pruner.class);
+      Table table = new Table("ACCOUNT", "REGION", "INSTANCE", "IMAGE", "CREATED", "NAME");
+      int images0 = 0;
+      int snapshots = 0;
+      int kept = 0;
+      boolean failed = false;
+      for (AccountTarget account : expanded.accounts()) {
+        if (account.retention().isEmpty()) {
+          continue;
+        }
+        for (String region : account.regions()) {
+          Ec2Target target =
+              new Ec2Target(
+                  new RoleKey(account.roleArn(), account.externalId()), account.id(), region);
+          try {
+            Pruner.Plan plan =
+                images
+                    .ready(target)
+                    .thenCompose(x -> pruner.plan(target, account.retention().get()))
+                    .join();
+            kept += plan.keep();
+            for (ImageInfo i : plan.delete()) {
+              images0++;
+              snapshots +=
+                  (int)
+                      i.snapshotIds().stream()
+                          .filter(
+                              s -> plan.usedBy().getOrDefault(s, java.util.Set.of()).size() <= 1)
+                          .count();
+              table.row(
+                  account.id(),
+                  region,
+                  i.tags().get(Tags.SOURCE_INSTANCE),
+                  i.imageId(),
+                  i.creationDate(),
+                  i.name());
+            }
+          } catch (RuntimeException e) {
+            failed = true;
+            context
+                .err()
+                .println(
+                    "amifleet: "
+                        + account.id()
+                        + "/"
+                        + region
+                        + ": "
+                        + AwsErrors.translate(e, "plan").getMessage());
+          }
+        }
+      }
+      if (!table.isEmpty()) {
+        table.print(context.out());
+        context.out().println();
+      }
+      context
+          .out()
+          .printf(
+              "dry run: %d image(s) and about %d snapshot(s) would be deleted; %d image(s) kept; nothing was changed%n",
+              images0, snapshots, kept);
+      return failed ? 1 : 0;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.amifleet.common.config;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Durations as operators write them, in flags and in targets.yaml: {@code 500ms}, {@code 30s},
+ * {@code 5m}, {@code 4h}, {@code 30d}, {@code 1h30m}, or ISO-8601 ({@code PT4H}). Never negative.
+ */
+public final class Durations {
+  private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
+
+  private Durations() {}
+
+  /** Parses {@code value}; throws {@link IllegalArgumentException} saying what is wrong. */
+  public static Duration parse(String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (v.startsWith("p")) {
+      Duration d;
+      try {
+        d = Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("'" + value + "' is not a duration");
+      }
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("'" + value + "' is negative");
+      }
+      return d;
+    }
+    Matcher m = PART.matcher(v);
+    Duration total = Duration.ZERO;
+    int end = 0;
+    while (m.find()) {
+      if (m.start() != end) {
+        break;
+      }
+      long n = Long.parseLong(m.group(1));
+      total =
+          total.plus(
+              switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofDays(7 * n);
+              });
+      end = m.end();
+    }
+    if (end == 0 || end != v.length()) {
+      throw new IllegalArgumentException(
+          "'" + value + "' is not a duration (examples: 500ms, 30s, 5m, 4h, 30d, 1h30m)");
+    }
+    return total;
+  }
+}

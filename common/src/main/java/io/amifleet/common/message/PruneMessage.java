@@ -1,0 +1,67 @@
+package io.amifleet.common.message;
+
+import static io.amifleet.common.message.Identifiers.ACCOUNT_ID;
+import static io.amifleet.common.message.Identifiers.PLAIN_ID;
+import static io.amifleet.common.message.Identifiers.REGION;
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+
+/**
+ * Applies an account's retention policy in one region (schema version 1, {@code kind: "prune"}):
+ * images amifleet made beyond the policy are deregistered and their snapshots deleted.
+ *
+ * @param keepLast keep this many newest images per instance (null: not limited by count)
+ * @param maxAgeSeconds delete images older than this (null: not limited by age)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PruneMessage(
+    Integer v,
+    String kind,
+    String jobId,
+    String runId,
+    String accountId,
+    String region,
+    String roleArn,
+    String externalId,
+    Integer keepLast,
+    Long maxAgeSeconds,
+    Instant createdAt)
+    implements WorkItem {
+
+  public static final String KIND = "prune";
+
+  public PruneMessage {
+    requireNonNull(v, "v is null");
+    if (v != JobMessage.VERSION) {
+      throw new IllegalArgumentException("unsupported schema version v=" + v);
+    }
+    if (!KIND.equals(kind)) {
+      throw new IllegalArgumentException("kind must be 'prune'");
+    }
+    check(jobId, "jobId", PLAIN_ID);
+    check(runId, "runId", PLAIN_ID);
+    check(accountId, "accountId", ACCOUNT_ID);
+    check(region, "region", REGION);
+    requireNonNull(roleArn, "roleArn is null");
+    String roleAccount = Identifiers.roleAccount(roleArn);
+    if (roleAccount == null || !roleAccount.equals(accountId)) {
+      throw new IllegalArgumentException(
+          "roleArn " + roleArn + " is not a role in account " + accountId);
+    }
+    if (keepLast == null && maxAgeSeconds == null) {
+      throw new IllegalArgumentException("a prune job needs keepLast, maxAgeSeconds or both");
+    }
+    if (keepLast != null && keepLast < 0 || maxAgeSeconds != null && maxAgeSeconds <= 0) {
+      throw new IllegalArgumentException("keepLast must be >= 0 and maxAgeSeconds > 0");
+    }
+  }
+
+  private static void check(String value, String field, java.util.regex.Pattern format) {
+    requireNonNull(value, field + " is null");
+    if (!format.matcher(value).matches()) {
+      throw new IllegalArgumentException(field + " is not valid: '" + value + "'");
+    }
+  }
+}

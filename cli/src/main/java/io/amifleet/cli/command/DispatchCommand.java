@@ -151,11 +151,13 @@ public final class DispatchCommand implements Callable<Integer> {
           "run %s: dry run, %d job(s) built, nothing sent%n", report.runId(), report.jobCount());
     } else {
       out.printf(
-          "run %s: %d of %d job(s) enqueued%s%n",
+          "run %s: %d of %d job(s) enqueued%s%s%n",
           report.runId(),
           report.enqueuedCount(),
           report.jobCount(),
+          report.prunes().isEmpty() ? "" : ", and " + report.prunesEnqueued() + " retention job(s)",
           report.ok() ? "" : "; some accounts or instances have problems (see above)");
+      report.pruneErrors().forEach(e -> out.println("  " + e));
     }
   }
 
@@ -165,6 +167,8 @@ public final class DispatchCommand implements Callable<Integer> {
     root.put("dryRun", report.dryRun());
     root.put("jobCount", report.jobCount());
     root.put("enqueued", report.enqueuedCount());
+    root.put("pruneJobs", report.prunes().size());
+    root.put("prunesEnqueued", report.prunesEnqueued());
     root.put("ok", report.ok());
     ArrayNode accounts = root.putArray("accounts");
     for (DispatchReport.AccountSummary a : report.accounts()) {

@@ -105,6 +105,7 @@ public final class PruneCommand implements Callable<Integer> {
         return report.failures().isEmpty() ? 0 : 1;
       }
     }
+    requireRetention(loaded, loaded.hasRetention() ? 1 : 0);
     Logging.quiet();
     var options =
         new SingleMachineRun.Options(

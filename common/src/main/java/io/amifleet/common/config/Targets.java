@@ -25,8 +25,12 @@ public record Targets(
     return accounts.stream().mapToInt(a -> a.regions().size()).sum();
   }
 
-  /** True when some account keeps images by a retention policy. */
+  /**
+   * True when some account keeps images by a retention policy, counting the accounts an
+   * organization would add (they take the file's defaults).
+   */
   public boolean hasRetention() {
-    return accounts.stream().anyMatch(a -> a.retention().isPresent());
+    return accounts.stream().anyMatch(a -> a.retention().isPresent())
+        || organization.map(o -> o.prototype().retention().isPresent()).orElse(false);
   }
 }

@@ -3,6 +3,7 @@ package io.amifleet.cli;
 import io.amifleet.cli.command.DemoCommand;
 import io.amifleet.cli.command.DispatchCommand;
 import io.amifleet.cli.command.DlqCommand;
+import io.amifleet.cli.command.PreflightCommand;
 import io.amifleet.cli.command.PruneCommand;
 import io.amifleet.cli.command.QueuesCommand;
 import io.amifleet.cli.command.ResultsCommand;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       DlqCommand.class,
       PruneCommand.class,
+      PreflightCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Singleton;
 import com.google.inject.name.Names;
 import io.amifleet.dispatcher.enqueue.JobEnqueuer;
+import io.amifleet.dispatcher.preflight.Preflight;
 import io.amifleet.dispatcher.resolve.Ec2InstanceFinder;
 import io.amifleet.dispatcher.resolve.InstanceFinder;
 import io.amifleet.dispatcher.resolve.TargetResolver;
@@ -27,5 +28,6 @@ public final class DispatcherModule extends AbstractModule {
     bind(TargetResolver.class).in(Singleton.class);
     bind(JobEnqueuer.class).in(Singleton.class);
     bind(Dispatcher.class).in(Singleton.class);
+    bind(Preflight.class).in(Singleton.class);
   }
 }

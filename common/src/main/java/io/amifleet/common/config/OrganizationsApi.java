@@ -31,7 +31,7 @@ import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
  * and mixing SDK versions is worse than these few requests. Thread-safe; does not own the HTTP
  * client.
  */
-final class OrganizationsApi {
+public final class OrganizationsApi {
   private static final String TARGET_PREFIX = "AWSOrganizationsV20161128.";
   private static final int ATTEMPTS = 4;
 
@@ -44,7 +44,7 @@ final class OrganizationsApi {
   /** One account as Organizations lists it. */
   record OrgAccount(String id, String name, String status) {}
 
-  OrganizationsApi(
+  public OrganizationsApi(
       SdkHttpClient http,
       ObjectMapper mapper,
       AwsCredentialsProvider credentials,
@@ -122,7 +122,8 @@ final class OrganizationsApi {
     } while (next != null);
   }
 
-  private JsonNode call(String operation, ObjectNode request) {
+  /** One Organizations call: {@code operation} with the JSON request; the JSON answer. */
+  public JsonNode call(String operation, ObjectNode request) {
     String body = request.toString();
     for (int attempt = 1; ; attempt++) {
       SdkHttpRequest unsigned =

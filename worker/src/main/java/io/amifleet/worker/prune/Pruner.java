@@ -107,10 +107,7 @@ public final class Pruner {
   }
 
   private CompletableFuture<PruneSummary> execute(Ec2Target target, Plan plan) {
-    List<String> deletedImages = new ArrayList<>();
-    List<String> deletedSnapshots = new ArrayList<>();
-    List<String> keptSnapshots = new ArrayList<>();
-    Set<String> gone = new HashSet<>();
+    Progress progress = new Progress(plan.delete());
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (ImageInfo image : plan.delete()) {
       chain =
@@ -123,10 +120,7 @@ public final class Pruner {
                         target,
                         image.imageId(),
                         image.name());
-                    synchronized (deletedImages) {
-                      deletedImages.add(image.imageId());
-                      gone.add(image.imageId());
-                    }
+                    progress.deregistered(image.imageId());
                     CompletableFuture<Void> snapshots = CompletableFuture.completedFuture(null);
                     for (String snapshot : image.snapshotIds()) {
                       snapshots =
@@ -135,35 +129,80 @@ public final class Pruner {
                                   deleteSnapshot(
                                       target,
                                       snapshot,
-                                      plan,
-                                      gone,
-                                      deletedSnapshots,
-                                      keptSnapshots));
+                                      plan.usedBy().getOrDefault(snapshot, Set.of()),
+                                      progress));
                     }
                     return snapshots;
                   });
     }
     return chain
-        .thenCompose(x -> sweepOrphans(target, deletedSnapshots, keptSnapshots))
-        .thenApply(
-            x -> new PruneSummary(deletedImages, deletedSnapshots, keptSnapshots, plan.keep()));
+        .thenCompose(x -> sweepOrphans(target, progress))
+        .thenApply(x -> progress.summary(plan.keep()));
+  }
+
+  /**
+   * What one prune did so far. A snapshot is tried once: when the last of the images of this prune
+   * that use it is gone, or by the orphan sweep when no image used it. Thread-safe.
+   */
+  private static final class Progress {
+    private final Set<String> planned = new HashSet<>();
+    private final Set<String> gone = new HashSet<>();
+    private final Set<String> tried = new HashSet<>();
+    private final List<String> deletedImages = new ArrayList<>();
+    private final List<String> deletedSnapshots = new ArrayList<>();
+    private final List<String> keptSnapshots = new ArrayList<>();
+
+    Progress(List<ImageInfo> delete) {
+      delete.forEach(i -> planned.add(i.imageId()));
+    }
+
+    synchronized void deregistered(String imageId) {
+      gone.add(imageId);
+      deletedImages.add(imageId);
+    }
+
+    /**
+     * Whether to try {@code snapshot} now, given the images that used it; records the decision. No
+     * when tried already or when an image of this prune still to go uses it (that image's turn
+     * comes); a report when an image that stays uses it.
+     */
+    synchronized boolean shouldTry(String snapshot, Set<String> users) {
+      if (tried.contains(snapshot)) {
+        return false;
+      }
+      Set<String> left = new HashSet<>(users);
+      left.removeAll(gone);
+      if (!left.isEmpty() && planned.containsAll(left)) {
+        return false;
+      }
+      tried.add(snapshot);
+      if (!left.isEmpty()) {
+        keptSnapshots.add(snapshot + ": in use by " + left.stream().sorted().toList());
+        return false;
+      }
+      return true;
+    }
+
+    synchronized boolean tried(String snapshot) {
+      return tried.contains(snapshot);
+    }
+
+    synchronized void deleted(String snapshot) {
+      deletedSnapshots.add(snapshot);
+    }
+
+    synchronized void kept(String why) {
+      keptSnapshots.add(why);
+    }
+
+    synchronized PruneSummary summary(int keep) {
+      return new PruneSummary(deletedImages, deletedSnapshots, keptSnapshots, keep);
+    }
   }
 
   private CompletableFuture<Void> deleteSnapshot(
-      Ec2Target target,
-      String snapshot,
-      Plan plan,
-      Set<String> gone,
-      List<String> deleted,
-      List<String> kept) {
-    Set<String> users = new HashSet<>(plan.usedBy().getOrDefault(snapshot, Set.of()));
-    synchronized (deleted) {
-      users.removeAll(gone);
-    }
-    if (!users.isEmpty()) {
-      synchronized (kept) {
-        kept.add(snapshot + ": in use by " + users.stream().sorted().toList());
-      }
+      Ec2Target target, String snapshot, Set<String> users, Progress progress) {
+    if (!progress.shouldTry(snapshot, users)) {
       return CompletableFuture.completedFuture(null);
     }
     return images
@@ -172,30 +211,23 @@ public final class Pruner {
             (ok, e) -> {
               String code = e == null ? null : AwsErrors.errorCodeOf(e);
               if (e == null || "InvalidSnapshot.NotFound".equals(code)) {
-                synchronized (deleted) {
-                  deleted.add(snapshot);
-                }
+                progress.deleted(snapshot);
               } else if ("InvalidSnapshot.InUse".equals(code)) {
-                synchronized (kept) {
-                  kept.add(snapshot + ": in use (" + AwsErrors.unwrap(e).getMessage() + ")");
-                }
+                progress.kept(snapshot + ": in use (" + AwsErrors.unwrap(e).getMessage() + ")");
               } else {
                 // The image is gone; this snapshot is tagged and unused, so the next prune
                 // deletes it. Reported now, not thrown: the job itself did its work.
-                synchronized (kept) {
-                  kept.add(
-                      snapshot
-                          + ": not deleted, the next prune retries: "
-                          + AwsErrors.translate(e, "DeleteSnapshot").getMessage());
-                }
+                progress.kept(
+                    snapshot
+                        + ": not deleted, the next prune retries: "
+                        + AwsErrors.translate(e, "DeleteSnapshot").getMessage());
               }
               return null;
             });
   }
 
   /** Deletes amifleet's tagged snapshots that no image uses any more. */
-  private CompletableFuture<Void> sweepOrphans(
-      Ec2Target target, List<String> deleted, List<String> kept) {
+  private CompletableFuture<Void> sweepOrphans(Ec2Target target, Progress progress) {
     return images
         .managedSnapshots(target)
         .thenCombine(
@@ -205,12 +237,8 @@ public final class Pruner {
               owned.forEach(i -> used.addAll(i.snapshotIds()));
               List<String> orphans = new ArrayList<>();
               for (ImageService.SnapshotInfo s : snapshots) {
-                synchronized (deleted) {
-                  if (deleted.contains(s.snapshotId())) {
-                    continue;
-                  }
-                }
-                if (!used.contains(s.snapshotId())
+                if (!progress.tried(s.snapshotId())
+                    && !used.contains(s.snapshotId())
                     && s.tags().get(Tags.JOB_ID) != null
                     && s.tags().get(Tags.SOURCE_INSTANCE) != null) {
                   orphans.add(s.snapshotId());
@@ -220,12 +248,10 @@ public final class Pruner {
             })
         .thenCompose(
             orphans -> {
-              Plan none = new Plan(List.of(), 0, Map.of());
               CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
               for (String snapshot : orphans) {
                 chain =
-                    chain.thenCompose(
-                        x -> deleteSnapshot(target, snapshot, none, Set.of(), deleted, kept));
+                    chain.thenCompose(x -> deleteSnapshot(target, snapshot, Set.of(), progress));
               }
               return chain;
             });

@@ -1,0 +1,661 @@
+package io.amifleet.worker.prune;
+
+import static io.amifleet.worker.testing.FakeImageService.Operation.DELETE_SNAPSHOT;
+import static io.amifleet.worker.testing.FakeImageService.Operation.DEREGISTER;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.amifleet.common.aws.RoleKey;
+import io.amifleet.common.config.Retention;
+import io.amifleet.common.error.AwsErrors;
+import io.amifleet.common.message.PruneSummary;
+import io.amifleet.common.message.Tags;
+import io.amifleet.worker.image.Ec2Target;
+import io.amifleet.worker.image.ImageInfo;
+import io.amifleet.worker.image.ImageService.SnapshotInfo;
+import io.amifleet.worker.testing.AwsFailures;
+import io.amifleet.worker.testing.FakeImageService;
+import io.amifleet.worker.testing.FakeImageService.Call;
+import io.amifleet.worker.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class PrunerTest {
+  private static final Instant NOW = Instant.parse("2026-11-28T02:00:00Z");
+  private static final String RUN = "run-7";
+  private static final Ec2Target TARGET =
+      new Ec2Target(
+          RoleKey.of("arn:aws:iam::111111111111:role/AmiFleetCreator", "ext-id"),
+          "111111111111",
+          "us-east-1");
+
+  private final FakeImageService images = new FakeImageService();
+  private final MutableClock clock = new MutableClock(NOW);
+  private final Pruner pruner = new Pruner(images, clock);
+
+  // ---- arranging --------------------------------------------------------------------------
+
+  private static Retention keepLast(int n) {
+    return new Retention(Optional.of(n), Optional.empty());
+  }
+
+  private static Retention maxAge(Duration d) {
+    return new Retention(Optional.empty(), Optional.of(d));
+  }
+
+  private static String daysAgo(long days) {
+    return NOW.minus(Duration.ofDays(days)).toString();
+  }
+
+  private static String jobOf(String imageId) {
+    return "job-of-" + imageId;
+  }
+
+  /** The tags amifleet puts on the image {@code imageId} of {@code instance}. */
+  private static Map<String, String> tagsOf(String imageId, String instance) {
+    return Map.of(
+        Tags.JOB_ID,
+        jobOf(imageId),
+        Tags.RUN_ID,
+        RUN,
+        Tags.SOURCE_INSTANCE,
+        instance,
+        Tags.MANAGED,
+        "true",
+        "Purpose",
+        "backup");
+  }
+
+  private static String descriptionOf(String imageId) {
+    return "amifleet job " + jobOf(imageId) + " of run " + RUN;
+  }
+
+  /** An image amifleet made of {@code instance}, in {@code state}. */
+  private static ImageInfo madeInState(
+      String imageId, String instance, String state, String created, String... snapshots) {
+    return new ImageInfo(
+        imageId,
+        "name-of-" + imageId,
+        state,
+        null,
+        List.of(snapshots),
+        tagsOf(imageId, instance),
+        created,
+        descriptionOf(imageId));
+  }
+
+  /** An available image amifleet made of {@code instance}. */
+  private static ImageInfo made(
+      String imageId, String instance, String created, String... snapshots) {
+    return madeInState(imageId, instance, "available", created, snapshots);
+  }
+
+  private static ImageInfo withTagsAndDescription(
+      ImageInfo image, Map<String, String> tags, String description) {
+    return new ImageInfo(
+        image.imageId(),
+        image.name(),
+        image.state(),
+        image.stateReason(),
+        image.snapshotIds(),
+        tags,
+        image.creationDate(),
+        description);
+  }
+
+  private static Map<String, String> without(Map<String, String> tags, String key) {
+    Map<String, String> copy = new HashMap<>(tags);
+    copy.remove(key);
+    return copy;
+  }
+
+  /** A snapshot tagged as amifleet tags its images' snapshots. */
+  private static SnapshotInfo taggedSnapshot(String snapshotId, String imageId, String instance) {
+    return new SnapshotInfo(snapshotId, tagsOf(imageId, instance));
+  }
+
+  private void put(ImageInfo... all) {
+    for (ImageInfo image : all) {
+      images.put(TARGET, image);
+    }
+  }
+
+  private PruneSummary prune(Retention retention) throws Exception {
+    return pruner.prune(TARGET, retention).get(5, SECONDS);
+  }
+
+  private static List<String> ids(List<ImageInfo> images) {
+    return images.stream().map(ImageInfo::imageId).toList();
+  }
+
+  private List<String> deregistered() {
+    return idsOf(DEREGISTER);
+  }
+
+  private List<String> deleteSnapshotCalls() {
+    return idsOf(DELETE_SNAPSHOT);
+  }
+
+  private List<String> idsOf(FakeImageService.Operation operation) {
+    List<String> out = new ArrayList<>();
+    for (Call c : images.calls()) {
+      if (c.operation() == operation) {
+        out.addAll(c.ids());
+      }
+    }
+    return out;
+  }
+
+  // ---- plan: ranking ----------------------------------------------------------------------
+
+  @Test
+  void keepLastRanksEachInstanceSeparatelyNewestFirst() {
+    // Interleaved in time and listed out of order: a global ranking, or none, would differ.
+    List<ImageInfo> all =
+        List.of(
+            made("ami-a3", "i-a", daysAgo(5), "snap-a3"),
+            made("ami-b1", "i-b", daysAgo(2), "snap-b1"),
+            made("ami-a1", "i-a", daysAgo(1), "snap-a1"),
+            made("ami-b3", "i-b", daysAgo(6), "snap-b3"),
+            made("ami-a2", "i-a", daysAgo(3), "snap-a2"),
+            made("ami-b2", "i-b", daysAgo(4), "snap-b2"),
+            made("ami-b4", "i-b", daysAgo(7), "snap-b4"));
+
+    Pruner.Plan plan = Pruner.plan(all, keepLast(2), NOW);
+
+    assertThat(ids(plan.delete())).containsExactlyInAnyOrder("ami-a3", "ami-b3", "ami-b4");
+    assertThat(plan.keep()).isEqualTo(4);
+  }
+
+  @Test
+  void imagesCreatedAtTheSameInstantAreRankedByImageId() {
+    String same = daysAgo(1);
+    List<ImageInfo> all =
+        List.of(made("ami-0002", "i-a", same, "snap-2"), made("ami-0001", "i-a", same, "snap-1"));
+
+    Pruner.Plan plan = Pruner.plan(all, keepLast(1), NOW);
+
+    assertThat(ids(plan.delete())).containsExactly("ami-0002");
+    assertThat(plan.keep()).isEqualTo(1);
+  }
+
+  @Test
+  void maxAgeKeepsTheNewestOfAnInstanceAndDeletesOlderOnes() {
+    List<ImageInfo> all =
+        List.of(
+            made("ami-a-old", "i-a", daysAgo(40), "snap-1"),
+            made("ami-a-older", "i-a", daysAgo(50), "snap-2"),
+            made("ami-b-young", "i-b", daysAgo(1), "snap-3"),
+            made("ami-b-old", "i-b", daysAgo(31), "snap-4"));
+
+    Pruner.Plan plan = Pruner.plan(all, maxAge(Duration.ofDays(30)), NOW);
+
+    assertThat(ids(plan.delete())).containsExactlyInAnyOrder("ami-a-older", "ami-b-old");
+    assertThat(plan.keep()).isEqualTo(2);
+  }
+
+  @Test
+  void planRecordsEveryImageUsingEachSnapshot() {
+    ImageInfo foreign =
+        new ImageInfo(
+            "ami-foreign",
+            "hand-made",
+            "available",
+            null,
+            List.of("snap-shared"),
+            Map.of(),
+            daysAgo(1),
+            null);
+    List<ImageInfo> all =
+        List.of(
+            made("ami-1", "i-a", daysAgo(1), "snap-shared", "snap-1"),
+            madeInState("ami-2", "i-a", "pending", daysAgo(0), "snap-shared"),
+            foreign);
+
+    Pruner.Plan plan = Pruner.plan(all, keepLast(1), NOW);
+
+    assertThat(plan.usedBy())
+        .containsOnlyKeys("snap-shared", "snap-1")
+        .containsEntry("snap-shared", Set.of("ami-1", "ami-2", "ami-foreign"))
+        .containsEntry("snap-1", Set.of("ami-1"));
+  }
+
+  // ---- plan: only amifleet's images -------------------------------------------------------
+
+  @Test
+  void madeByAmifleetNeedsEveryTagAndTheExactDescription() {
+    ImageInfo real = made("ami-real", "i-a", daysAgo(1), "snap-1");
+    Map<String, String> tags = real.tags();
+
+    assertThat(Pruner.madeByAmifleet(real)).isTrue();
+    assertThat(Pruner.madeByAmifleet(withTagsAndDescription(real, tags, null))).isFalse();
+    assertThat(Pruner.madeByAmifleet(withTagsAndDescription(real, tags, "copied by hand")))
+        .isFalse();
+    assertThat(
+            Pruner.madeByAmifleet(
+                withTagsAndDescription(real, tags, descriptionOf("ami-real") + " ")))
+        .isFalse();
+    assertThat(
+            Pruner.madeByAmifleet(
+                withTagsAndDescription(
+                    real, tags, "amifleet job " + jobOf("ami-real") + " of run run-8")))
+        .isFalse();
+    assertThat(
+            Pruner.madeByAmifleet(
+                withTagsAndDescription(
+                    real, without(tags, Tags.RUN_ID), descriptionOf("ami-real"))))
+        .isFalse();
+    assertThat(
+            Pruner.madeByAmifleet(
+                withTagsAndDescription(
+                    real, without(tags, Tags.JOB_ID), descriptionOf("ami-real"))))
+        .isFalse();
+    assertThat(
+            Pruner.madeByAmifleet(
+                withTagsAndDescription(
+                    real, without(tags, Tags.SOURCE_INSTANCE), descriptionOf("ami-real"))))
+        .isFalse();
+    Map<String, String> unmanaged = new HashMap<>(tags);
+    unmanaged.put(Tags.MANAGED, "false");
+    assertThat(
+            Pruner.madeByAmifleet(
+                withTagsAndDescription(real, unmanaged, descriptionOf("ami-real"))))
+        .isFalse();
+  }
+
+  @Test
+  void lookalikeImagesAreNeverPlannedForDeletionHoweverOld() {
+    ImageInfo newest = made("ami-newest", "i-a", daysAgo(1), "snap-newest");
+    ImageInfo old = made("ami-old", "i-a", daysAgo(400), "snap-old");
+    // Same instance, amifleet-looking tags, far older than anything the policy keeps.
+    ImageInfo noDescription =
+        withTagsAndDescription(
+            made("ami-nodesc", "i-a", daysAgo(500), "snap-nodesc"),
+            tagsOf("ami-nodesc", "i-a"),
+            null);
+    ImageInfo otherDescription =
+        withTagsAndDescription(
+            made("ami-otherdesc", "i-a", daysAgo(500), "snap-otherdesc"),
+            tagsOf("ami-otherdesc", "i-a"),
+            "amifleet job someone-elses-job of run " + RUN);
+    ImageInfo noRunId =
+        withTagsAndDescription(
+            made("ami-norun", "i-a", daysAgo(500), "snap-norun"),
+            without(tagsOf("ami-norun", "i-a"), Tags.RUN_ID),
+            "amifleet job " + jobOf("ami-norun") + " of run null");
+    List<ImageInfo> all = List.of(noDescription, newest, otherDescription, old, noRunId);
+
+    Pruner.Plan plan = Pruner.plan(all, keepLast(1), NOW);
+
+    assertThat(ids(plan.delete())).containsExactly("ami-old");
+    assertThat(plan.keep()).isEqualTo(1);
+  }
+
+  @Test
+  void lookalikeImagesAreNeverDeregisteredNorTheirSnapshotsDeleted() throws Exception {
+    ImageInfo newest = made("ami-newest", "i-a", daysAgo(1), "snap-newest");
+    ImageInfo noDescription =
+        withTagsAndDescription(
+            made("ami-nodesc", "i-a", daysAgo(500), "snap-nodesc"),
+            tagsOf("ami-nodesc", "i-a"),
+            null);
+    ImageInfo noRunId =
+        withTagsAndDescription(
+            made("ami-norun", "i-a", daysAgo(500), "snap-norun"),
+            without(tagsOf("ami-norun", "i-a"), Tags.RUN_ID),
+            descriptionOf("ami-norun"));
+    put(newest, noDescription, noRunId);
+
+    PruneSummary summary = prune(new Retention(Optional.of(0), Optional.of(Duration.ofDays(1))));
+
+    // keepLast 0: every amifleet image goes; the lookalikes stay.
+    assertThat(summary.deletedImageIds()).containsExactly("ami-newest");
+    assertThat(deregistered()).containsExactly("ami-newest");
+    assertThat(images.deletedSnapshots()).containsExactly("snap-newest");
+    assertThat(images.image(TARGET, "ami-nodesc")).isNotNull();
+    assertThat(images.image(TARGET, "ami-norun")).isNotNull();
+  }
+
+  // ---- plan: only available images --------------------------------------------------------
+
+  @Test
+  void pendingFailedAndUndatedImagesAreNeitherRankedNorDeleted() {
+    List<ImageInfo> all =
+        List.of(
+            // Were the pending one ranked, it would be the newest and push ami-available out.
+            madeInState("ami-pending", "i-a", "pending", daysAgo(0), "snap-pending"),
+            made("ami-available", "i-a", daysAgo(10), "snap-available"),
+            madeInState("ami-failed", "i-a", "failed", daysAgo(20), "snap-failed"),
+            madeInState("ami-undated", "i-a", "available", null, "snap-undated"));
+
+    Pruner.Plan plan = Pruner.plan(all, keepLast(1), NOW);
+
+    assertThat(ids(plan.delete())).isEmpty();
+    assertThat(plan.keep()).isEqualTo(1);
+  }
+
+  @Test
+  void pendingAndFailedImagesAreLeftByPrune() throws Exception {
+    put(
+        madeInState("ami-pending", "i-a", "pending", daysAgo(0), "snap-pending"),
+        made("ami-available", "i-a", daysAgo(10), "snap-available"),
+        madeInState("ami-failed", "i-a", "failed", daysAgo(20), "snap-failed"),
+        made("ami-older", "i-a", daysAgo(30), "snap-older"));
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedImageIds()).containsExactly("ami-older");
+    assertThat(deregistered()).containsExactly("ami-older");
+    assertThat(images.deletedSnapshots()).containsExactly("snap-older");
+    assertThat(summary.keptImages()).isEqualTo(1);
+    assertThat(images.image(TARGET, "ami-pending")).isNotNull();
+    assertThat(images.image(TARGET, "ami-failed")).isNotNull();
+  }
+
+  // ---- prune: snapshots -------------------------------------------------------------------
+
+  @Test
+  void deregisteredImagesSnapshotsAreDeletedAfterTheDeregistration() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(2), "snap-old-1", "snap-old-2"));
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedImageIds()).containsExactly("ami-old");
+    assertThat(summary.deletedSnapshotIds()).containsExactly("snap-old-1", "snap-old-2");
+    assertThat(summary.keptSnapshots()).isEmpty();
+    assertThat(summary.keptImages()).isEqualTo(1);
+    assertThat(images.deletedSnapshots()).containsExactly("snap-old-1", "snap-old-2");
+    assertThat(images.image(TARGET, "ami-old")).isNull();
+    assertThat(images.image(TARGET, "ami-new")).isNotNull();
+    List<String> order =
+        images.calls().stream()
+            .filter(c -> c.operation() == DEREGISTER || c.operation() == DELETE_SNAPSHOT)
+            .map(c -> c.operation() + " " + c.ids().get(0))
+            .toList();
+    assertThat(order)
+        .containsExactly(
+            "DEREGISTER ami-old", "DELETE_SNAPSHOT snap-old-1", "DELETE_SNAPSHOT snap-old-2");
+  }
+
+  @Test
+  void snapshotSharedWithAKeptImageIsLeftAndReported() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-shared", "snap-new"),
+        made("ami-old", "i-a", daysAgo(2), "snap-shared", "snap-old"));
+    // Tagged, so the orphan sweep sees it too, and must leave it as well.
+    images.putSnapshot(TARGET, taggedSnapshot("snap-shared", "ami-old", "i-a"));
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedImageIds()).containsExactly("ami-old");
+    assertThat(summary.deletedSnapshotIds()).containsExactly("snap-old");
+    assertThat(summary.keptSnapshots()).containsExactly("snap-shared: in use by [ami-new]");
+    assertThat(images.deletedSnapshots()).containsExactly("snap-old");
+    assertThat(deleteSnapshotCalls()).doesNotContain("snap-shared");
+  }
+
+  @Test
+  void snapshotSharedWithANonAmifleetImageIsLeftAndReported() throws Exception {
+    ImageInfo foreign =
+        new ImageInfo(
+            "ami-foreign",
+            "hand-made",
+            "available",
+            null,
+            List.of("snap-shared"),
+            Map.of(),
+            daysAgo(100),
+            null);
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(2), "snap-shared"),
+        foreign);
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedImageIds()).containsExactly("ami-old");
+    assertThat(summary.keptSnapshots()).containsExactly("snap-shared: in use by [ami-foreign]");
+    assertThat(images.deletedSnapshots()).isEmpty();
+  }
+
+  @Test
+  void snapshotSharedBetweenTwoDeletedImagesIsDeletedOnce() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old-1", "i-a", daysAgo(2), "snap-shared", "snap-1"),
+        made("ami-old-2", "i-a", daysAgo(3), "snap-shared", "snap-2"));
+    images.putSnapshot(TARGET, taggedSnapshot("snap-shared", "ami-old-1", "i-a"));
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedImageIds()).containsExactlyInAnyOrder("ami-old-1", "ami-old-2");
+    assertThat(summary.deletedSnapshotIds())
+        .containsExactlyInAnyOrder("snap-shared", "snap-1", "snap-2");
+    assertThat(Collections.frequency(deleteSnapshotCalls(), "snap-shared")).isEqualTo(1);
+    assertThat(images.deletedSnapshots())
+        .containsExactlyInAnyOrder("snap-shared", "snap-1", "snap-2");
+  }
+
+  /**
+   * The shared snapshot waits for the second image instead of being reported "in use" by an image
+   * that this same prune deletes next; keptSnapshots lists only what was left.
+   */
+  @Test
+  void snapshotSharedBetweenTwoDeletedImagesIsNotAlsoReportedKept() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old-1", "i-a", daysAgo(2), "snap-shared"),
+        made("ami-old-2", "i-a", daysAgo(3), "snap-shared"));
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedSnapshotIds()).containsExactly("snap-shared");
+    assertThat(summary.keptSnapshots()).isEmpty();
+  }
+
+  @Test
+  void deleteSnapshotInUseIsReportedKeptAndThePruneCompletes() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(2), "snap-old-1", "snap-old-2"));
+    images.fail(
+        DELETE_SNAPSHOT,
+        AwsFailures.translated(
+            "InvalidSnapshot.InUse", 400, "DeleteSnapshot snap-old in 111111111111/us-east-1"));
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedImageIds()).containsExactly("ami-old");
+    assertThat(summary.deletedSnapshotIds()).isEmpty();
+    assertThat(summary.keptSnapshots()).hasSize(2);
+    assertThat(summary.keptSnapshots().get(0))
+        .startsWith("snap-old-1: in use (")
+        .contains("InvalidSnapshot.InUse");
+    assertThat(summary.keptSnapshots().get(1))
+        .startsWith("snap-old-2: in use (")
+        .contains("InvalidSnapshot.InUse");
+    assertThat(deleteSnapshotCalls()).containsExactly("snap-old-1", "snap-old-2");
+    assertThat(images.deletedSnapshots()).isEmpty();
+    assertThat(images.image(TARGET, "ami-old")).isNull();
+  }
+
+  /**
+   * A tagged snapshot whose deletion just failed looks like an orphan to the sweep of the same
+   * prune (its image is gone); it is tried and reported once, and left for the next prune.
+   */
+  @Test
+  void snapshotKeptAfterAFailedDeleteIsTriedAndReportedOnce() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(2), "snap-old"));
+    // amifleet tags its images' snapshots, so the snapshot is also among the managed ones.
+    images.putSnapshot(TARGET, taggedSnapshot("snap-new", "ami-new", "i-a"));
+    images.putSnapshot(TARGET, taggedSnapshot("snap-old", "ami-old", "i-a"));
+    images.fail(
+        DELETE_SNAPSHOT,
+        AwsFailures.translated(
+            "InvalidSnapshot.InUse", 400, "DeleteSnapshot snap-old in 111111111111/us-east-1"));
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.keptSnapshots()).hasSize(1);
+    assertThat(summary.keptSnapshots().get(0)).startsWith("snap-old: in use (");
+    assertThat(deleteSnapshotCalls()).containsExactly("snap-old");
+  }
+
+  @Test
+  void deleteSnapshotNotFoundCountsAsDeleted() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(2), "snap-old"));
+    images.fail(
+        DELETE_SNAPSHOT,
+        AwsFailures.translated(
+            "InvalidSnapshot.NotFound", 400, "DeleteSnapshot snap-old in 111111111111/us-east-1"));
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedSnapshotIds()).containsExactly("snap-old");
+    assertThat(summary.keptSnapshots()).isEmpty();
+  }
+
+  @Test
+  void otherDeleteSnapshotErrorIsReportedKeptForTheNextPrune() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(2), "snap-old"));
+    images.fail(
+        DELETE_SNAPSHOT,
+        AwsFailures.translated(
+            "UnauthorizedOperation", 403, "DeleteSnapshot snap-old in 111111111111/us-east-1"));
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedImageIds()).containsExactly("ami-old");
+    assertThat(summary.deletedSnapshotIds()).isEmpty();
+    assertThat(summary.keptSnapshots()).hasSize(1);
+    assertThat(summary.keptSnapshots().get(0))
+        .startsWith("snap-old: not deleted, the next prune retries: ")
+        .contains("UnauthorizedOperation");
+  }
+
+  // ---- prune: deregistration failure ------------------------------------------------------
+
+  @Test
+  void failedDeregistrationFailsThePruneAndKeepsThatImagesSnapshots() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(2), "snap-old-1", "snap-old-2"));
+    images.putSnapshot(TARGET, taggedSnapshot("snap-old-1", "ami-old", "i-a"));
+    images.fail(
+        DEREGISTER,
+        AwsFailures.translated(
+            "UnauthorizedOperation", 403, "DeregisterImage ami-old in 111111111111/us-east-1"));
+
+    CompletableFuture<PruneSummary> future = pruner.prune(TARGET, keepLast(1));
+    Throwable failure = future.handle((v, e) -> e).get(5, SECONDS);
+
+    assertThat(failure).as("prune should have failed").isNotNull();
+    assertThat(AwsErrors.errorCodeOf(failure)).isEqualTo("UnauthorizedOperation");
+    assertThat(deregistered()).containsExactly("ami-old");
+    assertThat(deleteSnapshotCalls()).isEmpty();
+    assertThat(images.deletedSnapshots()).isEmpty();
+    assertThat(images.image(TARGET, "ami-old")).isNotNull();
+  }
+
+  @Test
+  void failedDeregistrationStopsBeforeTheNextImage() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old-1", "i-a", daysAgo(2), "snap-1"),
+        made("ami-old-2", "i-a", daysAgo(3), "snap-2"));
+    images.fail(
+        DEREGISTER,
+        AwsFailures.translated(
+            "UnauthorizedOperation", 403, "DeregisterImage in 111111111111/us-east-1"));
+
+    Throwable failure = pruner.prune(TARGET, keepLast(1)).handle((v, e) -> e).get(5, SECONDS);
+
+    assertThat(failure).isNotNull();
+    assertThat(deregistered()).hasSize(1);
+    assertThat(deleteSnapshotCalls()).isEmpty();
+  }
+
+  // ---- prune: orphan sweep ----------------------------------------------------------------
+
+  @Test
+  void orphanSweepDeletesTaggedUnusedSnapshotsOnly() throws Exception {
+    ImageInfo foreign =
+        new ImageInfo(
+            "ami-foreign",
+            "hand-made",
+            "available",
+            null,
+            List.of("snap-of-foreign"),
+            Map.of(),
+            daysAgo(100),
+            null);
+    put(made("ami-kept", "i-a", daysAgo(1), "snap-kept"), foreign);
+    images.putSnapshot(TARGET, taggedSnapshot("snap-orphan", "ami-gone", "i-a"));
+    images.putSnapshot(TARGET, taggedSnapshot("snap-kept", "ami-kept", "i-a"));
+    images.putSnapshot(TARGET, taggedSnapshot("snap-of-foreign", "ami-gone-2", "i-b"));
+    images.putSnapshot(TARGET, new SnapshotInfo("snap-untagged", Map.of()));
+    images.putSnapshot(TARGET, new SnapshotInfo("snap-managed-only", Map.of(Tags.MANAGED, "true")));
+    images.putSnapshot(
+        TARGET,
+        new SnapshotInfo(
+            "snap-no-instance", Map.of(Tags.MANAGED, "true", Tags.JOB_ID, jobOf("ami-gone-3"))));
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedImageIds()).isEmpty();
+    assertThat(summary.deletedSnapshotIds()).containsExactly("snap-orphan");
+    assertThat(summary.keptSnapshots()).isEmpty();
+    assertThat(summary.keptImages()).isEqualTo(1);
+    assertThat(deleteSnapshotCalls()).containsExactly("snap-orphan");
+    assertThat(images.deletedSnapshots()).containsExactly("snap-orphan");
+    assertThat(deregistered()).isEmpty();
+  }
+
+  @Test
+  void orphanSweepDoesNotDeleteASnapshotTwice() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(2), "snap-old"));
+    images.putSnapshot(TARGET, taggedSnapshot("snap-new", "ami-new", "i-a"));
+    images.putSnapshot(TARGET, taggedSnapshot("snap-old", "ami-old", "i-a"));
+    images.putSnapshot(TARGET, taggedSnapshot("snap-orphan", "ami-gone", "i-a"));
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedSnapshotIds()).containsExactly("snap-old", "snap-orphan");
+    assertThat(deleteSnapshotCalls()).containsExactly("snap-old", "snap-orphan");
+  }
+
+  @Test
+  void pruneUsesTheClockForMaxAge() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(5), "snap-old"));
+
+    Retention retention = maxAge(Duration.ofDays(10));
+    assertThat(ids(pruner.plan(TARGET, retention).get(5, SECONDS).delete())).isEmpty();
+
+    clock.advance(Duration.ofDays(6));
+    PruneSummary summary = prune(retention);
+
+    assertThat(summary.deletedImageIds()).containsExactly("ami-old");
+    assertThat(summary.deletedSnapshotIds()).containsExactly("snap-old");
+  }
+}

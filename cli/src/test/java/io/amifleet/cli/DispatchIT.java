@@ -174,7 +174,7 @@ class DispatchIT {
         .as("missing and terminated listed instances make exit 1: " + r)
         .isEqualTo(1);
     JsonNode summary = Json.newMapper().readTree(r.out());
-    assertThat(summary.get("runId").asText()).matches("\\d{8}T\\d{6}Z-[0-9a-f]{4}");
+    assertThat(summary.get("runId").asText()).matches("\\d{8}T\\d{6}Z-[0-9a-f]{6}");
     assertThat(summary.get("jobCount").asInt()).isEqualTo(3 + 1 + 3 + 1);
     assertThat(summary.get("enqueued").asInt()).isEqualTo(8);
     JsonNode c = summary.get("accounts").get(2);

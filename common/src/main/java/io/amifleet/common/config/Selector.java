@@ -2,6 +2,8 @@ package io.amifleet.common.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +19,9 @@ public record Selector(
 
   public Selector {
     instanceIds = List.copyOf(requireNonNull(instanceIds, "instanceIds is null"));
-    tags = Map.copyOf(requireNonNull(tags, "tags is null"));
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    requireNonNull(tags, "tags is null").forEach((k, v) -> copy.put(k, List.copyOf(v)));
+    tags = Collections.unmodifiableMap(copy);
     states = List.copyOf(requireNonNull(states, "states is null"));
     if (all && (!instanceIds.isEmpty() || !tags.isEmpty())) {
       throw new IllegalArgumentException("all cannot be combined with instanceIds or tags");

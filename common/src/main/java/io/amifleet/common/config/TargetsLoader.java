@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -227,6 +228,15 @@ public final class TargetsLoader {
       if (new HashSet<>(regions).size() != regions.size()) {
         problem(at + ".regions", "a region is listed twice");
       }
+      Set<String> partitions = new TreeSet<>();
+      regions.forEach(region -> partitions.add(Identifiers.partitionOf(region)));
+      if (partitions.size() > 1) {
+        problem(
+            at + ".regions",
+            "regions of different partitions "
+                + partitions
+                + " (an account lives in one partition): list each partition's account separately");
+      }
 
       String roleArn = null;
       String explicitArn = string(node, "roleArn", at);
@@ -241,6 +251,16 @@ public final class TargetsLoader {
               "'" + explicitArn + "' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
         } else if (id != null && !arnAccount.equals(id)) {
           problem(at + ".roleArn", "role is in account " + arnAccount + ", not " + id);
+        } else if (!regions.isEmpty()
+            && !explicitArn.startsWith("arn:" + Identifiers.partitionOf(regions.get(0)) + ":")) {
+          problem(
+              at + ".roleArn",
+              "'"
+                  + explicitArn
+                  + "' is not in partition "
+                  + Identifiers.partitionOf(regions.get(0))
+                  + " of regions "
+                  + regions);
         } else {
           roleArn = explicitArn;
         }

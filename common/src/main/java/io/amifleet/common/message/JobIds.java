@@ -37,10 +37,13 @@ public final class JobIds {
     return jobId.substring(0, Math.min(8, jobId.length()));
   }
 
-  /** A readable, unique, time-based run ID such as {@code 20261128T012219Z-3fa9}. */
+  /**
+   * A readable, unique, time-based run ID such as {@code 20261128T012219Z-3fa9c1}: 24 random bits
+   * after the second, so that two dispatches in the same second do not share job IDs.
+   */
   public static String newRunId(Clock clock) {
     return RUN_ID_TIME.format(clock.instant())
         + "-"
-        + String.format("%04x", RANDOM.nextInt(0x10000));
+        + String.format(java.util.Locale.ROOT, "%06x", RANDOM.nextInt(0x1000000));
   }
 }

@@ -77,8 +77,11 @@ public final class MessageCodec {
       throw poison("not a JSON object");
     }
     JsonNode v = tree.get("v");
-    if (v == null || !v.isInt()) {
+    if (v == null || v.isNull()) {
       throw poison("missing schema version field 'v'");
+    }
+    if (!v.isInt()) {
+      throw poison("schema version 'v' must be a whole number, not " + v);
     }
     if (v.intValue() != version) {
       throw poison(

@@ -448,6 +448,41 @@ class TargetsLoaderTest {
   }
 
   @Test
+  void roleArnOfAnotherPartitionThanTheRegionsIsRejected() {
+    String problem =
+        singleProblem(
+            """
+            accounts:
+              - id: "111111111111"
+                roleArn: arn:aws:iam::111111111111:role/AmiFleetCreator
+                regions: [cn-north-1]
+                select: {all: true}
+            """);
+
+    assertThat(problem)
+        .isEqualTo(
+            "targets.yaml: accounts[0] (111111111111).roleArn:"
+                + " 'arn:aws:iam::111111111111:role/AmiFleetCreator' is not in partition aws-cn"
+                + " of regions [cn-north-1]");
+  }
+
+  @Test
+  void regionsOfDifferentPartitionsInOneAccountAreRejected() {
+    String problem =
+        singleProblem(
+            """
+            accounts:
+              - id: "111111111111"
+                regions: [us-east-1, us-gov-west-1]
+                select: {all: true}
+            """);
+
+    assertThat(problem)
+        .startsWith("targets.yaml: accounts[0] (111111111111).regions: regions of different")
+        .contains("[aws, aws-us-gov]");
+  }
+
+  @Test
   void roleArnThatIsNotARoleArnIsRejected() {
     String problem =
         singleProblem(
@@ -973,5 +1008,10 @@ class TargetsLoaderTest {
     assertThat(catchThrowable(() -> targets.accounts().get(0).tags().put("k", "v")))
         .isInstanceOf(UnsupportedOperationException.class);
     assertThat(targets.accounts().get(0).externalId()).isEqualTo(Optional.of("ext-secret-1"));
+    assertThat(
+            catchThrowable(
+                () ->
+                    targets.accounts().get(0).select().tags().values().iterator().next().add("x")))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 }

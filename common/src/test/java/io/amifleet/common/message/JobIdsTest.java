@@ -67,7 +67,7 @@ class JobIdsTest {
   void runIdIsUtcTimestampAndFourHexDigits() {
     Clock clock = Clock.fixed(Instant.parse("2026-11-28T01:22:19Z"), ZoneOffset.UTC);
 
-    assertThat(JobIds.newRunId(clock)).matches("20261128T012219Z-[0-9a-f]{4}");
+    assertThat(JobIds.newRunId(clock)).matches("20261128T012219Z-[0-9a-f]{6}");
   }
 
   @Test
@@ -81,9 +81,9 @@ class JobIdsTest {
   void runIdsFromTheSameInstantDiffer() {
     Clock clock = Clock.fixed(Instant.parse("2026-11-28T01:22:19Z"), ZoneOffset.UTC);
 
-    // The suffix has 16 random bits, so two calls collide once in 65536. Ten calls with at most
-    // one collision keeps the test meaningful (a constant or low-entropy suffix fails it) without
-    // making it flaky (probability of two or more collisions is below 1e-6).
+    // The suffix has 24 random bits, so two calls collide once in 16.7 million. Ten calls with at
+    // most one collision keeps the test meaningful (a constant or low-entropy suffix fails it)
+    // without making it flaky.
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 10; i++) {
       ids.add(JobIds.newRunId(clock));

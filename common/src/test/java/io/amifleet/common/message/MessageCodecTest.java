@@ -280,6 +280,12 @@ class MessageCodecTest {
   }
 
   @Test
+  void versionThatIsNotAWholeNumberIsPoisonNamingWhatWasSent() {
+    assertThat(poisonJob(jobJson(n -> n.put("v", "1"))).getMessage())
+        .isEqualTo("schema version 'v' must be a whole number, not \"1\"");
+  }
+
+  @Test
   void unknownVersionIsPoison() {
     assertThat(poisonJob(jobJson(n -> n.put("v", 2))).getMessage())
         .startsWith("unsupported schema version v=2");

@@ -47,6 +47,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Single-machine mode: an embedded SQS server in this JVM (or real queues when given), the
@@ -55,6 +57,8 @@ import java.util.stream.Collectors;
  * writes the JSON report. Used by {@code run} and {@code demo}.
  */
 public final class SingleMachineRun {
+  private static final Logger log = LoggerFactory.getLogger(SingleMachineRun.class);
+
   /** The embedded queues' prefix. */
   static final String EMBEDDED_PREFIX = "amifleet-run";
 
@@ -150,16 +154,25 @@ public final class SingleMachineRun {
       if (!embedded) {
         injector.getInstance(Queues.class).jobsUrl(); // a wrong queue fails before any search
       }
+      long t0 = System.nanoTime();
       Dispatcher.Resolved resolved =
           options.pruneOnly()
               ? dispatcher.resolvePrunes(options.targets(), options.runId())
               : dispatcher.resolve(options.targets(), options.runId());
+      log.debug("targets resolved in {} ms", (System.nanoTime() - t0) / 1_000_000);
       if (embedded) {
         starting.join();
+        log.debug("embedded queue up after {} ms", (System.nanoTime() - t0) / 1_000_000);
         injector.getInstance(QueueAdmin.class).create(EMBEDDED_PREFIX, 5);
+      }
+      Worker worker = injector.getInstance(Worker.class);
+      boolean work = !resolved.jobs().isEmpty() || !resolved.prunes().isEmpty();
+      if (work) {
+        worker.start(); // its consumers poll while the jobs go out
       }
       // Images first; the retention jobs go after them, so that today's images count.
       DispatchReport dispatch = dispatcher.enqueue(resolved.withoutPrunes());
+      log.debug("jobs enqueued after {} ms", (System.nanoTime() - t0) / 1_000_000);
       printDispatchProblems(dispatch, err);
       int expected = dispatch.enqueuedCount();
       progress.expect(expected);
@@ -169,11 +182,9 @@ public final class SingleMachineRun {
             options.runId(), expected, options.workers());
       }
 
-      Worker worker = injector.getInstance(Worker.class);
       boolean interrupted = false;
       List<String> pruneErrors = new ArrayList<>();
-      if (expected > 0 || !resolved.prunes().isEmpty()) {
-        worker.start();
+      if (work) {
         if (!embedded) {
           readResults(
               injector.getInstance(ResultsReader.class),

@@ -11,6 +11,7 @@ import io.amifleet.cli.command.RunCommand;
 import io.amifleet.cli.command.WorkerCommand;
 import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.error.AmiFleetException;
+import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,8 +50,8 @@ public final class Main implements Runnable {
   /** Runs amifleet with {@code args}; returns the exit code. */
   public static int run(CliContext context, String... args) {
     CommandLine cli = new CommandLine(new Main(), new Factory(context));
-    cli.setOut(new java.io.PrintWriter(context.out(), true));
-    cli.setErr(new java.io.PrintWriter(context.err(), true));
+    cli.setOut(new PrintWriter(context.out(), true));
+    cli.setErr(new PrintWriter(context.err(), true));
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof ConfigException || e instanceof IllegalArgumentException) {

@@ -13,6 +13,7 @@ import io.amifleet.emulator.fault.ImageStateFaults;
 import io.amifleet.emulator.fault.RequestFaults;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +85,7 @@ class RunIT {
 
     Cli.Result r =
         cli()
-            .intercept(ImageStateFaults.pendingFor(java.time.Duration.ofSeconds(2)))
+            .intercept(ImageStateFaults.pendingFor(Duration.ofSeconds(2)))
             .run(
                 "run",
                 "--targets",

@@ -19,10 +19,12 @@ import io.amifleet.emulator.fault.ImageStateFaults;
 import io.amifleet.worker.WorkerSettings;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,7 +76,7 @@ public final class DemoCommand implements Callable<Integer> {
       names = "--endpoint-url",
       paramLabel = "URL",
       description = "Use an emulator already running there instead of starting one.")
-  java.net.URI endpoint;
+  URI endpoint;
 
   DemoCommand(CliContext context) {
     this.context = context;
@@ -89,7 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println();
     out.print("1. Starting the AWS emulator ... ");
     out.flush();
-    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    Map<String, String> env = new HashMap<>(System.getenv());
     if (endpoint != null) {
       env.put(MotoLauncher.ENDPOINT_VARIABLE, endpoint.toString());
     }

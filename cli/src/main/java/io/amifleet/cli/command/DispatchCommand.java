@@ -22,6 +22,8 @@ import io.amifleet.dispatcher.DispatchReport;
 import io.amifleet.dispatcher.Dispatcher;
 import io.amifleet.dispatcher.DispatcherModule;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -130,7 +132,7 @@ public final class DispatchCommand implements Callable<Integer> {
             report.dryRun() ? "WOULD SEND" : "ENQUEUED",
             "PROBLEMS");
     for (DispatchReport.AccountSummary a : report.accounts()) {
-      java.util.List<String> problems = new java.util.ArrayList<>(a.errors());
+      List<String> problems = new ArrayList<>(a.errors());
       a.missing().forEach(id -> problems.add("not found: " + id));
       a.skipped().forEach(s -> problems.add("not imaged: " + s));
       accounts.row(

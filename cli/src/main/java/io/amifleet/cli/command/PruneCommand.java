@@ -29,6 +29,8 @@ import io.amifleet.worker.image.ImageService;
 import io.amifleet.worker.outcome.WorkerEvents;
 import io.amifleet.worker.prune.Pruner;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
@@ -114,8 +116,8 @@ public final class PruneCommand implements Callable<Integer> {
             worker.settings(null),
             1,
             context.aws(aws.settings()),
-            java.util.Optional.empty(),
-            java.util.Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
             16,
             false,
             true);
@@ -174,8 +176,7 @@ public final class PruneCommand implements Callable<Integer> {
               snapshots +=
                   (int)
                       i.snapshotIds().stream()
-                          .filter(
-                              s -> plan.usedBy().getOrDefault(s, java.util.Set.of()).size() <= 1)
+                          .filter(s -> plan.usedBy().getOrDefault(s, Set.of()).size() <= 1)
                           .count();
               table.row(
                   account.id(),

@@ -16,6 +16,7 @@ import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.queue.QueueSettings;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -47,7 +48,7 @@ public final class Injectors {
   }
 
   private static RuntimeException rootCause(
-      java.util.Collection<Message> messages, RuntimeException wrapper) {
+      Collection<Message> messages, RuntimeException wrapper) {
     for (Message m : messages) {
       Throwable t = m.getCause();
       while (t != null && (t instanceof ProvisionException || t instanceof CreationException)) {

@@ -2,6 +2,8 @@ package io.amifleet.common.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +32,7 @@ public record AccountTarget(
     requireNonNull(externalId, "externalId is null");
     regions = List.copyOf(requireNonNull(regions, "regions is null"));
     requireNonNull(imageName, "imageName is null");
-    tags = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
+    tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
     requireNonNull(select, "select is null");
     requireNonNull(retention, "retention is null");
   }

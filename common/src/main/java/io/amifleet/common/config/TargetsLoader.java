@@ -13,11 +13,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -416,7 +418,7 @@ public final class TargetsLoader {
           keepLast = Optional.of(k.intValue());
         }
       }
-      Optional<java.time.Duration> maxAge = Optional.empty();
+      Optional<Duration> maxAge = Optional.empty();
       String age = string(node, "maxAge", where);
       if (age != null) {
         try {
@@ -629,9 +631,7 @@ public final class TargetsLoader {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : allowed) {
-      int d =
-          distance(
-              key.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
+      int d = distance(key.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
       if (d < bestDistance) {
         bestDistance = d;
         best = candidate;

@@ -1,5 +1,6 @@
 package io.amifleet.common.error;
 
+import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -58,7 +59,7 @@ public final class AwsErrors {
       String message = context + ": " + code + ": " + serviceMessage(service);
       return new AmiFleetException(classify(service, code), code, message, service);
     }
-    if (t instanceof SdkClientException || t instanceof java.io.IOException) {
+    if (t instanceof SdkClientException || t instanceof IOException) {
       return new AmiFleetException(
           ErrorKind.RETRYABLE,
           ErrorCodes.CLIENT_ERROR,

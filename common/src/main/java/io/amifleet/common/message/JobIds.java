@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
+import java.util.Locale;
 
 /** Deterministic job IDs and readable run IDs. */
 public final class JobIds {
@@ -44,6 +45,6 @@ public final class JobIds {
   public static String newRunId(Clock clock) {
     return RUN_ID_TIME.format(clock.instant())
         + "-"
-        + String.format(java.util.Locale.ROOT, "%06x", RANDOM.nextInt(0x1000000));
+        + String.format(Locale.ROOT, "%06x", RANDOM.nextInt(0x1000000));
   }
 }

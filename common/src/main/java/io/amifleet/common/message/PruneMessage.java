@@ -7,6 +7,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.regex.Pattern;
 
 /**
  * Applies an account's retention policy in one region (schema version 1, {@code kind: "prune"}):
@@ -58,7 +59,7 @@ public record PruneMessage(
     }
   }
 
-  private static void check(String value, String field, java.util.regex.Pattern format) {
+  private static void check(String value, String field, Pattern format) {
     requireNonNull(value, field + " is null");
     if (!format.matcher(value).matches()) {
       throw new IllegalArgumentException(field + " is not valid: '" + value + "'");

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.sqs.batchmanager.SqsAsyncBatchManager;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
@@ -33,7 +35,7 @@ public final class QueueSender {
   /** What became of a {@link #sendAll} call. {@code messageIds} is indexed like the input. */
   public record Report(List<String> messageIds, List<Failure> failures) {
     public int sent() {
-      return (int) messageIds.stream().filter(java.util.Objects::nonNull).count();
+      return (int) messageIds.stream().filter(Objects::nonNull).count();
     }
   }
 
@@ -82,9 +84,7 @@ public final class QueueSender {
               }
               long pause = FIRST_PAUSE.toMillis() << (attempt - 1);
               return CompletableFuture.supplyAsync(
-                      () -> null,
-                      CompletableFuture.delayedExecutor(
-                          pause, java.util.concurrent.TimeUnit.MILLISECONDS))
+                      () -> null, CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS))
                   .thenCompose(x -> attempt(queueUrl, message, attempt + 1));
             })
         .thenCompose(f -> f);

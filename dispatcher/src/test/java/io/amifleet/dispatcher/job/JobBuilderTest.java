@@ -33,7 +33,7 @@ class JobBuilderTest {
         Map.of("Purpose", "nightly-image", "Team", "web"),
         true,
         Selector.everything(),
-        java.util.Optional.empty());
+        Optional.empty());
   }
 
   private static FoundInstance instance(String id, Map<String, String> tags) {
@@ -133,7 +133,7 @@ class JobBuilderTest {
             Map.of(),
             false,
             Selector.everything(),
-            java.util.Optional.empty());
+            Optional.empty());
 
     JobMessage job = JobBuilder.build(RUN, plain, WEB_1, DISPATCHED);
 

@@ -24,7 +24,7 @@ public final class TestAccounts {
         Map.of(),
         false,
         select,
-        java.util.Optional.empty());
+        Optional.empty());
   }
 
   public static FoundInstance instance(String instanceId, String region, String state) {

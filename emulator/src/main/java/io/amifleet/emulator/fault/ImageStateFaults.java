@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -26,7 +27,7 @@ import software.amazon.awssdk.services.ec2.model.StateReason;
  * responses. Thread-safe.
  */
 public final class ImageStateFaults implements ExecutionInterceptor {
-  private final java.util.function.Function<String, Duration> pendingFor;
+  private final Function<String, Duration> pendingFor;
   private final Predicate<String> fails;
   private final Clock clock;
   private final ConcurrentMap<String, Created> created = new ConcurrentHashMap<>();
@@ -39,9 +40,7 @@ public final class ImageStateFaults implements ExecutionInterceptor {
 
   /** {@code pendingFor} gives each image (by ID) its own pending time. */
   public ImageStateFaults(
-      java.util.function.Function<String, Duration> pendingFor,
-      Predicate<String> fails,
-      Clock clock) {
+      Function<String, Duration> pendingFor, Predicate<String> fails, Clock clock) {
     this.pendingFor = pendingFor;
     this.fails = fails;
     this.clock = clock;

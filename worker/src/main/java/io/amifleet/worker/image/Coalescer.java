@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Turns many single look-ups of one account+region into few batched calls: items asked for within
@@ -119,7 +120,7 @@ public final class Coalescer<I, R> {
   }
 
   /** Groups {@code values} by {@code key}: a helper for batch calls. */
-  static <I, V> Map<I, List<V>> group(List<V> values, java.util.function.Function<V, I> key) {
+  static <I, V> Map<I, List<V>> group(List<V> values, Function<V, I> key) {
     Map<I, List<V>> out = new HashMap<>();
     for (V v : values) {
       I k = key.apply(v);

@@ -9,6 +9,7 @@ import io.amifleet.worker.throttle.MutationLimiter;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -208,7 +209,7 @@ public final class Ec2AsyncImageService implements ImageService {
         target,
         "DescribeImages (owned)",
         () -> {
-          List<ImageInfo> all = java.util.Collections.synchronizedList(new ArrayList<>());
+          List<ImageInfo> all = Collections.synchronizedList(new ArrayList<>());
           return ec2(target)
               .describeImagesPaginator(b -> b.owners("self").maxResults(1000))
               .images()
@@ -223,7 +224,7 @@ public final class Ec2AsyncImageService implements ImageService {
         target,
         "DescribeSnapshots (managed)",
         () -> {
-          List<SnapshotInfo> all = java.util.Collections.synchronizedList(new ArrayList<>());
+          List<SnapshotInfo> all = Collections.synchronizedList(new ArrayList<>());
           return ec2(target)
               .describeSnapshotsPaginator(
                   b ->

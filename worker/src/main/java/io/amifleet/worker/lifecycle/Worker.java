@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,8 +64,7 @@ public final class Worker {
   private volatile boolean running;
   private volatile Instant lastActivity;
   private volatile boolean stopRequested;
-  private final java.util.concurrent.atomic.AtomicBoolean idleExitStarted =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean idleExitStarted = new AtomicBoolean();
 
   public Worker(
       WorkerSettings settings,

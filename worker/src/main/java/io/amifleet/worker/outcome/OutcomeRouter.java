@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,7 +138,7 @@ public final class OutcomeRouter {
               job);
       // Reported only once the DLQ took the message: when the result cannot be published the
       // message is left to come back instead, and nothing was moved.
-      java.util.function.Supplier<CompletableFuture<Void>> move =
+      Supplier<CompletableFuture<Void>> move =
           () ->
               queue
                   .moveToDeadLetter(message, attributes)
@@ -167,7 +168,7 @@ public final class OutcomeRouter {
       ReceivedJob message,
       WorkItem job,
       ResultMessage result,
-      java.util.function.Supplier<CompletableFuture<Void>> next) {
+      Supplier<CompletableFuture<Void>> next) {
     return results
         .publish(result)
         .handle((ok, error) -> error)

@@ -4,6 +4,7 @@ import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What a worker tells observers (progress display, metrics, tests). Called from worker threads;
@@ -28,8 +29,8 @@ public interface WorkerEvents {
   WorkerEvents NONE = new WorkerEvents() {};
 
   /** Calls each of {@code listeners} in turn. */
-  static WorkerEvents all(java.util.List<WorkerEvents> listeners) {
-    java.util.List<WorkerEvents> copy = java.util.List.copyOf(listeners);
+  static WorkerEvents all(List<WorkerEvents> listeners) {
+    List<WorkerEvents> copy = List.copyOf(listeners);
     return new WorkerEvents() {
       @Override
       public void jobStarted(JobMessage job, int attempt) {

@@ -9,6 +9,7 @@ import io.amifleet.common.queue.OutgoingMessage;
 import io.amifleet.common.queue.QueueSender;
 import io.amifleet.common.queue.Queues;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -144,7 +145,7 @@ public final class SqsJobQueue implements JobQueue {
     try {
       JsonNode node = mapper.readTree(policy);
       return node.path("maxReceiveCount").asInt(Integer.MAX_VALUE);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return Integer.MAX_VALUE;
     }
   }

@@ -32,7 +32,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +60,7 @@ public final class JobProcessor {
   private final Clock clock;
   private final Duration maxWait;
   private final Pruner pruner;
-  private final java.util.Set<CompletableFuture<?>> inWork =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<?>> inWork = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
 
   public JobProcessor(

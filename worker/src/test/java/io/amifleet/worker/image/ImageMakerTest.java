@@ -18,18 +18,17 @@ import io.amifleet.worker.testing.FakeImageService;
 import io.amifleet.worker.testing.Journal;
 import io.amifleet.worker.testing.TestImages;
 import io.amifleet.worker.testing.TestJobs;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 class ImageMakerTest {
   private final Journal journal = new Journal();
   private final FakeImageService images = new FakeImageService(journal);
   private final ImageMaker maker =
-      new ImageMaker(
-          images,
-          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(),
-          java.time.Duration.ofMillis(5));
+      new ImageMaker(images, Executors.newSingleThreadScheduledExecutor(), Duration.ofMillis(5));
 
   private final JobMessage job = TestJobs.job();
   private final Ec2Target target = Ec2Target.of(job);

@@ -32,6 +32,7 @@ import io.amifleet.worker.testing.MutableClock;
 import io.amifleet.worker.testing.RecordingEvents;
 import io.amifleet.worker.testing.TestJobs;
 import io.amifleet.worker.visibility.VisibilityHeartbeat;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -79,10 +80,7 @@ class JobProcessorTest {
         codec,
         new JobValidator(allowedAccounts),
         images,
-        new ImageMaker(
-            images,
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(),
-            java.time.Duration.ofMillis(5)),
+        new ImageMaker(images, Executors.newSingleThreadScheduledExecutor(), Duration.ofMillis(5)),
         waiter,
         heartbeat,
         new OutcomeRouter(queue, sink, backoff, events, clock),
@@ -324,10 +322,8 @@ class JobProcessorTest {
     assertThat(sink.published()).hasSize(100);
 
     // abortAll() needs to reach only jobs in progress; none is.
-    java.lang.reflect.Field inWork = JobProcessor.class.getDeclaredField("inWork");
+    Field inWork = JobProcessor.class.getDeclaredField("inWork");
     inWork.setAccessible(true);
-    assertThat((java.util.Set<?>) inWork.get(processor))
-        .as("futures held for finished jobs")
-        .isEmpty();
+    assertThat((Set<?>) inWork.get(processor)).as("futures held for finished jobs").isEmpty();
   }
 }

@@ -235,7 +235,7 @@ public final class FakeImageService implements ImageService {
         target,
         List.copyOf(instanceIds),
         () -> {
-          Map<String, Map<String, String>> out = new java.util.HashMap<>();
+          Map<String, Map<String, String>> out = new HashMap<>();
           for (String id : instanceIds) {
             out.put(id, Map.copyOf(instanceTags.getOrDefault(id, Map.of())));
           }

@@ -27,10 +27,12 @@ import io.amifleet.worker.WorkerSettings;
 import io.amifleet.worker.image.ImageWaiter;
 import io.amifleet.worker.lifecycle.Worker;
 import io.amifleet.worker.outcome.WorkerEvents;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,8 +62,8 @@ public final class WorkerHarness implements AutoCloseable {
   }
 
   public WorkerHarness(
-      java.net.URI endpoint,
-      Optional<java.net.URI> sqsEndpoint,
+      URI endpoint,
+      Optional<URI> sqsEndpoint,
       WorkerSettings settings,
       List<ExecutionInterceptor> interceptors,
       int consumers) {
@@ -76,8 +78,8 @@ public final class WorkerHarness implements AutoCloseable {
 
   /** A worker on the queues of {@code prefix} (created when missing). */
   public WorkerHarness(
-      java.net.URI endpoint,
-      Optional<java.net.URI> sqsEndpoint,
+      URI endpoint,
+      Optional<URI> sqsEndpoint,
       String prefix,
       WorkerSettings settings,
       List<ExecutionInterceptor> interceptors,
@@ -239,7 +241,7 @@ public final class WorkerHarness implements AutoCloseable {
 
   /** Records worker events for assertions. Thread-safe. */
   public static final class EventLog implements WorkerEvents {
-    private final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
     @Override
     public void jobStarted(JobMessage job, int attempt) {

@@ -52,6 +52,8 @@ public final class Bench {
       new ThrottleScenario(config, emulator, work).run(measures, json);
       System.err.println("bench: 5. dispatch rate ...");
       new DispatchRateScenario(config).run(measures, json);
+      System.err.println("bench: 6. preflight ...");
+      new PreflightScenario(config, emulator, work).run(measures, json);
     }
     ArrayNode rows = json.putArray("measures");
     measures.forEach(m -> rows.add(mapper.valueToTree(m)));

@@ -86,13 +86,12 @@ class PreflightIT {
   }
 
   @Test
-  void manyAccountsAreCheckedInParallelInSeconds() throws Exception {
+  void sixtyAccountsAreEachCheckedAndReportedAsJson() throws Exception {
     StringBuilder accounts = new StringBuilder();
     for (int i = 1; i <= 60; i++) {
       accounts.append(String.format("  - id: \"9%011d\"%n", i));
     }
 
-    long start = System.nanoTime();
     Cli.Result r =
         new Cli(emulator, Map.of())
             .run(
@@ -101,10 +100,11 @@ class PreflightIT {
                 targets(accounts.toString()).toString(),
                 "--output",
                 "json");
-    long seconds = (System.nanoTime() - start) / 1_000_000_000;
-
+    // How fast is for the benchmark (bench/run, scenario 6), not for a test.
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.out().lines()).hasSize(60);
-    assertThat(seconds).as("60 account-regions").isLessThan(60);
+    assertThat(r.out().lines()).hasSize(60).allMatch(l -> l.contains("\"ok\":true"));
+    for (int i = 1; i <= 60; i++) {
+      assertThat(r.out()).contains(String.format("\"accountId\":\"9%011d\"", i));
+    }
   }
 }

@@ -18,7 +18,7 @@ import scala.concurrent.Await;
  * <p>Owns the server; {@link #close()} stops it.
  */
 public final class EmbeddedSqs implements AutoCloseable {
-  static final Duration STOP_WAIT = Duration.ofSeconds(1);
+  static final Duration STOP_WAIT = Duration.ofMillis(100);
 
   private final SQSRestServer server;
   private final URI endpoint;
@@ -61,8 +61,9 @@ public final class EmbeddedSqs implements AutoCloseable {
 
   /**
    * Stops the server, waiting at most {@link #STOP_WAIT}: its queues are in memory and discarded
-   * anyway, and ElasticMQ's stop waits out a 10-second deadline for HTTP connections to drain, so
-   * it finishes on a daemon thread while the command goes on.
+   * anyway, and ElasticMQ's stop can wait up to a second or more for HTTP connections to drain
+   * (measured: 1 s at the end of every run), so it finishes on a daemon thread while the command
+   * exits.
    */
   @Override
   public void close() {

@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.batchmanager.SqsAsyncBatchManager;
@@ -63,6 +65,12 @@ public final class AwsModule extends AbstractModule {
             .asyncConfiguration(runtime.asyncConfiguration());
     runtime.settings().sqsEndpoint().ifPresent(builder::endpointOverride);
     runtime.settings().hubCredentials().ifPresent(builder::credentialsProvider);
+    if (runtime.settings().sqsEndpoint().isPresent()
+        && runtime.settings().hubCredentials().isEmpty()) {
+      // The embedded queue ignores credentials; it must not fail for want of them.
+      builder.credentialsProvider(
+          StaticCredentialsProvider.create(AwsBasicCredentials.create("embedded", "embedded")));
+    }
     return closer.register("SQS client", builder.build());
   }
 

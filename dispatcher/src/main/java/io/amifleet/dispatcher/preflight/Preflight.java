@@ -2,6 +2,7 @@ package io.amifleet.dispatcher.preflight;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.amifleet.common.aws.Ec2Clients;
 import io.amifleet.common.aws.RoleCredentials;
 import io.amifleet.common.aws.RoleKey;
@@ -63,6 +64,8 @@ public final class Preflight {
       Check listInstances,
       Check createImage,
       int matched) {
+    /** No check failed (also in the JSON output, as {@code ok}). */
+    @JsonProperty("ok")
     public boolean ok() {
       return assumeRole.status() != Status.FAILED
           && listInstances.status() != Status.FAILED

@@ -362,4 +362,59 @@ class DispatchIT {
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--queue-prefix").contains("AMIFLEET_QUEUE_PREFIX");
   }
+
+  @Test
+  void aScheduleDeliveredTwiceSendsTheSameJobIdsTwice() throws Exception {
+    // The hub stack's schedule passes the scheduled time in AMIFLEET_RUN_ID; a second delivery of
+    // the same schedule must make the same jobs, which the workers then adopt.
+    seeder.runInstances(A, "us-east-1", 3, Map.of("Name", "api"));
+    Path file =
+        targets(
+            "defaults: {regions: [us-east-1]}\naccounts:\n  - {id: \"111111111111\", select: {all: true}}\n");
+    Cli scheduled =
+        new Cli(
+            emulator,
+            Map.of(
+                "AMIFLEET_EXTERNAL_ID",
+                "ext-42",
+                "AMIFLEET_RUN_ID",
+                "scheduled-2026-11-28T02:00:00Z"));
+    cli().run("queues", "create", "--prefix", prefix);
+
+    List<String> runIds = new ArrayList<>();
+    for (int delivery = 0; delivery < 2; delivery++) {
+      Cli.Result r =
+          scheduled.run(
+              "dispatch",
+              "--targets",
+              file.toString(),
+              "--queue-prefix",
+              prefix,
+              "--output",
+              "json");
+      assertThat(r.exitCode()).as(r.toString()).isZero();
+      runIds.add(Json.newMapper().readTree(r.out()).get("runId").asText());
+    }
+
+    assertThat(runIds).containsOnly("scheduled-2026-11-28T02:00:00Z");
+    List<JobMessage> jobs = enqueuedJobs();
+    assertThat(jobs).hasSize(6);
+    assertThat(jobs.stream().map(JobMessage::jobId).distinct()).hasSize(3);
+  }
+
+  @Test
+  void aBadRunIdInTheEnvironmentIsAConfigErrorNamingTheVariable() throws Exception {
+    Path file =
+        targets(
+            "defaults: {regions: [us-east-1]}\naccounts:\n  - {id: \"111111111111\", select: {all: true}}\n");
+    cli().run("queues", "create", "--prefix", prefix);
+
+    Cli.Result r =
+        new Cli(emulator, Map.of("AMIFLEET_RUN_ID", "night of <aws.scheduler.scheduled-time>"))
+            .run("dispatch", "--targets", file.toString(), "--queue-prefix", prefix);
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("AMIFLEET_RUN_ID").contains("night of");
+    assertThat(depth("-jobs")).isZero();
+  }
 }

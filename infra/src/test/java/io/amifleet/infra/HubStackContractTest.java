@@ -3,6 +3,7 @@ package io.amifleet.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.amifleet.common.message.Identifiers;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -62,6 +63,29 @@ class HubStackContractTest {
                     "/Resources/DispatcherSchedule/Properties/Target/EcsParameters/TaskDefinitionArn/Ref")
                 .asText())
         .isEqualTo("DispatcherTaskDefinition");
+  }
+
+  @Test
+  void theScheduleGivesEachNightItsScheduledTimeAsRunId() throws Exception {
+    // Scheduler delivers at least once; the same run ID makes the same job IDs, which the workers
+    // adopt, so a second delivery cannot make a second set of images.
+    JsonNode input =
+        Templates.json()
+            .readTree(HUB.at("/Resources/DispatcherSchedule/Properties/Target/Input").asText());
+    JsonNode override = input.at("/containerOverrides/0");
+    assertThat(override.get("name").asText())
+        .isEqualTo(container("DispatcherTaskDefinition").get("Name").asText());
+    JsonNode variable = override.at("/environment/0");
+    assertThat(variable.get("name").asText()).isEqualTo("AMIFLEET_RUN_ID");
+    String runId =
+        variable
+            .get("value")
+            .asText()
+            .replace("<aws.scheduler.scheduled-time>", "2026-11-28T02:00:00Z");
+    assertThat(runId)
+        .as("the value, once Scheduler fills in the time, is a run ID dispatch accepts")
+        .isNotEqualTo(variable.get("value").asText())
+        .matches(Identifiers.PLAIN_ID);
   }
 
   @Test

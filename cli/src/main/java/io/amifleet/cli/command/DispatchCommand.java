@@ -40,6 +40,8 @@ import picocli.CommandLine.Option;
           + " does not stop the others (exit 1)."
     })
 public final class DispatchCommand implements Callable<Integer> {
+  static final String RUN_ID_VARIABLE = "AMIFLEET_RUN_ID";
+
   private final CliContext context;
 
   @Mixin AwsOptions aws;
@@ -52,8 +54,8 @@ public final class DispatchCommand implements Callable<Integer> {
       names = "--run-id",
       paramLabel = "ID",
       description =
-          "Run ID (default: a new time-based one). Reusing an ID re-sends the same jobs,"
-              + " which adopt the images already made.")
+          "Run ID (env AMIFLEET_RUN_ID; default: a new time-based one). Reusing an ID re-sends"
+              + " the same jobs, which adopt the images already made.")
   String runId;
 
   @Option(names = "--dry-run", description = "Print the jobs; send nothing.")
@@ -79,14 +81,26 @@ public final class DispatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (runId != null && !Identifiers.PLAIN_ID.matcher(runId).matches()) {
-      throw new ConfigException("--run-id: use 1-128 letters, digits, '.', '_', ':' or '-'");
+    // The hub stack's schedule sets AMIFLEET_RUN_ID from the scheduled time, so that a schedule
+    // delivered twice dispatches the same job IDs twice and the workers adopt, not duplicate.
+    String given =
+        runId != null
+            ? runId
+            : context.environment().get(RUN_ID_VARIABLE).filter(s -> !s.isBlank()).orElse(null);
+    if (given != null && !Identifiers.PLAIN_ID.matcher(given).matches()) {
+      throw new ConfigException(
+          "--run-id (or "
+              + RUN_ID_VARIABLE
+              + ") '"
+              + given
+              + "': use 1-128 letters, digits,"
+              + " '.', '_', ':' or '-'");
     }
     if (parallelism < 1 || parallelism > 256) {
       throw new ConfigException("--parallelism must be 1-256");
     }
     Targets loaded = targets.load(context, context.aws(aws.settings()));
-    String run = runId != null ? runId : JobIds.newRunId(Clock.systemUTC());
+    String run = given != null ? given : JobIds.newRunId(Clock.systemUTC());
     try (Closer closer = new Closer()) {
       var injector =
           Injectors.create(

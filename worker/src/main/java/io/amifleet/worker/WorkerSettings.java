@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * How a worker runs. Validated on construction; see the README's {@code worker} reference for what
@@ -110,162 +111,104 @@ public record WorkerSettings(
   }
 
   public WorkerSettings withConcurrency(int value) {
-    return new WorkerSettings(
-        value,
-        pollInterval,
-        maxWait,
-        shutdownTimeout,
-        exitWhenIdle,
-        allowedAccounts,
-        visibilityTimeout,
-        mutationRate,
-        mutationBurst,
-        retryBaseDelay,
-        retryMaxDelay,
-        receiveWait);
+    return with(b -> b.concurrency = value);
   }
 
   public WorkerSettings withPollInterval(Duration value) {
-    return new WorkerSettings(
-        concurrency,
-        value,
-        maxWait,
-        shutdownTimeout,
-        exitWhenIdle,
-        allowedAccounts,
-        visibilityTimeout,
-        mutationRate,
-        mutationBurst,
-        retryBaseDelay,
-        retryMaxDelay,
-        receiveWait);
+    return with(b -> b.pollInterval = value);
   }
 
   public WorkerSettings withMaxWait(Duration value) {
-    return new WorkerSettings(
-        concurrency,
-        pollInterval,
-        value,
-        shutdownTimeout,
-        exitWhenIdle,
-        allowedAccounts,
-        visibilityTimeout,
-        mutationRate,
-        mutationBurst,
-        retryBaseDelay,
-        retryMaxDelay,
-        receiveWait);
+    return with(b -> b.maxWait = value);
   }
 
   public WorkerSettings withShutdownTimeout(Duration value) {
-    return new WorkerSettings(
-        concurrency,
-        pollInterval,
-        maxWait,
-        value,
-        exitWhenIdle,
-        allowedAccounts,
-        visibilityTimeout,
-        mutationRate,
-        mutationBurst,
-        retryBaseDelay,
-        retryMaxDelay,
-        receiveWait);
+    return with(b -> b.shutdownTimeout = value);
   }
 
   public WorkerSettings withExitWhenIdle(Duration value) {
-    return new WorkerSettings(
-        concurrency,
-        pollInterval,
-        maxWait,
-        shutdownTimeout,
-        Optional.ofNullable(value),
-        allowedAccounts,
-        visibilityTimeout,
-        mutationRate,
-        mutationBurst,
-        retryBaseDelay,
-        retryMaxDelay,
-        receiveWait);
+    return with(b -> b.exitWhenIdle = Optional.ofNullable(value));
   }
 
   public WorkerSettings withAllowedAccounts(Set<String> value) {
-    return new WorkerSettings(
-        concurrency,
-        pollInterval,
-        maxWait,
-        shutdownTimeout,
-        exitWhenIdle,
-        value,
-        visibilityTimeout,
-        mutationRate,
-        mutationBurst,
-        retryBaseDelay,
-        retryMaxDelay,
-        receiveWait);
+    return with(b -> b.allowedAccounts = value);
   }
 
   public WorkerSettings withVisibilityTimeout(Duration value) {
-    return new WorkerSettings(
-        concurrency,
-        pollInterval,
-        maxWait,
-        shutdownTimeout,
-        exitWhenIdle,
-        allowedAccounts,
-        value,
-        mutationRate,
-        mutationBurst,
-        retryBaseDelay,
-        retryMaxDelay,
-        receiveWait);
+    return with(b -> b.visibilityTimeout = value);
   }
 
   public WorkerSettings withReceiveWait(Duration value) {
-    return new WorkerSettings(
-        concurrency,
-        pollInterval,
-        maxWait,
-        shutdownTimeout,
-        exitWhenIdle,
-        allowedAccounts,
-        visibilityTimeout,
-        mutationRate,
-        mutationBurst,
-        retryBaseDelay,
-        retryMaxDelay,
-        value);
+    return with(b -> b.receiveWait = value);
   }
 
   public WorkerSettings withMutationLimit(double rate, int burst) {
-    return new WorkerSettings(
-        concurrency,
-        pollInterval,
-        maxWait,
-        shutdownTimeout,
-        exitWhenIdle,
-        allowedAccounts,
-        visibilityTimeout,
-        rate,
-        burst,
-        retryBaseDelay,
-        retryMaxDelay,
-        receiveWait);
+    return with(
+        b -> {
+          b.mutationRate = rate;
+          b.mutationBurst = burst;
+        });
   }
 
   public WorkerSettings withRetryDelays(Duration base, Duration max) {
-    return new WorkerSettings(
-        concurrency,
-        pollInterval,
-        maxWait,
-        shutdownTimeout,
-        exitWhenIdle,
-        allowedAccounts,
-        visibilityTimeout,
-        mutationRate,
-        mutationBurst,
-        base,
-        max,
-        receiveWait);
+    return with(
+        b -> {
+          b.retryBaseDelay = base;
+          b.retryMaxDelay = max;
+        });
+  }
+
+  /** A copy with {@code change} applied, validated like any other. */
+  private WorkerSettings with(Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.build();
+  }
+
+  /** The fields of a settings object, mutable only while a {@code with...} method runs. */
+  private static final class Copy {
+    int concurrency;
+    Duration pollInterval;
+    Duration maxWait;
+    Duration shutdownTimeout;
+    Optional<Duration> exitWhenIdle;
+    Set<String> allowedAccounts;
+    Duration visibilityTimeout;
+    double mutationRate;
+    int mutationBurst;
+    Duration retryBaseDelay;
+    Duration retryMaxDelay;
+    Duration receiveWait;
+
+    Copy(WorkerSettings s) {
+      concurrency = s.concurrency;
+      pollInterval = s.pollInterval;
+      maxWait = s.maxWait;
+      shutdownTimeout = s.shutdownTimeout;
+      exitWhenIdle = s.exitWhenIdle;
+      allowedAccounts = s.allowedAccounts;
+      visibilityTimeout = s.visibilityTimeout;
+      mutationRate = s.mutationRate;
+      mutationBurst = s.mutationBurst;
+      retryBaseDelay = s.retryBaseDelay;
+      retryMaxDelay = s.retryMaxDelay;
+      receiveWait = s.receiveWait;
+    }
+
+    WorkerSettings build() {
+      return new WorkerSettings(
+          concurrency,
+          pollInterval,
+          maxWait,
+          shutdownTimeout,
+          exitWhenIdle,
+          allowedAccounts,
+          visibilityTimeout,
+          mutationRate,
+          mutationBurst,
+          retryBaseDelay,
+          retryMaxDelay,
+          receiveWait);
+    }
   }
 }

@@ -10,13 +10,12 @@ import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.MetricsOption;
 import io.amifleet.cli.options.OutputFormat;
 import io.amifleet.cli.options.QueueOptions;
+import io.amifleet.cli.options.RunIdOption;
 import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.output.Table;
 import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
 import io.amifleet.common.lifecycle.Closer;
-import io.amifleet.common.message.Identifiers;
-import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.dispatcher.DispatchReport;
 import io.amifleet.dispatcher.Dispatcher;
@@ -40,8 +39,6 @@ import picocli.CommandLine.Option;
           + " does not stop the others (exit 1)."
     })
 public final class DispatchCommand implements Callable<Integer> {
-  static final String RUN_ID_VARIABLE = "AMIFLEET_RUN_ID";
-
   private final CliContext context;
 
   @Mixin AwsOptions aws;
@@ -50,13 +47,7 @@ public final class DispatchCommand implements Callable<Integer> {
 
   @Mixin TargetsOption targets;
 
-  @Option(
-      names = "--run-id",
-      paramLabel = "ID",
-      description =
-          "Run ID (env AMIFLEET_RUN_ID; default: a new time-based one). Reusing an ID re-sends"
-              + " the same jobs, which adopt the images already made.")
-  String runId;
+  @Mixin RunIdOption runId;
 
   @Option(names = "--dry-run", description = "Print the jobs; send nothing.")
   boolean dryRun;
@@ -81,26 +72,11 @@ public final class DispatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    // The hub stack's schedule sets AMIFLEET_RUN_ID from the scheduled time, so that a schedule
-    // delivered twice dispatches the same job IDs twice and the workers adopt, not duplicate.
-    String given =
-        runId != null
-            ? runId
-            : context.environment().get(RUN_ID_VARIABLE).filter(s -> !s.isBlank()).orElse(null);
-    if (given != null && !Identifiers.PLAIN_ID.matcher(given).matches()) {
-      throw new ConfigException(
-          "--run-id (or "
-              + RUN_ID_VARIABLE
-              + ") '"
-              + given
-              + "': use 1-128 letters, digits,"
-              + " '.', '_', ':' or '-'");
-    }
+    String run = runId.resolve(context);
     if (parallelism < 1 || parallelism > 256) {
       throw new ConfigException("--parallelism must be 1-256");
     }
     Targets loaded = targets.load(context, context.aws(aws.settings()));
-    String run = given != null ? given : JobIds.newRunId(Clock.systemUTC());
     try (Closer closer = new Closer()) {
       var injector =
           Injectors.create(

@@ -5,6 +5,7 @@ import io.amifleet.cli.Logging;
 import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.QueueOptions;
+import io.amifleet.cli.options.RunIdOption;
 import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.output.Table;
 import io.amifleet.cli.run.SingleMachineRun;
@@ -15,8 +16,6 @@ import io.amifleet.common.config.OrganizationAccounts;
 import io.amifleet.common.config.Targets;
 import io.amifleet.common.error.AwsErrors;
 import io.amifleet.common.lifecycle.Closer;
-import io.amifleet.common.message.Identifiers;
-import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.Tags;
 import io.amifleet.common.queue.QueueSender;
 import io.amifleet.common.queue.QueueSettings;
@@ -28,7 +27,6 @@ import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageService;
 import io.amifleet.worker.outcome.WorkerEvents;
 import io.amifleet.worker.prune.Pruner;
-import java.time.Clock;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -63,11 +61,7 @@ public final class PruneCommand implements Callable<Integer> {
       description = "List the images and snapshots that would go; change nothing.")
   boolean dryRun;
 
-  @Option(
-      names = "--run-id",
-      paramLabel = "ID",
-      description = "Run ID (default: a new time-based one).")
-  String runId;
+  @Mixin RunIdOption runId;
 
   PruneCommand(CliContext context) {
     this.context = context;
@@ -75,11 +69,8 @@ public final class PruneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (runId != null && !Identifiers.PLAIN_ID.matcher(runId).matches()) {
-      throw new ConfigException("--run-id: use 1-128 letters, digits, '.', '_', ':' or '-'");
-    }
+    String run = runId.resolve(context);
     Targets loaded = targets.load(context, context.aws(aws.settings()));
-    String run = runId != null ? runId : JobIds.newRunId(Clock.systemUTC());
     if (dryRun) {
       return plan(loaded);
     }

@@ -4,14 +4,11 @@ import io.amifleet.cli.CliContext;
 import io.amifleet.cli.Logging;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.QueueOptions;
+import io.amifleet.cli.options.RunIdOption;
 import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.run.SingleMachineRun;
-import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
-import io.amifleet.common.message.Identifiers;
-import io.amifleet.common.message.JobIds;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,11 +44,7 @@ public final class RunCommand implements Callable<Integer> {
           "Queue consumers in this process, each holding up to --concurrency jobs (default: ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(
-      names = "--run-id",
-      paramLabel = "ID",
-      description = "Run ID (default: a new time-based one).")
-  String runId;
+  @Mixin RunIdOption runId;
 
   @Option(
       names = "--report",
@@ -80,9 +73,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (runId != null && !Identifiers.PLAIN_ID.matcher(runId).matches()) {
-      throw new ConfigException("--run-id: use 1-128 letters, digits, '.', '_', ':' or '-'");
-    }
+    String run = runId.resolve(context);
     Targets loaded = targets.load(context, context.aws(aws.settings()));
     if (verbose) {
       Logging.verbose();
@@ -92,7 +83,7 @@ public final class RunCommand implements Callable<Integer> {
     var options =
         new SingleMachineRun.Options(
             loaded,
-            runId != null ? runId : JobIds.newRunId(Clock.systemUTC()),
+            run,
             worker.settings(null),
             workers,
             context.aws(aws.settings()),

@@ -2,6 +2,7 @@ package io.amifleet.common.message;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** Tag names amifleet owns, and the checks EC2 applies to tags. */
@@ -13,6 +14,22 @@ public final class Tags {
   public static final String MANAGED = "amifleet:managed";
 
   private Tags() {}
+
+  /**
+   * True for keys under {@code aws:} in any case, which AWS reserves for keys and values alike
+   * ("aws:, AWS:, or any upper or lowercase combination", see tag restrictions in
+   * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html), or under amifleet's own
+   * {@code amifleet:} (any case), whose tags make adoption and retention work and must not be set
+   * or copied by hand.
+   */
+  public static boolean isReserved(String key) {
+    return isAwsReserved(key) || key.toLowerCase(Locale.ROOT).startsWith(PREFIX);
+  }
+
+  /** True for keys under {@code aws:} in any case (see {@link #isReserved}). */
+  public static boolean isAwsReserved(String key) {
+    return key.toLowerCase(Locale.ROOT).startsWith("aws:");
+  }
 
   /**
    * Checks a user-supplied tag map against EC2's limits and amifleet's reserved prefix; returns an
@@ -30,13 +47,20 @@ public final class Tags {
       if (key == null || key.isEmpty() || key.length() > Identifiers.MAX_TAG_KEY) {
         throw new IllegalArgumentException(field + ": tag key must be 1-128 characters");
       }
-      if (key.startsWith("aws:") || key.startsWith(PREFIX)) {
+      if (isReserved(key)) {
         throw new IllegalArgumentException(
-            field + ": tag key '" + key + "' uses a reserved prefix (aws: or amifleet:)");
+            field
+                + ": tag key '"
+                + key
+                + "' uses a reserved prefix (aws: or amifleet:, in any case)");
       }
       if (value == null || value.length() > Identifiers.MAX_TAG_VALUE) {
         throw new IllegalArgumentException(
             field + ": value of tag '" + key + "' must be 0-256 characters");
+      }
+      if (isAwsReserved(value)) {
+        throw new IllegalArgumentException(
+            field + ": value of tag '" + key + "' starts with aws: (reserved by AWS, in any case)");
       }
       copy.put(key, value);
     }

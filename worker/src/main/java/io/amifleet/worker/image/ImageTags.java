@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * The tags of an image and its snapshots: amifleet's own four first (they make adoption and
  * retention work, so they always fit), then the job's configured tags, then, when asked, the
- * instance's own tags, up to EC2's 50 per resource. Tags under {@code aws:} cannot be set and are
- * never copied.
+ * instance's own tags, up to EC2's 50 per resource. Tags under {@code aws:} (in any case) cannot be
+ * set and are never copied.
  */
 public final class ImageTags {
   private ImageTags() {}
@@ -27,7 +27,7 @@ public final class ImageTags {
         break;
       }
       String key = e.getKey();
-      if (key.startsWith("aws:") || key.startsWith(Tags.PREFIX)) {
+      if (Tags.isReserved(key)) {
         continue;
       }
       tags.putIfAbsent(key, e.getValue());
@@ -42,7 +42,7 @@ public final class ImageTags {
         .tags()
         .forEach(
             (k, v) -> {
-              if (!k.startsWith("aws:")) {
+              if (!Tags.isAwsReserved(k)) {
                 tags.put(k, v);
               }
             });

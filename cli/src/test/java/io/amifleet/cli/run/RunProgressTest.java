@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.amifleet.cli.testing.MutableClock;
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.ErrorKind;
+import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.JobStatus;
 import java.time.Duration;
@@ -19,9 +20,13 @@ class RunProgressTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T02:00:00Z"));
   private final RunProgress progress = new RunProgress(clock);
 
+  private static String jobId(String instanceId) {
+    return JobIds.jobId("run-1", "111111111111", "us-east-1", instanceId);
+  }
+
   private static JobMessage job(String instanceId) {
     return JobMessage.of(
-        "job-" + instanceId,
+        jobId(instanceId),
         "run-1",
         "111111111111",
         "us-east-1",
@@ -85,7 +90,7 @@ class RunProgressTest {
         job("i-00000003"),
         new AmiFleetException(ErrorKind.RETRYABLE, "RequestLimitExceeded", "throttled"),
         Duration.ofSeconds(10));
-    progress.record(result("job-i-00000001", JobStatus.TIMED_OUT));
+    progress.record(result(jobId("i-00000001"), JobStatus.TIMED_OUT));
     clock.advance(Duration.ofSeconds(20));
 
     RunProgress.Snapshot s = progress.snapshot();

@@ -2,6 +2,7 @@ package io.amifleet.common.aws;
 
 import static java.util.Objects.requireNonNull;
 
+import io.amifleet.common.secret.Secrets;
 import java.util.Optional;
 
 /** A role to assume in a target account, with the ExternalId its trust policy demands. */
@@ -13,5 +14,15 @@ public record RoleKey(String roleArn, Optional<String> externalId) {
 
   public static RoleKey of(String roleArn, String externalId) {
     return new RoleKey(roleArn, Optional.ofNullable(externalId));
+  }
+
+  /** The role; the ExternalId is a secret and shows only as {@link Secrets#MASK}. */
+  @Override
+  public String toString() {
+    return "RoleKey[roleArn="
+        + roleArn
+        + ", externalId="
+        + externalId.map(Secrets::mask).orElse("none")
+        + "]";
   }
 }

@@ -2,6 +2,7 @@ package io.amifleet.common.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.amifleet.common.secret.Secrets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +60,34 @@ public record AccountTarget(
         copyInstanceTags,
         select,
         retention);
+  }
+
+  /** The generated one, but with the ExternalId masked. */
+  @Override
+  public String toString() {
+    return "AccountTarget[id="
+        + id
+        + ", name="
+        + name
+        + ", roleArn="
+        + roleArn
+        + ", externalId="
+        + externalId.map(Secrets::mask).orElse("none")
+        + ", regions="
+        + regions
+        + ", reboot="
+        + reboot
+        + ", imageName="
+        + imageName
+        + ", tags="
+        + tags
+        + ", copyInstanceTags="
+        + copyInstanceTags
+        + ", select="
+        + select
+        + ", retention="
+        + retention
+        + "]";
   }
 
   /** The label used in reports: the name when there is one, else the ID. */

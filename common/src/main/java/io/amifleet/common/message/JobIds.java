@@ -34,6 +34,28 @@ public final class JobIds {
     }
   }
 
+  /** The job ID of the retention job of one account+region in a run. */
+  public static String pruneJobId(String runId, String accountId, String region) {
+    return jobId(runId, accountId, region, PruneMessage.KIND);
+  }
+
+  /**
+   * Throws when {@code jobId} is not the ID {@code expected} for the job's own fields: a message
+   * carrying another job's ID would otherwise adopt that job's image and report it as its own.
+   */
+  static void requireMatching(String jobId, String expected, String fields) {
+    if (!expected.equals(jobId)) {
+      throw new IllegalArgumentException(
+          "jobId '"
+              + jobId
+              + "' does not belong to this job's "
+              + fields
+              + " (their job ID is "
+              + expected
+              + ")");
+    }
+  }
+
   public static String shortJobId(String jobId) {
     return jobId.substring(0, Math.min(8, jobId.length()));
   }

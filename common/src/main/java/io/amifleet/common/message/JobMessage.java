@@ -8,6 +8,9 @@ import static io.amifleet.common.message.Identifiers.REGION;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonView;
+import io.amifleet.common.json.Json;
+import io.amifleet.common.secret.Secrets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,10 +19,14 @@ import java.util.regex.Pattern;
 /**
  * One image to make: the message the dispatcher puts on the jobs queue (schema version 1).
  *
- * <p>Construction validates every field, so an instance of this record is always a job a worker may
- * act on; an {@link IllegalArgumentException} or {@link NullPointerException} from here means the
- * message is poison. Optional fields: {@code externalId}, {@code tags}, {@code reboot}, {@code
- * copyInstanceTags}, {@code createdAt}.
+ * <p>Construction validates every field, and that the job ID is the one {@link JobIds#jobId} gives
+ * for the job's run, account, region and instance, so an instance of this record is always a job a
+ * worker may act on; an {@link IllegalArgumentException} or {@link NullPointerException} from here
+ * means the message is poison. Optional fields: {@code externalId}, {@code tags}, {@code reboot},
+ * {@code copyInstanceTags}, {@code createdAt}.
+ *
+ * <p>The ExternalId is a secret: only the queues carry it ({@link Json.Wire}); {@link #toString()}
+ * and JSON written for people leave it out.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobMessage(
@@ -29,7 +36,7 @@ public record JobMessage(
     String accountId,
     String region,
     String roleArn,
-    String externalId,
+    @JsonView(Json.Wire.class) String externalId,
     String instanceId,
     String imageName,
     Boolean reboot,
@@ -62,6 +69,10 @@ public record JobMessage(
       throw new IllegalArgumentException("externalId must be 2-1224 characters");
     }
     check(instanceId, "instanceId", INSTANCE_ID);
+    JobIds.requireMatching(
+        jobId,
+        JobIds.jobId(runId, accountId, region, instanceId),
+        "runId, accountId, region and instanceId");
     check(imageName, "imageName", IMAGE_NAME);
     reboot = reboot != null && reboot;
     copyInstanceTags = copyInstanceTags != null && copyInstanceTags;
@@ -96,6 +107,38 @@ public record JobMessage(
         new TreeMap<>(tags),
         copyInstanceTags,
         createdAt);
+  }
+
+  /** The generated one, but with the ExternalId masked: jobs end up in logs and messages. */
+  @Override
+  public String toString() {
+    return "JobMessage[v="
+        + v
+        + ", jobId="
+        + jobId
+        + ", runId="
+        + runId
+        + ", accountId="
+        + accountId
+        + ", region="
+        + region
+        + ", roleArn="
+        + roleArn
+        + ", externalId="
+        + Secrets.mask(externalId)
+        + ", instanceId="
+        + instanceId
+        + ", imageName="
+        + imageName
+        + ", reboot="
+        + reboot
+        + ", tags="
+        + tags
+        + ", copyInstanceTags="
+        + copyInstanceTags
+        + ", createdAt="
+        + createdAt
+        + "]";
   }
 
   private static void check(String value, String field, Pattern format) {

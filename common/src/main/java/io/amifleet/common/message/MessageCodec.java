@@ -9,12 +9,15 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.error.ErrorKind;
+import io.amifleet.common.secret.Secrets;
 import jakarta.inject.Inject;
+import java.util.function.Supplier;
 
 /**
  * Encodes and decodes the JSON messages. Decoding never throws anything but a {@link
  * AmiFleetException} of kind {@link ErrorKind#POISON} whose message says what is wrong; that
- * sentence becomes the DLQ reason. Thread-safe.
+ * sentence becomes the DLQ reason, a log line and a result's error message, so any ExternalId the
+ * body holds is masked in it (a parser's message may quote the token it choked on). Thread-safe.
  */
 public final class MessageCodec {
   private final ObjectMapper mapper;
@@ -33,7 +36,7 @@ public final class MessageCodec {
   }
 
   public JobMessage decodeJob(String body) {
-    return decode(body, JobMessage.class, JobMessage.VERSION);
+    return redacted(body, () -> decode(body, JobMessage.class, JobMessage.VERSION));
   }
 
   /**
@@ -41,6 +44,10 @@ public final class MessageCodec {
    * kind is poison.
    */
   public WorkItem decodeWork(String body) {
+    return redacted(body, () -> decodeWorkItem(body));
+  }
+
+  private WorkItem decodeWorkItem(String body) {
     String kind = null;
     try {
       JsonNode tree = body == null || body.isBlank() ? null : mapper.readTree(body);
@@ -51,7 +58,7 @@ public final class MessageCodec {
       // decode() below reports it
     }
     if (kind == null || kind.equals("image")) {
-      return decodeJob(body);
+      return decode(body, JobMessage.class, JobMessage.VERSION);
     }
     if (kind.equals(PruneMessage.KIND)) {
       return decode(body, PruneMessage.class, JobMessage.VERSION);
@@ -60,7 +67,16 @@ public final class MessageCodec {
   }
 
   public ResultMessage decodeResult(String body) {
-    return decode(body, ResultMessage.class, ResultMessage.VERSION);
+    return redacted(body, () -> decode(body, ResultMessage.class, ResultMessage.VERSION));
+  }
+
+  /** Runs {@code decode}; a poison reason it throws has the body's ExternalIds masked. */
+  private static <T> T redacted(String body, Supplier<T> decode) {
+    try {
+      return decode.get();
+    } catch (AmiFleetException e) {
+      throw poison(Secrets.redact(e.getMessage(), Secrets.externalIdsIn(body)));
+    }
   }
 
   private <T> T decode(String body, Class<T> type, int version) {

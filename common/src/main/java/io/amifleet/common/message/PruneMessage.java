@@ -6,12 +6,18 @@ import static io.amifleet.common.message.Identifiers.REGION;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonView;
+import io.amifleet.common.json.Json;
+import io.amifleet.common.secret.Secrets;
 import java.time.Instant;
 import java.util.regex.Pattern;
 
 /**
  * Applies an account's retention policy in one region (schema version 1, {@code kind: "prune"}):
  * images amifleet made beyond the policy are deregistered and their snapshots deleted.
+ *
+ * <p>Its job ID is {@link JobIds#pruneJobId} of its run, account and region. The ExternalId is a
+ * secret, as in {@link JobMessage}.
  *
  * @param keepLast keep this many newest images per instance (null: not limited by count)
  * @param maxAgeSeconds delete images older than this (null: not limited by age)
@@ -25,7 +31,7 @@ public record PruneMessage(
     String accountId,
     String region,
     String roleArn,
-    String externalId,
+    @JsonView(Json.Wire.class) String externalId,
     Integer keepLast,
     Long maxAgeSeconds,
     Instant createdAt)
@@ -45,6 +51,8 @@ public record PruneMessage(
     check(runId, "runId", PLAIN_ID);
     check(accountId, "accountId", ACCOUNT_ID);
     check(region, "region", REGION);
+    JobIds.requireMatching(
+        jobId, JobIds.pruneJobId(runId, accountId, region), "runId, accountId and region");
     requireNonNull(roleArn, "roleArn is null");
     String roleAccount = Identifiers.roleAccount(roleArn);
     if (roleAccount == null || !roleAccount.equals(accountId)) {
@@ -57,6 +65,34 @@ public record PruneMessage(
     if (keepLast != null && keepLast < 0 || maxAgeSeconds != null && maxAgeSeconds <= 0) {
       throw new IllegalArgumentException("keepLast must be >= 0 and maxAgeSeconds > 0");
     }
+  }
+
+  /** The generated one, but with the ExternalId masked. */
+  @Override
+  public String toString() {
+    return "PruneMessage[v="
+        + v
+        + ", kind="
+        + kind
+        + ", jobId="
+        + jobId
+        + ", runId="
+        + runId
+        + ", accountId="
+        + accountId
+        + ", region="
+        + region
+        + ", roleArn="
+        + roleArn
+        + ", externalId="
+        + Secrets.mask(externalId)
+        + ", keepLast="
+        + keepLast
+        + ", maxAgeSeconds="
+        + maxAgeSeconds
+        + ", createdAt="
+        + createdAt
+        + "]";
   }
 
   private static void check(String value, String field, Pattern format) {

@@ -26,16 +26,19 @@ class MessageCodecTest {
   private final ObjectMapper mapper = Json.newMapper();
   private final MessageCodec codec = new MessageCodec(mapper);
 
+  private static final String JOB_ID =
+      JobIds.jobId("20261128T012219Z-3fa9", "111111111111", "us-east-1", "i-0123456789abcdef0");
+
   private static JobMessage job() {
     return JobMessage.of(
-        "c2ac49db74f7429e175baf6c33fc9887",
+        JOB_ID,
         "20261128T012219Z-3fa9",
         "111111111111",
         "us-east-1",
         "arn:aws:iam::111111111111:role/AmiFleetCreator",
         "ext-secret-1",
         "i-0123456789abcdef0",
-        "web-1-2026-11-28-c2ac49db",
+        "web-1-2026-11-28-" + JobIds.shortJobId(JOB_ID),
         true,
         Map.of("Purpose", "nightly-image", "Team", "web"),
         true,
@@ -104,7 +107,7 @@ class MessageCodecTest {
   void jobWithoutExternalIdOmitsIt() {
     JobMessage job =
         JobMessage.of(
-            "job-1",
+            JobIds.jobId("run-1", "111111111111", "us-east-1", "i-0123456789abcdef0"),
             "run-1",
             "111111111111",
             "us-east-1",
@@ -405,5 +408,75 @@ class MessageCodecTest {
         ResultMessage.succeeded(job(), "ami-0123456789abcdef0", List.of(), 1, STARTED, FINISHED);
 
     assertThat(poisonJob(codec.encode(result)).getMessage()).contains("roleArn");
+  }
+
+  // --- issue 19: job IDs that belong to another job; ExternalIds in what is printed ---
+
+  @Test
+  void jobCarryingTheJobIdOfAnotherInstancesJobIsPoison() {
+    String otherInstancesJobId =
+        JobIds.jobId("20261128T012219Z-3fa9", "111111111111", "us-east-1", "i-0aaaaaaaaaaaaaaa1");
+
+    AmiFleetException e = poisonJob(jobJson(n -> n.put("jobId", otherInstancesJobId)));
+
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "jobId '"
+                + otherInstancesJobId
+                + "' does not belong to this job's runId, accountId, region and instanceId (their"
+                + " job ID is "
+                + JOB_ID
+                + ")");
+  }
+
+  @Test
+  void pruneJobCarryingAnotherJobsIdIsPoison() {
+    ObjectNode prune = mapper.createObjectNode();
+    prune
+        .put("v", 1)
+        .put("kind", "prune")
+        .put("jobId", JOB_ID)
+        .put("runId", "20261128T012219Z-3fa9")
+        .put("accountId", "111111111111")
+        .put("region", "us-east-1")
+        .put("roleArn", "arn:aws:iam::111111111111:role/AmiFleetCreator")
+        .put("keepLast", 3);
+
+    AmiFleetException e = poison(() -> codec.decodeWork(prune.toString()));
+    prune.put("jobId", JobIds.pruneJobId("20261128T012219Z-3fa9", "111111111111", "us-east-1"));
+
+    assertThat(e.getMessage())
+        .contains("does not belong to this job's runId, accountId and region");
+    assertThat(codec.decodeWork(prune.toString())).isInstanceOf(PruneMessage.class);
+  }
+
+  @Test
+  void poisonReasonNeverQuotesTheExternalIdOfTheBody() {
+    String notJson =
+        "{\"v\":1,\"jobId\":\"x\",\"externalId\": SeCrEtExTeRnAlId-0123456789, \"region\":1}";
+    String invalid =
+        jobJson(
+            n ->
+                n.put("externalId", "SeCrEtExTeRnAlId-0123456789")
+                    .put("jobId", "SeCrEtExTeRnAlId-0123456789"));
+
+    assertThat(poison(() -> codec.decodeWork(notJson)).getMessage())
+        .contains("not JSON")
+        .doesNotContain("SeCrEt");
+    assertThat(poison(() -> codec.decodeWork(invalid)).getMessage())
+        .contains("jobId '****'")
+        .doesNotContain("SeCrEt");
+  }
+
+  @Test
+  void jobPrintsItsExternalIdMaskedAndDisplayJsonLeavesItOut() throws Exception {
+    JobMessage job = job();
+
+    assertThat(job.toString()).contains("externalId=****").doesNotContain("ext-secret-1");
+    assertThat(Json.displayTree(mapper, List.of(job)).get(0).has("externalId")).isFalse();
+    assertThat(Json.displayTree(mapper, job).get("jobId").textValue()).isEqualTo(JOB_ID);
+    assertThat(mapper.readTree(codec.encode(job)).get("externalId").textValue())
+        .as("the queue carries it")
+        .isEqualTo("ext-secret-1");
   }
 }

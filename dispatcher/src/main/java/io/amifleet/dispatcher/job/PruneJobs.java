@@ -26,7 +26,7 @@ public final class PruneJobs {
           new PruneMessage(
               JobMessage.VERSION,
               PruneMessage.KIND,
-              JobIds.jobId(runId, account.id(), region, PruneMessage.KIND),
+              JobIds.pruneJobId(runId, account.id(), region),
               runId,
               account.id(),
               region,

@@ -58,9 +58,24 @@ public record ImageNameTemplate(String template) {
     }
   }
 
-  /** True when every rendered name carries the job ID, so names never collide across jobs. */
+  /**
+   * True when no two jobs can be given the same name: the template has {@code {jobId}} or {@code
+   * {shortJobId}}, or both {@code {instanceId}} and {@code {runId}} (an instance has one job per
+   * run). EC2 refuses a second image with a name already used in the account and region
+   * (InvalidAMIName.Duplicate), so a template without one fails every job after the first.
+   */
   public boolean isUniquePerJob() {
-    return template.contains("{jobId}") || template.contains("{shortJobId}");
+    return template.contains("{jobId}")
+        || template.contains("{shortJobId}")
+        || (template.contains("{instanceId}") && template.contains("{runId}"));
+  }
+
+  /**
+   * {@code text} as it appears in a rendered name: characters EC2 does not allow in image names
+   * become {@code -}.
+   */
+  public static String clean(String text) {
+    return NOT_ALLOWED.matcher(text).replaceAll("-");
   }
 
   public String render(Map<String, String> values) {
@@ -75,7 +90,7 @@ public record ImageNameTemplate(String template) {
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }
     m.appendTail(out);
-    String name = NOT_ALLOWED.matcher(out).replaceAll("-").strip();
+    String name = clean(out.toString()).strip();
     if (name.length() > MAX_LENGTH) {
       name = name.substring(0, MAX_LENGTH).strip();
     }

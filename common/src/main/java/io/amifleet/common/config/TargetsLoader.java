@@ -8,8 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.amifleet.common.message.Identifiers;
 import io.amifleet.common.message.Tags;
+import io.amifleet.common.secret.Secrets;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -30,10 +36,18 @@ import java.util.regex.Pattern;
 /**
  * Reads targets.yaml, expands {@code ${VAR}} from the environment, applies the defaults to each
  * account and checks everything before anything is sent. Every problem is collected and reported at
- * once, each naming the file, the account and the field. Thread-safe.
+ * once, each naming the file, the account and the field; values taken from the environment and
+ * ExternalIds are masked in them ({@link Secrets}), as an error may quote the value it rejects.
+ *
+ * <p>Only regular files of at most {@link #MAX_BYTES} are read: the YAML parser's time grows with
+ * the square of a long line's length (a 5 MB comment line takes seconds), and a device such as
+ * {@code /dev/zero} would never end. Thread-safe.
  */
 public final class TargetsLoader {
   public static final String DEFAULT_ROLE_NAME = "AmiFleetCreator";
+
+  /** The largest targets file read: 5 MiB, thousands of accounts. */
+  public static final int MAX_BYTES = 5 * 1024 * 1024;
 
   private static final Set<String> TOP_KEYS = Set.of("defaults", "accounts");
   private static final Set<String> DEFAULT_KEYS =
@@ -80,15 +94,49 @@ public final class TargetsLoader {
   }
 
   public Targets load(Path file) {
-    String text;
-    try {
-      text = Files.readString(file);
+    if (!Files.exists(file)) {
+      throw new ConfigException(file + ": file not found");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException(
+          file + ": not a regular file (a directory, device or pipe cannot be a targets file)");
+    }
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      // At most one byte past the cap: a file that grows while it is read is still refused.
+      bytes = in.readNBytes(MAX_BYTES + 1);
     } catch (NoSuchFileException e) {
       throw new ConfigException(file + ": file not found");
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot read: " + e.getMessage());
     }
-    return parse(file.toString(), text);
+    requireWithinCap(file.toString(), bytes.length);
+    return parse(file.toString(), utf8(file.toString(), bytes));
+  }
+
+  /** Throws the configuration error for a targets file of {@code size} bytes past the cap. */
+  public static void requireWithinCap(String source, long size) {
+    if (size > MAX_BYTES) {
+      throw new ConfigException(
+          source
+              + ": larger than "
+              + (MAX_BYTES / (1024 * 1024))
+              + " MB, the most a targets file may be; is it the right file?");
+    }
+  }
+
+  /** {@code bytes} as UTF-8 text; bytes that are not UTF-8 are a configuration error. */
+  public static String utf8(String source, byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new ConfigException(source + ": not UTF-8 text");
+    }
   }
 
   public Targets parse(String source, String text) {
@@ -142,18 +190,35 @@ public final class TargetsLoader {
     }
     if (!r.problems.isEmpty()) {
       // Defaults are read once per account; report a problem in them once, not once per account.
-      throw new ConfigException(r.problems.stream().distinct().toList());
+      throw new ConfigException(r.rendered());
     }
     return new Targets(source, targets, organization);
   }
 
+  /** One problem: where in the file, and what is wrong there. */
+  private record Problem(String where, String message) {}
+
   /** Walks the tree, collecting problems. One instance per parse. */
   private final class Reader {
     private final String source;
-    private final List<String> problems = new ArrayList<>();
+    private final List<Problem> problems = new ArrayList<>();
+
+    /** Values from the environment and ExternalIds: masked in every problem reported. */
+    private final Set<String> secrets = new HashSet<>();
 
     Reader(String source) {
       this.source = source;
+    }
+
+    /**
+     * The problems as reported: secrets masked in what is said (the place names only the file,
+     * account IDs, indexes and field names), each once.
+     */
+    List<String> rendered() {
+      return problems.stream()
+          .map(p -> source + ": " + p.where() + ": " + Secrets.redact(p.message(), secrets))
+          .distinct()
+          .toList();
     }
 
     JsonNode emptyObject() {
@@ -161,7 +226,7 @@ public final class TargetsLoader {
     }
 
     void problem(String where, String message) {
-      problems.add(source + ": " + where + ": " + message);
+      problems.add(new Problem(where, message));
     }
 
     void checkKeys(JsonNode node, String where, Set<String> allowed) {
@@ -206,6 +271,7 @@ public final class TargetsLoader {
       Optional<String> name = Optional.ofNullable(string(node, "name", at));
       Optional<String> externalId =
           Optional.ofNullable(firstString(node, defaults, "externalId", at));
+      externalId.ifPresent(secrets::add);
       externalId.ifPresent(
           e -> {
             if (e.length() < 2 || e.length() > 1224) {
@@ -284,10 +350,21 @@ public final class TargetsLoader {
 
       ImageNameTemplate imageName = null;
       String template = firstString(node, defaults, "imageName", at);
+      String templateWhere = (node.has("imageName") ? at : "defaults") + ".imageName";
       try {
         imageName = new ImageNameTemplate(template == null ? ImageNameTemplate.DEFAULT : template);
+        if (!imageName.isUniquePerJob()) {
+          problem(
+              templateWhere,
+              "'"
+                  + template
+                  + "' can give two jobs the same name, and EC2 refuses a name already used in"
+                  + " the account and region: add {shortJobId} or {jobId} (or both {instanceId}"
+                  + " and {runId})");
+          imageName = null;
+        }
       } catch (IllegalArgumentException e) {
-        problem(at + ".imageName", e.getMessage());
+        problem(templateWhere, e.getMessage());
       }
 
       Map<String, String> tags = new LinkedHashMap<>();
@@ -379,10 +456,13 @@ public final class TargetsLoader {
       AccountTarget prototype =
           account(placeholder, defaults, "defaults (for every discovered account)");
       if (problems.size() > beforeDefaults) {
-        List<String> mine = new ArrayList<>(problems.subList(beforeDefaults, problems.size()));
+        List<Problem> mine = new ArrayList<>(problems.subList(beforeDefaults, problems.size()));
         problems.subList(beforeDefaults, problems.size()).clear();
-        for (String p : mine) {
-          problems.add(p.replace(" (" + OrganizationSource.PLACEHOLDER_ACCOUNT + ")", ""));
+        for (Problem p : mine) {
+          problems.add(
+              new Problem(
+                  p.where().replace(" (" + OrganizationSource.PLACEHOLDER_ACCOUNT + ")", ""),
+                  p.message()));
         }
       }
       if (problems.size() > before || prototype == null) {
@@ -619,6 +699,7 @@ public final class TargetsLoader {
           ok = false;
           m.appendReplacement(out, "");
         } else {
+          secrets.add(v.get());
           m.appendReplacement(out, Matcher.quoteReplacement(v.get()));
         }
       }

@@ -167,10 +167,12 @@ class ImageNameTemplateTest {
   }
 
   @Test
-  void templateIsUniquePerJobOnlyWhenItCarriesTheJobId() {
+  void templateIsUniquePerJobOnlyWithTheJobIdOrTheInstanceAndRunIds() {
     assertThat(new ImageNameTemplate(ImageNameTemplate.DEFAULT).isUniquePerJob()).isTrue();
     assertThat(new ImageNameTemplate("{instanceName}-{jobId}").isUniquePerJob()).isTrue();
     assertThat(new ImageNameTemplate("{instanceName}-{date}-{time}").isUniquePerJob()).isFalse();
-    assertThat(new ImageNameTemplate("{runId}-{instanceId}").isUniquePerJob()).isFalse();
+    assertThat(new ImageNameTemplate("{runId}-{instanceId}").isUniquePerJob()).isTrue();
+    assertThat(new ImageNameTemplate("{runId}-{instanceName}").isUniquePerJob()).isFalse();
+    assertThat(new ImageNameTemplate("{instanceId}-{date}").isUniquePerJob()).isFalse();
   }
 }

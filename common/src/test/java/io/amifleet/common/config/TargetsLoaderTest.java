@@ -1014,4 +1014,164 @@ class TargetsLoaderTest {
                     targets.accounts().get(0).select().tags().values().iterator().next().add("x")))
         .isInstanceOf(UnsupportedOperationException.class);
   }
+
+  // --- issue 19: names unique per job, secrets in errors, big or odd files, aws: in any case ---
+
+  @Test
+  void imageNameTemplateWithoutAPerJobPartIsAConfigError() {
+    String problem =
+        singleProblem(
+            """
+            defaults:
+              imageName: "{instanceName}-{date}"
+            accounts:
+              - id: "111111111111"
+                regions: [us-east-1]
+                select: {all: true}
+            """);
+
+    assertThat(problem)
+        .startsWith("targets.yaml: defaults.imageName: '{instanceName}-{date}' can give two jobs")
+        .contains("{shortJobId}", "{jobId}", "{instanceId}", "{runId}");
+  }
+
+  @Test
+  void imageNameTemplateWithInstanceAndRunIdsIsAccepted() {
+    Targets targets =
+        parse(
+            """
+            accounts:
+              - id: "111111111111"
+                regions: [us-east-1]
+                imageName: "{instanceId}-{runId}"
+                select: {all: true}
+            """);
+
+    assertThat(targets.accounts().get(0).imageName().template()).isEqualTo("{instanceId}-{runId}");
+  }
+
+  @Test
+  void configErrorsNeverEchoAValueFromTheEnvironment() {
+    TargetsLoader withSecret =
+        new TargetsLoader(
+            Environment.of(Map.of("AMIFLEET_EXTERNAL_ID", "SeCrEtExTeRnAlId-0123456789")));
+    Throwable thrown =
+        catchThrowable(
+            () ->
+                withSecret.parse(
+                    SOURCE,
+                    """
+                    defaults:
+                      externalId: ${AMIFLEET_EXTERNAL_ID}
+                      regions: [us-east-1]
+                      select: {all: true}
+                    accounts:
+                      - id: "111111111111"
+                        roleName: "${AMIFLEET_EXTERNAL_ID}!"
+                      - id: "222222222222"
+                        regions: ["x-${AMIFLEET_EXTERNAL_ID}"]
+                    """));
+
+    assertThat(thrown).isInstanceOf(ConfigException.class);
+    List<String> problems = ((ConfigException) thrown).problems();
+    assertThat(problems)
+        .hasSize(2)
+        .anySatisfy(p -> assertThat(p).contains("accounts[0] (111111111111).roleName: '****!'"))
+        .anySatisfy(p -> assertThat(p).contains("accounts[1] (222222222222).regions: 'x-****'"))
+        .noneSatisfy(p -> assertThat(p).contains("SeCrEt"));
+  }
+
+  @Test
+  void configErrorsNeverEchoAnExternalIdWrittenInTheFile() {
+    List<String> problems =
+        problems(
+            """
+            accounts:
+              - id: "111111111111"
+                externalId: written-in-the-file-42
+                roleName: "written-in-the-file-42?"
+                regions: [us-east-1]
+                select: {all: true}
+            """);
+
+    assertThat(problems).singleElement().asString().doesNotContain("written-in-the-file-42");
+  }
+
+  @Test
+  void tagKeysAndValuesUnderAwsInAnyCaseAreRejected() {
+    List<String> problems =
+        problems(
+            """
+            accounts:
+              - id: "111111111111"
+                regions: [us-east-1]
+                tags: {"AWS:x": "1"}
+                select: {all: true}
+              - id: "222222222222"
+                regions: [us-east-1]
+                tags: {"Owner": "Aws:me"}
+                select: {all: true}
+              - id: "333333333333"
+                regions: [us-east-1]
+                tags: {"AmiFleet:job-id": "mine"}
+                select: {all: true}
+            """);
+
+    assertThat(problems).hasSize(3);
+    assertThat(problems.get(0)).contains("accounts[0]", "AWS:x", "reserved prefix");
+    assertThat(problems.get(1)).contains("accounts[1]", "Owner", "starts with aws:");
+    assertThat(problems.get(2)).contains("accounts[2]", "AmiFleet:job-id", "reserved prefix");
+  }
+
+  @Test
+  void fileLargerThanTheCapIsAConfigErrorThatSaysTheCap(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("big.yaml");
+    Files.writeString(file, DESIGN_EXAMPLE + "# " + "x".repeat(TargetsLoader.MAX_BYTES) + "\n");
+
+    Throwable thrown = catchThrowable(() -> loader.load(file));
+
+    assertThat(thrown)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(file + ": larger than 5 MB");
+  }
+
+  @Test
+  void fileJustUnderTheCapIsRead(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("padded.yaml");
+    String padding = "#" + "x".repeat(200) + "\n";
+    StringBuilder text = new StringBuilder(DESIGN_EXAMPLE);
+    while (text.length() + padding.length() <= TargetsLoader.MAX_BYTES) {
+      text.append(padding);
+    }
+    Files.writeString(file, text);
+
+    assertThat(loader.load(file).accounts()).hasSize(2);
+  }
+
+  @Test
+  void deviceOrDirectoryIsNotATargetsFile(@TempDir Path dir) {
+    Path device = Path.of("/dev/zero");
+    assertThat(device).as("this test needs a Linux /dev/zero").exists();
+
+    Throwable fromDevice = catchThrowable(() -> loader.load(device));
+    Throwable fromDirectory = catchThrowable(() -> loader.load(dir));
+
+    assertThat(fromDevice)
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "/dev/zero: not a regular file (a directory, device or pipe cannot be a targets file)");
+    assertThat(fromDirectory)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(dir + ": not a regular file");
+  }
+
+  @Test
+  void fileThatIsNotUtf8IsAConfigError(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("latin1.yaml");
+    Files.write(file, new byte[] {'a', ':', ' ', (byte) 0xE9, '\n'});
+
+    assertThat(catchThrowable(() -> loader.load(file)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(file + ": not UTF-8 text");
+  }
 }

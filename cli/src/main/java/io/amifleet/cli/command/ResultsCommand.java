@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
     description = {
       "Read results from the results queue, de-duplicated by job ID, and print them.",
       "Stops when --expect distinct jobs were reported, on --timeout, or (without --expect) when the"
-          + " queue stays empty for --idle. Exit 1 if any job failed or timed out, or if fewer than"
-          + " --expect results arrived."
+          + " queue stays empty for --idle. Exit 1 if any job failed or timed out, if fewer than"
+          + " --expect results arrived, or if the queue held messages that are not results (they are"
+          + " left there, never deleted)."
     })
 public final class ResultsCommand implements Callable<Integer> {
   private final CliContext context;
@@ -65,7 +66,9 @@ public final class ResultsCommand implements Callable<Integer> {
 
   @Option(
       names = "--keep",
-      description = "Leave the results on the queue (default: delete what was read).")
+      description =
+          "Leave the results on the queue (default: delete what was read; messages that are not"
+              + " results are never deleted).")
   boolean keep;
 
   @Option(
@@ -104,6 +107,14 @@ public final class ResultsCommand implements Callable<Integer> {
       if (output == OutputFormat.table) {
         ResultsTable.print(collected.results(), context.out());
       }
+      if (collected.notResults() > 0) {
+        context
+            .err()
+            .printf(
+                "amifleet: %d message(s) on the results queue are not results; they were left"
+                    + " there, not deleted (is --results-queue the jobs queue?)%n",
+                collected.notResults());
+      }
       if (collected.timedOut()) {
         context
             .err()
@@ -112,7 +123,7 @@ public final class ResultsCommand implements Callable<Integer> {
                 ResultsTable.format(timeout), collected.results().size(), expect);
         return 1;
       }
-      return collected.allSucceeded() ? 0 : 1;
+      return collected.allSucceeded() && collected.notResults() == 0 ? 0 : 1;
     }
   }
 }

@@ -28,7 +28,12 @@ import software.amazon.awssdk.services.sqs.model.Message;
 /**
  * Consumes the results queue. Results are at-least-once, so they are de-duplicated by job ID; a
  * later SUCCEEDED (a replayed job) replaces an earlier failure. Results of other runs are left on
- * the queue for their own readers. Not thread-safe: one reader per call.
+ * the queue for their own readers.
+ *
+ * <p>A message that is not a result (the reader pointed at the jobs queue by mistake, a message put
+ * there by hand) is never deleted, with or without the delete option: it is counted, left where it
+ * was (visible again when reading ends) and said to be there; its body is never logged, as a job
+ * carries its ExternalId. Not thread-safe: one reader per call.
  */
 public final class ResultsReader {
   private static final Logger log = LoggerFactory.getLogger(ResultsReader.class);
@@ -53,8 +58,11 @@ public final class ResultsReader {
     }
   }
 
-  /** Distinct results in arrival order, and whether reading stopped on the timeout. */
-  public record Collected(List<ResultMessage> results, boolean timedOut) {
+  /**
+   * Distinct results in arrival order, whether reading stopped on the timeout, and how many
+   * distinct messages were not results (left on the queue).
+   */
+  public record Collected(List<ResultMessage> results, boolean timedOut, int notResults) {
     public long count(JobStatus status) {
       return results.stream().filter(r -> r.status() == status).count();
     }
@@ -86,6 +94,8 @@ public final class ResultsReader {
     Instant deadline = start.plus(request.timeout());
     Instant lastSeen = start;
     List<CompletableFuture<?>> pending = new ArrayList<>();
+    // Not results, by message ID: the receipt handle of the latest receive, to release them.
+    Map<String, String> foreign = new LinkedHashMap<>();
     while (true) {
       Instant now = clock.instant();
       boolean done =
@@ -94,12 +104,13 @@ public final class ResultsReader {
               || (request.expect() == 0
                   && Duration.between(lastSeen, now).compareTo(request.idle()) >= 0);
       if (done) {
+        foreign.values().forEach(receipt -> pending.add(release(url, receipt)));
         // Deletes and visibility changes are batched; make sure they went out.
         CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
             .exceptionally(e -> null)
             .join();
         boolean timedOut = request.expect() > 0 && byJob.size() < request.expect();
-        return new Collected(new ArrayList<>(byJob.values()), timedOut);
+        return new Collected(new ArrayList<>(byJob.values()), timedOut, foreign.size());
       }
       Instant until = deadline;
       if (request.expect() == 0 && lastSeen.plus(request.idle()).isBefore(until)) {
@@ -125,20 +136,19 @@ public final class ResultsReader {
         try {
           result = codec.decodeResult(m.body());
         } catch (AmiFleetException e) {
-          log.warn(
-              "skipping and deleting a message that is not a result ({}): {}",
-              e.getMessage(),
-              m.body());
-          pending.add(batches.deleteMessage(b -> b.queueUrl(url).receiptHandle(m.receiptHandle())));
+          if (foreign.put(m.messageId(), m.receiptHandle()) == null) {
+            // The reason only: the body may be a job, with its ExternalId.
+            log.warn(
+                "message {} on {} is not a result, leaving it there: {}",
+                m.messageId(),
+                url,
+                e.getMessage());
+          }
+          pending.add(hide(url, m.receiptHandle()));
           continue;
         }
         if (request.runId().isPresent() && !request.runId().get().equals(result.runId())) {
-          pending.add(
-              batches.changeMessageVisibility(
-                  b ->
-                      b.queueUrl(url)
-                          .receiptHandle(m.receiptHandle())
-                          .visibilityTimeout((int) HIDE_OTHERS.toSeconds())));
+          pending.add(hide(url, m.receiptHandle()));
           continue;
         }
         lastSeen = clock.instant();
@@ -154,6 +164,21 @@ public final class ResultsReader {
         }
       }
     }
+  }
+
+  /** Keeps a message that is not this reader's out of its next receives for a while. */
+  private CompletableFuture<?> hide(String url, String receipt) {
+    return batches.changeMessageVisibility(
+        b ->
+            b.queueUrl(url)
+                .receiptHandle(receipt)
+                .visibilityTimeout((int) HIDE_OTHERS.toSeconds()));
+  }
+
+  /** Makes a message this reader left visible again, as it was before reading. */
+  private CompletableFuture<?> release(String url, String receipt) {
+    return batches.changeMessageVisibility(
+        b -> b.queueUrl(url).receiptHandle(receipt).visibilityTimeout(0));
   }
 
   private static boolean supersedes(ResultMessage candidate, ResultMessage current) {

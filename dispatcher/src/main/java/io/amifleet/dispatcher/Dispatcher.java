@@ -21,7 +21,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The dispatcher: resolves targets into instances, builds one job per instance and enqueues them.
@@ -133,6 +135,35 @@ public final class Dispatcher {
     }
   }
 
+  /** How many instances shown by name in a line about jobs not enqueued. */
+  static final int INSTANCES_SHOWN = 3;
+
+  /**
+   * "not enqueued in us-east-1: 40 job(s) (i-1, i-2, i-3 and 37 more): <the error>", with the
+   * number of other distinct errors when there are some.
+   */
+  static String notEnqueued(
+      String region, List<QueueSender.Failure> failures, List<JobMessage> jobs) {
+    List<String> instances =
+        failures.stream().map(f -> jobs.get(f.index()).instanceId()).sorted().toList();
+    String shown =
+        String.join(", ", instances.subList(0, Math.min(INSTANCES_SHOWN, instances.size())));
+    if (instances.size() > INSTANCES_SHOWN) {
+      shown += " and " + (instances.size() - INSTANCES_SHOWN) + " more";
+    }
+    List<String> errors = failures.stream().map(QueueSender.Failure::message).distinct().toList();
+    String line =
+        "not enqueued in "
+            + region
+            + ": "
+            + failures.size()
+            + " job(s) ("
+            + shown
+            + "): "
+            + errors.get(0);
+    return errors.size() == 1 ? line : line + " (and " + (errors.size() - 1) + " other error(s))";
+  }
+
   private DispatchReport send(Resolved resolved, Optional<String> jobsUrl) {
     List<AccountResolution> resolutions = resolved.resolutions();
     List<JobMessage> jobs = resolved.jobs();
@@ -163,12 +194,20 @@ public final class Dispatcher {
           enqueued[jobAccount.get(i)]++;
         }
       }
+      // One line per account+region, not one per job: when the queue is unreachable every job
+      // fails with the same long SDK message.
+      Map<Integer, Map<String, List<QueueSender.Failure>>> failed = new TreeMap<>();
       for (QueueSender.Failure f : report.failures()) {
-        JobMessage job = jobs.get(f.index());
-        sendErrors
-            .get(jobAccount.get(f.index()))
-            .add("not enqueued: " + job.instanceId() + " in " + job.region() + ": " + f.message());
+        failed
+            .computeIfAbsent(jobAccount.get(f.index()), a -> new TreeMap<>())
+            .computeIfAbsent(jobs.get(f.index()).region(), r -> new ArrayList<>())
+            .add(f);
       }
+      failed.forEach(
+          (account, byRegion) ->
+              byRegion.forEach(
+                  (region, failures) ->
+                      sendErrors.get(account).add(notEnqueued(region, failures, jobs))));
     }
 
     List<DispatchReport.AccountSummary> summaries = new ArrayList<>();

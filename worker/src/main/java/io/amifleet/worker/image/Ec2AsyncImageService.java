@@ -19,6 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.core.SdkPlugin;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.retries.DefaultRetryStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Filter;
@@ -31,9 +35,35 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  * {@link ImageService} over the SDK's async EC2 client, acting in the target account with
  * assumed-role credentials. Mutating calls pass the per-account+region {@link MutationLimiter}
  * first. Errors are translated here, where they enter the project. Thread-safe.
+ *
+ * <p>CreateImage is the one call the SDK must not retry blindly: it takes no client token
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateImage.html), so a retry after a
+ * response lost on the network makes a second image, which EC2 refuses only by its name and only
+ * once the first is visible. The SDK retries it only when EC2 answered that it was throttled (the
+ * request was refused, not carried out); any other failure goes back to the job, whose next attempt
+ * looks the image up by job ID (and, when the name is taken, by name) before creating. The other
+ * mutations are safe to repeat: CreateTags sets the same tags again, and a DeregisterImage or
+ * DeleteSnapshot retried after it succeeded finds nothing, which counts as done.
  */
 public final class Ec2AsyncImageService implements ImageService {
   private static final Pattern AMI_ID = Pattern.compile("ami-[0-9a-f]+");
+
+  /** What DeregisterImage answers for an image that is no longer registered. */
+  private static final Set<String> GONE =
+      Set.of("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable");
+
+  /** Retries of CreateImage: throttling answers only (see the class comment). */
+  static final RetryStrategy CREATE_IMAGE_RETRIES =
+      DefaultRetryStrategy.standardStrategyBuilder()
+          .retryOnException(AwsErrors::isThrottling)
+          .treatAsThrottling(AwsErrors::isThrottling)
+          .build();
+
+  /** Applies {@link #CREATE_IMAGE_RETRIES} to one request, leaving the client as it is. */
+  private static final SdkPlugin NO_BLIND_RETRIES =
+      config ->
+          config.overrideConfiguration(
+              ClientOverrideConfiguration.builder().retryStrategy(CREATE_IMAGE_RETRIES).build());
 
   private final RoleCredentials credentials;
   private final Ec2Clients clients;
@@ -117,7 +147,8 @@ public final class Ec2AsyncImageService implements ImageService {
                         ec2(target)
                             .createImage(
                                 b ->
-                                    b.instanceId(request.instanceId())
+                                    b.overrideConfiguration(o -> o.addPlugin(NO_BLIND_RETRIES))
+                                        .instanceId(request.instanceId())
                                         .name(request.name())
                                         .description(request.description())
                                         .noReboot(request.noReboot())
@@ -268,7 +299,18 @@ public final class Ec2AsyncImageService implements ImageService {
                     target,
                     "DeregisterImage " + imageId,
                     () ->
-                        ec2(target).deregisterImage(b -> b.imageId(imageId)).thenApply(r -> null)));
+                        ec2(target)
+                            .deregisterImage(b -> b.imageId(imageId))
+                            .handle(
+                                (r, e) -> {
+                                  // Gone already: an earlier attempt whose answer was lost, a
+                                  // retry, or someone else. EC2 says NotFound, or Unavailable
+                                  // while a deregistered image is still listed.
+                                  if (e != null && !GONE.contains(AwsErrors.errorCodeOf(e))) {
+                                    throw AwsErrors.translate(e, "DeregisterImage " + imageId);
+                                  }
+                                  return null;
+                                })));
   }
 
   private Ec2AsyncClient ec2(Ec2Target target) {

@@ -39,6 +39,7 @@ public interface ImageService {
   CompletableFuture<Void> createTags(
       Ec2Target target, List<String> resourceIds, Map<String, String> tags);
 
+  /** DeregisterImage; an image that is not registered (any more) counts as done. */
   CompletableFuture<Void> deregister(Ec2Target target, String imageId);
 
   /** Every image the account owns in the region (all pages). */
@@ -47,6 +48,7 @@ public interface ImageService {
   /** The account's snapshots tagged {@code amifleet:managed=true} (all pages). */
   CompletableFuture<List<SnapshotInfo>> managedSnapshots(Ec2Target target);
 
+  /** DeleteSnapshot; fails with {@code InvalidSnapshot.NotFound} for one that is gone. */
   CompletableFuture<Void> deleteSnapshot(Ec2Target target, String snapshotId);
 
   /** A snapshot and its tags. */

@@ -42,6 +42,12 @@ public final class WorkerModule extends AbstractModule {
   /** How long a job's image look-up waits for others of its account+region to share a call. */
   public static final Duration LOOKUP_WINDOW = Duration.ofMillis(50);
 
+  /**
+   * The first pause before a taken name is looked up again while its image is not visible yet (then
+   * 2, 4 s: about 7 s in all before the job is retried).
+   */
+  public static final Duration NAME_LOOKUP_PAUSE = Duration.ofSeconds(1);
+
   private final WorkerSettings settings;
   private final int consumers;
   private final WorkerEvents events;
@@ -87,7 +93,7 @@ public final class WorkerModule extends AbstractModule {
   @Singleton
   ImageMaker imageMaker(
       ImageService images, @Named("worker-timer") ScheduledExecutorService timer) {
-    return new ImageMaker(images, timer, LOOKUP_WINDOW);
+    return new ImageMaker(images, timer, LOOKUP_WINDOW, NAME_LOOKUP_PAUSE);
   }
 
   @Provides

@@ -17,6 +17,13 @@ public final class ErrorCodes {
   /** An image with the job's deterministic name exists but was not made for this job. */
   public static final String IMAGE_NAME_CONFLICT = "ImageNameConflict";
 
+  /**
+   * CreateImage says the job's name is taken, but no image of that name is visible yet
+   * (DescribeImages lags behind CreateImage): retryable, the next attempt adopts or reports a
+   * conflict.
+   */
+  public static final String IMAGE_NOT_VISIBLE_YET = "ImageNotVisibleYet";
+
   /** A network or client-side failure without an AWS error code. */
   public static final String CLIENT_ERROR = "ClientError";
 

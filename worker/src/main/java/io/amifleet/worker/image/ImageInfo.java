@@ -11,6 +11,7 @@ import java.util.Map;
  * @param state EC2's image state in lower case: pending, available, failed, invalid, deregistered,
  *     transient, error, disabled
  * @param stateReason why it failed, when it did
+ * @param ownerId the account that owns the image (DescribeImages always says)
  */
 public record ImageInfo(
     String imageId,
@@ -20,13 +21,20 @@ public record ImageInfo(
     List<String> snapshotIds,
     Map<String, String> tags,
     String creationDate,
-    String description) {
+    String description,
+    String ownerId) {
 
   public ImageInfo {
     requireNonNull(imageId, "imageId is null");
     requireNonNull(state, "state is null");
     snapshotIds = List.copyOf(snapshotIds);
     tags = Map.copyOf(tags);
+  }
+
+  /** The same image, owned by {@code owner}. */
+  public ImageInfo withOwner(String owner) {
+    return new ImageInfo(
+        imageId, name, state, stateReason, snapshotIds, tags, creationDate, description, owner);
   }
 
   public boolean available() {

@@ -9,6 +9,7 @@ import io.amifleet.common.error.ErrorKind;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.Tags;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -17,15 +18,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure a job has exactly one image: adopts the image already tagged with the job's ID (a
- * redelivery, a replay, a rerun of the same run, a worker that crashed after CreateImage), and only
- * otherwise calls CreateImage. On real EC2 a second CreateImage with the job's deterministic name
- * fails with {@code InvalidAMIName.Duplicate}; that image is adopted when it carries the job's ID,
- * and reported as a name conflict when it does not.
+ * Makes sure a job has exactly one image: adopts the image already made for the job (a redelivery,
+ * a replay, a rerun of the same run, a worker that crashed after CreateImage, a CreateImage whose
+ * answer was lost), and only otherwise calls CreateImage. An image is the job's only when its job
+ * ID, source instance and run tags are the job's and the job's account owns it (every look-up goes
+ * to the job's region): a job ID alone could have been copied onto another job or image.
+ *
+ * <p>On real EC2 a second CreateImage with the job's deterministic name fails with {@code
+ * InvalidAMIName.Duplicate}; the image of that name is adopted when it is the job's, and reported
+ * as a name conflict when it is not. DescribeImages lags behind CreateImage, so the name may be
+ * taken by an image not visible yet: it is looked up again with growing pauses, and if it still
+ * does not show, the job is retried (its next attempt finds it) rather than failed.
  *
  * <p>Two deliveries of one job in this worker at once share one lookup-or-create (the second adopts
  * what the first makes), so even an emulator that does not enforce unique names gets one image. An
@@ -38,7 +46,15 @@ public final class ImageMaker {
   /** EC2 accepts up to 200 values per filter. */
   static final int MAX_BATCH = 200;
 
+  /**
+   * Look-ups by name while the name is taken by an image not visible yet, with pauses of one, two
+   * and four times the first pause between them.
+   */
+  static final int NAME_LOOKUPS = 4;
+
   private final ImageService images;
+  private final ScheduledExecutorService timer;
+  private final Duration firstNamePause;
   private final Coalescer<String, List<ImageInfo>> jobImages;
   private final Coalescer<String, Map<String, String>> instanceTags;
   private final ConcurrentMap<String, CompletableFuture<ImageRef>> inProgress =
@@ -48,11 +64,19 @@ public final class ImageMaker {
   public record ImageRef(String imageId, boolean adopted) {}
 
   /**
-   * @param timer schedules the batched look-ups
+   * @param timer schedules the batched look-ups and the pauses between look-ups by name
    * @param window how long a look-up may wait for companions of the same account+region
+   * @param firstNamePause the first pause before the name is looked up again; it doubles for each
+   *     of the {@link #NAME_LOOKUPS} look-ups
    */
-  public ImageMaker(ImageService images, ScheduledExecutorService timer, Duration window) {
+  public ImageMaker(
+      ImageService images,
+      ScheduledExecutorService timer,
+      Duration window,
+      Duration firstNamePause) {
     this.images = requireNonNull(images, "images is null");
+    this.timer = requireNonNull(timer, "timer is null");
+    this.firstNamePause = requireNonNull(firstNamePause, "firstNamePause is null");
     this.jobImages =
         new Coalescer<>(
             timer,
@@ -91,7 +115,22 @@ public final class ImageMaker {
     return jobImages
         .get(target, job.jobId())
         .thenCompose(
-            existing -> {
+            tagged -> {
+              List<ImageInfo> existing = new ArrayList<>();
+              for (ImageInfo image : tagged) {
+                if (madeFor(image, job, target)) {
+                  existing.add(image);
+                } else {
+                  log.warn(
+                      "job {}: image {} carries the job's ID but is not its image (source"
+                          + " instance {}, run {}, owner {}); left alone",
+                      job.jobId(),
+                      image.imageId(),
+                      image.tags().get(Tags.SOURCE_INSTANCE),
+                      image.tags().get(Tags.RUN_ID),
+                      image.ownerId());
+                }
+              }
               Optional<ImageInfo> usable = pickUsable(existing);
               if (usable.isPresent()) {
                 log.info(
@@ -141,7 +180,7 @@ public final class ImageMaker {
               .exceptionallyCompose(
                   e -> {
                     if ("InvalidAMIName.Duplicate".equals(AwsErrors.errorCodeOf(e))) {
-                      return adoptByName(target, job);
+                      return adoptByName(target, job, 0);
                     }
                     return CompletableFuture.failedFuture(e);
                   });
@@ -159,37 +198,79 @@ public final class ImageMaker {
     return tags;
   }
 
-  private CompletableFuture<ImageRef> adoptByName(Ec2Target target, JobMessage job) {
+  /**
+   * The image holding the job's name: adopted when it is the job's, a name conflict when it is not.
+   * While none is visible (DescribeImages lags behind CreateImage), looked up again after pauses;
+   * then a retryable failure, so that the job's next attempt decides.
+   */
+  private CompletableFuture<ImageRef> adoptByName(Ec2Target target, JobMessage job, int lookup) {
     return images
         .findByName(target, job.imageName())
-        .thenApply(
+        .thenCompose(
             found -> {
+              if (found.isEmpty()) {
+                if (lookup + 1 < NAME_LOOKUPS) {
+                  Duration pause = firstNamePause.multipliedBy(1L << lookup);
+                  log.info(
+                      "job {}: name {} is taken by an image not visible yet; looking again in {}"
+                          + " ms",
+                      job.jobId(),
+                      job.imageName(),
+                      pause.toMillis());
+                  return after(pause).thenCompose(x -> adoptByName(target, job, lookup + 1));
+                }
+                throw new AmiFleetException(
+                    ErrorKind.RETRYABLE,
+                    ErrorCodes.IMAGE_NOT_VISIBLE_YET,
+                    "image name '"
+                        + job.imageName()
+                        + "' is taken in "
+                        + target
+                        + " by an image DescribeImages does not show yet; the job is retried and"
+                        + " adopts it if it is this job's");
+              }
               Optional<ImageInfo> ours =
-                  found.stream()
-                      .filter(i -> job.jobId().equals(i.tags().get(Tags.JOB_ID)))
-                      .findFirst();
+                  found.stream().filter(i -> madeFor(i, job, target)).findFirst();
               if (ours.isPresent()) {
                 log.info(
                     "job {}: name {} taken by its own image {}; adopting",
                     job.jobId(),
                     job.imageName(),
                     ours.get().imageId());
-                return new ImageRef(ours.get().imageId(), true);
+                return CompletableFuture.completedFuture(new ImageRef(ours.get().imageId(), true));
               }
-              String holder = found.isEmpty() ? "an image not visible yet" : found.get(0).imageId();
               throw new AmiFleetException(
                   ErrorKind.PERMANENT,
                   ErrorCodes.IMAGE_NAME_CONFLICT,
                   "image name '"
                       + job.imageName()
                       + "' is already used by "
-                      + holder
+                      + found.get(0).imageId()
                       + " in "
                       + target
                       + ", which was not made for job "
                       + job.jobId()
                       + "; change imageName in targets.yaml");
             });
+  }
+
+  /**
+   * Whether {@code image} is the job's: its job ID, source instance and run tags are the job's, and
+   * the job's account owns it. It is in the job's region, as every look-up is made there.
+   */
+  static boolean madeFor(ImageInfo image, JobMessage job, Ec2Target target) {
+    Map<String, String> tags = image.tags();
+    return job.jobId().equals(tags.get(Tags.JOB_ID))
+        && job.instanceId().equals(tags.get(Tags.SOURCE_INSTANCE))
+        && job.runId().equals(tags.get(Tags.RUN_ID))
+        && target.accountId().equals(image.ownerId());
+  }
+
+  /** Completes after {@code pause}, on the timer; holds no thread meanwhile. */
+  private CompletableFuture<Void> after(Duration pause) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    timer.schedule(() -> done.complete(null), pause.toMillis(), TimeUnit.MILLISECONDS);
+    return done;
   }
 
   /** An available image first, else the oldest pending one. */

@@ -28,7 +28,11 @@ class ImageMakerTest {
   private final Journal journal = new Journal();
   private final FakeImageService images = new FakeImageService(journal);
   private final ImageMaker maker =
-      new ImageMaker(images, Executors.newSingleThreadScheduledExecutor(), Duration.ofMillis(5));
+      new ImageMaker(
+          images,
+          Executors.newSingleThreadScheduledExecutor(),
+          Duration.ofMillis(5),
+          Duration.ofMillis(10));
 
   private final JobMessage job = TestJobs.job();
   private final Ec2Target target = Ec2Target.of(job);
@@ -53,8 +57,7 @@ class ImageMakerTest {
 
   @Test
   void redeliveredJobAdoptsItsAvailableImageWithoutCreatingOne() throws Exception {
-    images.put(
-        target, TestImages.ofJob("ami-0aaa", job.imageName(), "available", job.jobId(), "t1"));
+    images.put(target, TestImages.of(job, "ami-0aaa", "available", "t1"));
 
     ImageMaker.ImageRef ref = ensure(job);
 
@@ -64,7 +67,7 @@ class ImageMakerTest {
 
   @Test
   void redeliveredJobAdoptsItsPendingImageWithoutCreatingOne() throws Exception {
-    images.put(target, TestImages.ofJob("ami-0aaa", job.imageName(), "pending", job.jobId(), "t1"));
+    images.put(target, TestImages.of(job, "ami-0aaa", "pending", "t1"));
 
     assertThat(ensure(job)).isEqualTo(new ImageMaker.ImageRef("ami-0aaa", true));
     assertThat(images.count(CREATE_IMAGE)).isZero();
@@ -85,21 +88,15 @@ class ImageMakerTest {
   @Test
   void availableImageIsPreferredOverAnOlderPendingOne() throws Exception {
     // The pending one sorts first by creation date and by ID: only its state puts it second.
-    images.put(
-        target,
-        TestImages.ofJob(
-            "ami-0aaa", job.imageName(), "pending", job.jobId(), "2026-11-28T01:00:00.000Z"));
-    images.put(
-        target,
-        TestImages.ofJob(
-            "ami-0bbb", job.imageName(), "available", job.jobId(), "2026-11-28T02:00:00.000Z"));
+    images.put(target, TestImages.of(job, "ami-0aaa", "pending", "2026-11-28T01:00:00.000Z"));
+    images.put(target, TestImages.of(job, "ami-0bbb", "available", "2026-11-28T02:00:00.000Z"));
 
     assertThat(ensure(job)).isEqualTo(new ImageMaker.ImageRef("ami-0bbb", true));
   }
 
   @Test
   void failedEarlierImageIsDeregisteredBeforeANewOneIsCreated() throws Exception {
-    images.put(target, TestImages.ofJob("ami-0bad", job.imageName(), "failed", job.jobId(), "t1"));
+    images.put(target, TestImages.of(job, "ami-0bad", "failed", "t1"));
 
     ImageMaker.ImageRef ref = ensure(job);
 
@@ -163,7 +160,7 @@ class ImageMakerTest {
   @Test
   void duplicateNameHeldByTheJobsOwnImageIsAdopted() throws Exception {
     // The job's image exists but the tag filter does not see it yet (eventual consistency).
-    images.put(target, TestImages.ofJob("ami-0own", job.imageName(), "pending", job.jobId(), "t1"));
+    images.put(target, TestImages.of(job, "ami-0own", "pending", "t1"));
     images.hideFromJobIdLookup("ami-0own");
     images.fail(CREATE_IMAGE, duplicateName());
 
@@ -222,5 +219,107 @@ class ImageMakerTest {
 
     assertThat(again).isEqualTo(new ImageMaker.ImageRef(made.imageId(), true));
     assertThat(images.count(CREATE_IMAGE)).isEqualTo(1);
+  }
+
+  // ---- issue 19: a job ID alone does not make an image the job's; names taken during lag -----
+
+  @Test
+  void imageWithTheJobsIdButAnotherSourceInstanceIsNotAdopted() throws Exception {
+    images.put(
+        target,
+        TestImages.withTag(
+            TestImages.of(job, "ami-0copy", "available", "t1"),
+            Tags.SOURCE_INSTANCE,
+            "i-0aaaaaaaaaaaaaaa1"));
+
+    ImageMaker.ImageRef ref = ensure(job);
+
+    assertThat(ref.adopted()).isFalse();
+    assertThat(ref.imageId()).isNotEqualTo("ami-0copy");
+    assertThat(images.count(CREATE_IMAGE)).isEqualTo(1);
+    assertThat(images.count(DEREGISTER)).as("not ours to deregister either").isZero();
+  }
+
+  @Test
+  void imageWithTheJobsTagsInAnotherAccountIsNotAdopted() throws Exception {
+    images.put(
+        target, TestImages.of(job, "ami-0shared", "available", "t1").withOwner("999999999999"));
+
+    ImageMaker.ImageRef ref = ensure(job);
+
+    assertThat(ref.adopted()).isFalse();
+    assertThat(ref.imageId()).isNotEqualTo("ami-0shared");
+  }
+
+  @Test
+  void imageWithTheJobsIdButAnotherRunIsNotAdopted() throws Exception {
+    images.put(
+        target,
+        TestImages.withTag(
+            TestImages.of(job, "ami-0other", "available", "t1"), Tags.RUN_ID, "another-run"));
+
+    assertThat(ensure(job).adopted()).isFalse();
+  }
+
+  @Test
+  void nameHeldByAnImageWithTheJobsIdButAnotherSourceInstanceIsANameConflict() {
+    images.enforceUniqueNames();
+    ImageInfo copy =
+        TestImages.withTag(
+            TestImages.of(job, "ami-0copy", "available", "t1"),
+            Tags.SOURCE_INSTANCE,
+            "i-0aaaaaaaaaaaaaaa1");
+    images.put(target, copy);
+    images.hideFromJobIdLookup("ami-0copy");
+
+    AmiFleetException e = failureOf(maker.ensure(target, job));
+
+    assertThat(e.errorCode()).isEqualTo(ErrorCodes.IMAGE_NAME_CONFLICT);
+    assertThat(e.getMessage()).contains("ami-0copy");
+  }
+
+  @Test
+  void nameTakenByAnImageNotVisibleYetIsLookedUpAgainAndAdoptedWhenItAppears() throws Exception {
+    // An earlier attempt made the image, but DescribeImages does not show it for the next two
+    // look-ups (by job ID, then by name); CreateImage refuses the name meanwhile.
+    images.enforceUniqueNames();
+    images.put(target, TestImages.of(job, "ami-0late", "pending", "t1"));
+    images.hideFromLookups("ami-0late", 2);
+
+    ImageMaker.ImageRef ref = ensure(job);
+
+    assertThat(ref).isEqualTo(new ImageMaker.ImageRef("ami-0late", true));
+    assertThat(images.count(CREATE_IMAGE)).isEqualTo(1);
+    assertThat(images.count(FakeImageService.Operation.FIND_BY_NAME)).isEqualTo(2);
+    assertThat(images.createdImageIds()).isEmpty();
+  }
+
+  @Test
+  void nameStillTakenByAnInvisibleImageAfterTheLookUpsIsRetryableNotAConflict() {
+    images.enforceUniqueNames();
+    images.put(target, TestImages.of(job, "ami-0late", "pending", "t1"));
+    images.hideFromLookups("ami-0late", 100);
+
+    AmiFleetException e = failureOf(maker.ensure(target, job));
+
+    assertThat(e.errorCode()).isEqualTo(ErrorCodes.IMAGE_NOT_VISIBLE_YET);
+    assertThat(e.kind()).isEqualTo(ErrorKind.RETRYABLE);
+    assertThat(e.getMessage()).contains(job.imageName(), "does not show yet");
+    assertThat(images.count(FakeImageService.Operation.FIND_BY_NAME))
+        .isEqualTo(ImageMaker.NAME_LOOKUPS);
+  }
+
+  @Test
+  void imageMadeByANewCreateImageThatLagsIsAdoptedByTheNextAttempt() throws Exception {
+    // The first attempt's CreateImage worked, but the job was retried (its answer was lost, say):
+    // the image lags behind, so the second attempt meets the taken name and waits for it.
+    images.enforceUniqueNames();
+    images.lagLookups(3);
+    ImageMaker.ImageRef first = ensure(job);
+
+    ImageMaker.ImageRef second = ensure(job);
+
+    assertThat(second).isEqualTo(new ImageMaker.ImageRef(first.imageId(), true));
+    assertThat(images.createdImageIds()).containsExactly(first.imageId());
   }
 }

@@ -107,7 +107,7 @@ class ImageTagsTest {
   }
 
   @Test
-  void snapshotTagsAreTheImagesWithoutAwsTags() {
+  void snapshotTagsAreTheImagesWithoutAwsTagsInAnyCase() {
     ImageInfo image =
         new ImageInfo(
             "ami-1",
@@ -121,9 +121,12 @@ class ImageTagsTest {
                 "Purpose",
                 "nightly-image",
                 "aws:backup:source-resource",
-                "arn:aws:ec2:us-east-1::image/ami-1"),
+                "arn:aws:ec2:us-east-1::image/ami-1",
+                "AWS:upper",
+                "x"),
             null,
-            null);
+            null,
+            "111111111111");
 
     assertThat(ImageTags.forSnapshots(image))
         .isEqualTo(Map.of(Tags.JOB_ID, "job-1", "Purpose", "nightly-image"));

@@ -22,8 +22,12 @@ import java.util.function.Supplier;
  * calls. Tests put images in, change their state, make an operation fail (for all targets or one),
  * hold an operation's answers back until they release them, and read back every call made.
  *
- * <p>Created images start in {@link #createdState} ({@code available} unless set: like moto).
- * Thread-safe: the image waiter calls it from its timer thread.
+ * <p>Created images start in {@link #createdState} ({@code available} unless set: like moto). Like
+ * EC2 and unlike moto, it can refuse a name already used in the target ({@link
+ * #enforceUniqueNames}) and be eventually consistent: a new image can stay out of every look-up (by
+ * job ID, by name, by ID) for a number of look-ups ({@link #lagLookups}). Images are owned by the
+ * account of the target they are put in unless they say otherwise. Thread-safe: the image waiter
+ * calls it from its timer thread.
  */
 public final class FakeImageService implements ImageService {
   /** The operations of {@link ImageService}, for failing, holding and counting them. */
@@ -62,7 +66,10 @@ public final class FakeImageService implements ImageService {
   private final List<ImageRequest> createRequests = new ArrayList<>();
   private final List<TagCall> tagCalls = new ArrayList<>();
   private final List<String> createdImageIds = new ArrayList<>();
+  private final Map<String, Integer> lookupsHidden = new HashMap<>();
   private String createdState = "available";
+  private boolean uniqueNames;
+  private int createdLag;
   private int created;
 
   public FakeImageService() {
@@ -77,8 +84,28 @@ public final class FakeImageService implements ImageService {
   // ---- arranging --------------------------------------------------------------------------
 
   public synchronized FakeImageService put(Ec2Target target, ImageInfo image) {
-    images.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(image.imageId(), image);
+    ImageInfo owned = image.ownerId() == null ? image.withOwner(target.accountId()) : image;
+    images.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(image.imageId(), owned);
     return this;
+  }
+
+  /** CreateImage with a name already used in the target fails with InvalidAMIName.Duplicate. */
+  public synchronized void enforceUniqueNames() {
+    uniqueNames = true;
+  }
+
+  /**
+   * Images made from now on stay out of the next {@code lookups} look-ups that would have found
+   * them (DescribeImages by job ID, by name or by ID), as EC2's DescribeImages lags behind
+   * CreateImage.
+   */
+  public synchronized void lagLookups(int lookups) {
+    createdLag = lookups;
+  }
+
+  /** {@code imageId}, there already, stays out of the next {@code lookups} that would find it. */
+  public synchronized void hideFromLookups(String imageId, int lookups) {
+    lookupsHidden.put(imageId, lookups);
   }
 
   /** Changes the state (and state reason) of an image already there. */
@@ -94,7 +121,8 @@ public final class FakeImageService implements ImageService {
             old.snapshotIds(),
             old.tags(),
             old.creationDate(),
-            null));
+            old.description(),
+            old.ownerId()));
   }
 
   public synchronized ImageInfo image(Ec2Target target, String imageId) {
@@ -212,10 +240,11 @@ public final class FakeImageService implements ImageService {
         target,
         List.copyOf(jobIds),
         () ->
-            imagesIn(target).stream()
-                .filter(i -> jobIds.contains(i.tags().get(Tags.JOB_ID)))
-                .filter(i -> !hiddenFromJobIdLookup.contains(i.imageId()))
-                .toList());
+            visible(
+                imagesIn(target).stream()
+                    .filter(i -> jobIds.contains(i.tags().get(Tags.JOB_ID)))
+                    .filter(i -> !hiddenFromJobIdLookup.contains(i.imageId()))
+                    .toList()));
   }
 
   @Override
@@ -224,7 +253,7 @@ public final class FakeImageService implements ImageService {
         Operation.FIND_BY_NAME,
         target,
         List.of(name),
-        () -> imagesIn(target).stream().filter(i -> name.equals(i.name())).toList());
+        () -> visible(imagesIn(target).stream().filter(i -> name.equals(i.name())).toList()));
   }
 
   @Override
@@ -253,6 +282,13 @@ public final class FakeImageService implements ImageService {
         target,
         List.of(request.instanceId()),
         () -> {
+          if (uniqueNames
+              && imagesIn(target).stream().anyMatch(i -> request.name().equals(i.name()))) {
+            throw AwsFailures.translated(
+                "InvalidAMIName.Duplicate",
+                400,
+                "CreateImage " + request.instanceId() + " in " + target);
+          }
           created++;
           String id = String.format("ami-%017x", created);
           createdImageIds.add(id);
@@ -266,7 +302,11 @@ public final class FakeImageService implements ImageService {
                   List.of(String.format("snap-%017x", created)),
                   request.tags(),
                   String.format("2026-11-28T02:%02d:00.000Z", created % 60),
-                  null));
+                  request.description(),
+                  target.accountId()));
+          if (createdLag > 0) {
+            lookupsHidden.put(id, createdLag);
+          }
           return id;
         });
   }
@@ -283,7 +323,7 @@ public final class FakeImageService implements ImageService {
           Set<String> notFound = new HashSet<>();
           Map<String, ImageInfo> here = images.getOrDefault(target, Map.of());
           for (String id : ids) {
-            if (here.containsKey(id)) {
+            if (here.containsKey(id) && !visible(List.of(here.get(id))).isEmpty()) {
               found.add(here.get(id));
             } else {
               notFound.add(id);
@@ -351,6 +391,20 @@ public final class FakeImageService implements ImageService {
 
   public synchronized List<String> deletedSnapshots() {
     return List.copyOf(deletedSnapshots);
+  }
+
+  /** {@code found} less the images still lagging; each of those counts one look-up down. */
+  private List<ImageInfo> visible(List<ImageInfo> found) {
+    List<ImageInfo> out = new ArrayList<>();
+    for (ImageInfo i : found) {
+      int hidden = lookupsHidden.getOrDefault(i.imageId(), 0);
+      if (hidden > 0) {
+        lookupsHidden.put(i.imageId(), hidden - 1);
+      } else {
+        out.add(i);
+      }
+    }
+    return out;
   }
 
   private List<ImageInfo> imagesIn(Ec2Target target) {

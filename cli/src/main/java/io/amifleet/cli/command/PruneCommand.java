@@ -27,8 +27,9 @@ import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageService;
 import io.amifleet.worker.outcome.WorkerEvents;
 import io.amifleet.worker.prune.Pruner;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
@@ -142,10 +143,12 @@ public final class PruneCommand implements Callable<Integer> {
           (int) expanded.accounts().stream().filter(a -> a.retention().isPresent()).count());
       ImageService images = injector.getInstance(ImageService.class);
       Pruner pruner = injector.getInstance(Pruner.class);
-      Table table = new Table("ACCOUNT", "REGION", "INSTANCE", "IMAGE", "CREATED", "NAME");
-      int images0 = 0;
-      int snapshots = 0;
-      int kept = 0;
+      // The plan a prune job would carry out, listed whole: what the real run deletes.
+      Table table = new Table("ACCOUNT", "REGION", "DELETE", "ID", "INSTANCE", "CREATED", "NAME");
+      List<String> kept = new ArrayList<>();
+      int imageCount = 0;
+      int snapshotCount = 0;
+      int keptImages = 0;
       boolean failed = false;
       for (AccountTarget account : expanded.accounts()) {
         if (account.retention().isEmpty()) {
@@ -161,22 +164,27 @@ public final class PruneCommand implements Callable<Integer> {
                     .ready(target)
                     .thenCompose(x -> pruner.plan(target, account.retention().get()))
                     .join();
-            kept += plan.keep();
-            for (ImageInfo i : plan.delete()) {
-              images0++;
-              snapshots +=
-                  (int)
-                      i.snapshotIds().stream()
-                          .filter(s -> plan.usedBy().getOrDefault(s, Set.of()).size() <= 1)
-                          .count();
+            keptImages += plan.keep();
+            imageCount += plan.images().size();
+            snapshotCount += plan.snapshots().size();
+            for (ImageInfo i : plan.images()) {
               table.row(
                   account.id(),
                   region,
-                  i.tags().get(Tags.SOURCE_INSTANCE),
+                  "image",
                   i.imageId(),
+                  i.tags().get(Tags.SOURCE_INSTANCE),
                   i.creationDate(),
                   i.name());
+              for (String snapshot : plan.snapshotsAfter().getOrDefault(i.imageId(), List.of())) {
+                table.row(account.id(), region, "snapshot", snapshot, "", "", "of " + i.imageId());
+              }
             }
+            for (String orphan : plan.orphans()) {
+              table.row(account.id(), region, "snapshot", orphan, "", "", "(its image is gone)");
+            }
+            plan.keptSnapshots()
+                .forEach(k -> kept.add(account.id() + "/" + region + ": kept " + k));
           } catch (RuntimeException e) {
             failed = true;
             context
@@ -195,11 +203,13 @@ public final class PruneCommand implements Callable<Integer> {
         table.print(context.out());
         context.out().println();
       }
+      kept.forEach(context.out()::println);
       context
           .out()
           .printf(
-              "dry run: %d image(s) and about %d snapshot(s) would be deleted; %d image(s) kept; nothing was changed%n",
-              images0, snapshots, kept);
+              "dry run: %d image(s) and %d snapshot(s) would be deleted; %d image(s) kept; nothing"
+                  + " was changed%n",
+              imageCount, snapshotCount, keptImages);
       return failed ? 1 : 0;
     }
   }

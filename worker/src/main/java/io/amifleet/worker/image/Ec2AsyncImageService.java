@@ -268,7 +268,7 @@ public final class Ec2AsyncImageService implements ImageService {
                   s -> {
                     Map<String, String> tags = new LinkedHashMap<>();
                     s.tags().forEach(t -> tags.put(t.key(), t.value()));
-                    all.add(new SnapshotInfo(s.snapshotId(), tags));
+                    all.add(new SnapshotInfo(s.snapshotId(), tags, s.description()));
                   })
               .thenApply(x -> List.copyOf(all));
         });
@@ -361,6 +361,7 @@ public final class Ec2AsyncImageService implements ImageService {
         snapshots,
         tags,
         image.creationDate(),
-        image.description());
+        image.description(),
+        image.ownerId());
   }
 }

@@ -51,8 +51,11 @@ public interface ImageService {
   /** DeleteSnapshot; fails with {@code InvalidSnapshot.NotFound} for one that is gone. */
   CompletableFuture<Void> deleteSnapshot(Ec2Target target, String snapshotId);
 
-  /** A snapshot and its tags. */
-  record SnapshotInfo(String snapshotId, Map<String, String> tags) {
+  /**
+   * A snapshot, its tags and its description (for a snapshot CreateImage made, EC2 writes {@code
+   * Created by CreateImage(i-...) for ami-...}).
+   */
+  record SnapshotInfo(String snapshotId, Map<String, String> tags, String description) {
     public SnapshotInfo {
       tags = Map.copyOf(tags);
     }

@@ -2,47 +2,101 @@ package io.amifleet.worker.prune;
 
 import static java.util.Objects.requireNonNull;
 
+import io.amifleet.common.config.ImageNameTemplate;
 import io.amifleet.common.config.Retention;
 import io.amifleet.common.error.AwsErrors;
+import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.Tags;
 import io.amifleet.worker.image.Ec2Target;
 import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageService;
+import io.amifleet.worker.image.ImageService.SnapshotInfo;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Applies a retention policy in one account+region: per instance, amifleet's available images
  * beyond the policy are deregistered, and then, once the deregistration succeeded, their snapshots
- * deleted. A snapshot that another image still uses is left and reported. Snapshots amifleet tagged
+ * deleted. A snapshot that another image still uses is left and reported. Snapshots amifleet made
  * whose image no longer exists (a crash between the two steps, an image deregistered by hand) are
- * deleted on the next prune.
+ * deleted too.
  *
- * <p>Only images amifleet made are ever touched: owned by the account, tagged {@code
- * amifleet:managed=true} with a job ID, run ID and source instance, and carrying the description
- * amifleet gives them. Other images, whatever their tags, are left alone. Stateless; thread-safe.
+ * <p>Everything is decided first, in one {@link Plan}; the dry run prints that plan and the real
+ * run carries it out, so the two list the same images and snapshots.
+ *
+ * <p>Only what amifleet made is ever touched, and tags alone do not prove that, as anyone can copy
+ * them. An image is amifleet's when the account owns it, it is tagged {@code amifleet:managed=true}
+ * with a job ID, run ID and source instance, its job ID is the one those give ({@link JobIds}) in
+ * this account and region, its description is the one amifleet writes ({@code amifleet job J of run
+ * R}), and its name is one amifleet could have given the job: it holds the short job ID, or the
+ * source instance and the run ID (what an image name template must have). A snapshot with no image
+ * left is amifleet's when its tags pass the same job ID check and its description is the one
+ * CreateImage writes for the source instance ({@code Created by CreateImage(i-...) for ami-...}).
+ * Everything else stays, whatever its tags. Stateless; thread-safe.
  */
 public final class Pruner {
   private static final Logger log = LoggerFactory.getLogger(Pruner.class);
 
+  /**
+   * What EC2 (and moto) write on the snapshots CreateImage makes
+   * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/creating-an-ami-ebs.html).
+   */
+  private static final Pattern CREATED_BY_CREATE_IMAGE =
+      Pattern.compile("Created by CreateImage\\((i-[0-9a-z]+)\\) for (ami-[0-9a-z-]+)( .*)?");
+
   private final ImageService images;
   private final Clock clock;
 
-  /** What goes and what stays, before anything is done. */
-  public record Plan(List<ImageInfo> delete, int keep, Map<String, Set<String>> usedBy) {}
+  /**
+   * What one prune does, decided before anything is done.
+   *
+   * @param images amifleet's images past the policy, deregistered in this order
+   * @param snapshotsAfter per image of {@code images} (by ID), the snapshots deleted once it is
+   *     deregistered; a snapshot several of them use is listed under the last of them
+   * @param orphans snapshots amifleet made whose image is gone, deleted after the images
+   * @param keptSnapshots snapshots of {@code images} that stay, each with why
+   * @param keep amifleet's images the policy keeps
+   */
+  public record Plan(
+      List<ImageInfo> images,
+      Map<String, List<String>> snapshotsAfter,
+      List<String> orphans,
+      List<String> keptSnapshots,
+      int keep) {
+    public Plan {
+      images = List.copyOf(images);
+      Map<String, List<String>> copy = new LinkedHashMap<>();
+      snapshotsAfter.forEach((image, snapshots) -> copy.put(image, List.copyOf(snapshots)));
+      snapshotsAfter = Collections.unmodifiableMap(copy);
+      orphans = List.copyOf(orphans);
+      keptSnapshots = List.copyOf(keptSnapshots);
+    }
+
+    /** Every snapshot the plan deletes, in the order it deletes them. */
+    public List<String> snapshots() {
+      List<String> all = new ArrayList<>();
+      images.forEach(i -> all.addAll(snapshotsAfter.getOrDefault(i.imageId(), List.of())));
+      all.addAll(orphans);
+      return all;
+    }
+  }
 
   @Inject
   public Pruner(ImageService images, Clock clock) {
@@ -50,33 +104,90 @@ public final class Pruner {
     this.clock = requireNonNull(clock, "clock is null");
   }
 
-  /** True when amifleet made this image (see the class comment). */
-  public static boolean madeByAmifleet(ImageInfo image) {
+  /** True when amifleet made this image of {@code accountId} in {@code region}. */
+  public static boolean madeByAmifleet(ImageInfo image, String accountId, String region) {
     Map<String, String> tags = image.tags();
     String job = tags.get(Tags.JOB_ID);
     String run = tags.get(Tags.RUN_ID);
+    String instance = tags.get(Tags.SOURCE_INSTANCE);
     return "true".equals(tags.get(Tags.MANAGED))
         && job != null
         && run != null
-        && tags.get(Tags.SOURCE_INSTANCE) != null
-        && ("amifleet job " + job + " of run " + run).equals(image.description());
+        && instance != null
+        && accountId.equals(image.ownerId())
+        && ("amifleet job " + job + " of run " + run).equals(image.description())
+        && job.equals(JobIds.jobId(run, accountId, region, instance))
+        && nameFitsJob(image.name(), job, run, instance);
+  }
+
+  /**
+   * Whether {@code name} could be the name amifleet gave job {@code job}: every image name template
+   * has the short job ID (in {@code {shortJobId}} or {@code {jobId}}), or the instance and run IDs.
+   */
+  static boolean nameFitsJob(String name, String job, String run, String instance) {
+    return name != null
+        && (name.contains(JobIds.shortJobId(job))
+            || (name.contains(instance) && name.contains(ImageNameTemplate.clean(run))));
+  }
+
+  /**
+   * True when amifleet made {@code snapshot}, whose image is gone (not among {@code imageIds}), in
+   * {@code accountId} and {@code region}.
+   */
+  public static boolean orphanOfAmifleet(
+      SnapshotInfo snapshot, String accountId, String region, Set<String> imageIds) {
+    Map<String, String> tags = snapshot.tags();
+    String job = tags.get(Tags.JOB_ID);
+    String run = tags.get(Tags.RUN_ID);
+    String instance = tags.get(Tags.SOURCE_INSTANCE);
+    if (!"true".equals(tags.get(Tags.MANAGED))
+        || job == null
+        || run == null
+        || instance == null
+        || snapshot.description() == null
+        || !job.equals(JobIds.jobId(run, accountId, region, instance))) {
+      return false;
+    }
+    Matcher m = CREATED_BY_CREATE_IMAGE.matcher(snapshot.description());
+    return m.matches() && m.group(1).equals(instance) && !imageIds.contains(m.group(2));
   }
 
   /** Plans without changing anything. */
   public CompletableFuture<Plan> plan(Ec2Target target, Retention retention) {
-    return images.ownedImages(target).thenApply(all -> plan(all, retention, clock.instant()));
+    return images
+        .ownedImages(target)
+        .thenCombine(
+            images.managedSnapshots(target),
+            (owned, managed) ->
+                plan(
+                    owned,
+                    managed,
+                    retention,
+                    clock.instant(),
+                    target.accountId(),
+                    target.region()));
   }
 
-  static Plan plan(List<ImageInfo> all, Retention retention, Instant now) {
+  static Plan plan(
+      List<ImageInfo> all,
+      List<SnapshotInfo> managed,
+      Retention retention,
+      Instant now,
+      String accountId,
+      String region) {
     Map<String, Set<String>> usedBy = new HashMap<>();
+    Set<String> imageIds = new HashSet<>();
     for (ImageInfo image : all) {
+      imageIds.add(image.imageId());
       for (String snapshot : image.snapshotIds()) {
         usedBy.computeIfAbsent(snapshot, k -> new HashSet<>()).add(image.imageId());
       }
     }
     Map<String, List<ImageInfo>> byInstance = new LinkedHashMap<>();
     for (ImageInfo image : all) {
-      if (image.available() && madeByAmifleet(image) && image.creationDate() != null) {
+      if (image.available()
+          && image.creationDate() != null
+          && madeByAmifleet(image, accountId, region)) {
         byInstance
             .computeIfAbsent(image.tags().get(Tags.SOURCE_INSTANCE), k -> new ArrayList<>())
             .add(image);
@@ -98,18 +209,60 @@ public final class Pruner {
         }
       }
     }
-    return new Plan(delete, keep, usedBy);
+
+    Set<String> deleted = new HashSet<>();
+    delete.forEach(i -> deleted.add(i.imageId()));
+    // A snapshot goes with the last of the deleted images that use it; one that an image staying
+    // uses is left, and said.
+    Map<String, String> lastUser = new LinkedHashMap<>();
+    Set<String> kept = new LinkedHashSet<>();
+    for (ImageInfo image : delete) {
+      for (String snapshot : image.snapshotIds()) {
+        Set<String> staying = new HashSet<>(usedBy.getOrDefault(snapshot, Set.of()));
+        staying.removeAll(deleted);
+        if (staying.isEmpty()) {
+          lastUser.remove(snapshot);
+          lastUser.put(snapshot, image.imageId());
+        } else {
+          kept.add(snapshot + ": in use by " + staying.stream().sorted().toList());
+        }
+      }
+    }
+    Map<String, List<String>> snapshotsAfter = new LinkedHashMap<>();
+    for (ImageInfo image : delete) {
+      for (String snapshot : image.snapshotIds()) {
+        if (image.imageId().equals(lastUser.get(snapshot))) {
+          List<String> mine =
+              snapshotsAfter.computeIfAbsent(image.imageId(), k -> new ArrayList<>());
+          if (!mine.contains(snapshot)) {
+            mine.add(snapshot);
+          }
+        }
+      }
+    }
+    List<String> orphans = new ArrayList<>();
+    for (SnapshotInfo s : managed) {
+      if (!usedBy.containsKey(s.snapshotId()) && orphanOfAmifleet(s, accountId, region, imageIds)) {
+        orphans.add(s.snapshotId());
+      }
+    }
+    return new Plan(delete, snapshotsAfter, orphans, List.copyOf(kept), keep);
   }
 
-  /** Plans and deletes; the summary says what went and what was left, and why. */
+  /** Plans and carries the plan out; the summary says what went and what was left, and why. */
   public CompletableFuture<PruneSummary> prune(Ec2Target target, Retention retention) {
     return plan(target, retention).thenCompose(plan -> execute(target, plan));
   }
 
+  /**
+   * Deregisters the plan's images one by one, each followed by its snapshots, then deletes the
+   * orphans. A failed deregistration fails the prune (that image and the rest stay for the next
+   * one); a snapshot that cannot be deleted is reported and left.
+   */
   private CompletableFuture<PruneSummary> execute(Ec2Target target, Plan plan) {
-    Progress progress = new Progress(plan.delete());
+    Progress progress = new Progress(plan.keptSnapshots());
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (ImageInfo image : plan.delete()) {
+    for (ImageInfo image : plan.images()) {
       chain =
           chain
               .thenCompose(x -> images.deregister(target, image.imageId()))
@@ -121,70 +274,61 @@ public final class Pruner {
                         image.imageId(),
                         image.name());
                     progress.deregistered(image.imageId());
-                    CompletableFuture<Void> snapshots = CompletableFuture.completedFuture(null);
-                    for (String snapshot : image.snapshotIds()) {
-                      snapshots =
-                          snapshots.thenCompose(
-                              y ->
-                                  deleteSnapshot(
-                                      target,
-                                      snapshot,
-                                      plan.usedBy().getOrDefault(snapshot, Set.of()),
-                                      progress));
-                    }
-                    return snapshots;
+                    return deleteSnapshots(
+                        target,
+                        plan.snapshotsAfter().getOrDefault(image.imageId(), List.of()),
+                        progress);
                   });
     }
     return chain
-        .thenCompose(x -> sweepOrphans(target, progress))
+        .thenCompose(x -> deleteSnapshots(target, plan.orphans(), progress))
         .thenApply(x -> progress.summary(plan.keep()));
   }
 
-  /**
-   * What one prune did so far. A snapshot is tried once: when the last of the images of this prune
-   * that use it is gone, or by the orphan sweep when no image used it. Thread-safe.
-   */
+  private CompletableFuture<Void> deleteSnapshots(
+      Ec2Target target, List<String> snapshots, Progress progress) {
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (String snapshot : snapshots) {
+      chain = chain.thenCompose(x -> deleteSnapshot(target, snapshot, progress));
+    }
+    return chain;
+  }
+
+  private CompletableFuture<Void> deleteSnapshot(
+      Ec2Target target, String snapshot, Progress progress) {
+    return images
+        .deleteSnapshot(target, snapshot)
+        .handle(
+            (ok, e) -> {
+              String code = e == null ? null : AwsErrors.errorCodeOf(e);
+              if (e == null || "InvalidSnapshot.NotFound".equals(code)) {
+                progress.deleted(snapshot);
+              } else if ("InvalidSnapshot.InUse".equals(code)) {
+                progress.kept(snapshot + ": in use (" + AwsErrors.unwrap(e).getMessage() + ")");
+              } else {
+                // The image is gone; this snapshot is amifleet's and unused, so the next prune
+                // deletes it. Reported now, not thrown: the job itself did its work.
+                progress.kept(
+                    snapshot
+                        + ": not deleted, the next prune retries: "
+                        + AwsErrors.translate(e, "DeleteSnapshot").getMessage());
+              }
+              return null;
+            });
+  }
+
+  /** What one prune did so far. Thread-safe. */
   private static final class Progress {
-    private final Set<String> planned = new HashSet<>();
-    private final Set<String> gone = new HashSet<>();
-    private final Set<String> tried = new HashSet<>();
     private final List<String> deletedImages = new ArrayList<>();
     private final List<String> deletedSnapshots = new ArrayList<>();
-    private final List<String> keptSnapshots = new ArrayList<>();
+    private final List<String> keptSnapshots;
 
-    Progress(List<ImageInfo> delete) {
-      delete.forEach(i -> planned.add(i.imageId()));
+    Progress(List<String> keptByPlan) {
+      keptSnapshots = new ArrayList<>(keptByPlan);
     }
 
     synchronized void deregistered(String imageId) {
-      gone.add(imageId);
       deletedImages.add(imageId);
-    }
-
-    /**
-     * Whether to try {@code snapshot} now, given the images that used it; records the decision. No
-     * when tried already or when an image of this prune still to go uses it (that image's turn
-     * comes); a report when an image that stays uses it.
-     */
-    synchronized boolean shouldTry(String snapshot, Set<String> users) {
-      if (tried.contains(snapshot)) {
-        return false;
-      }
-      Set<String> left = new HashSet<>(users);
-      left.removeAll(gone);
-      if (!left.isEmpty() && planned.containsAll(left)) {
-        return false;
-      }
-      tried.add(snapshot);
-      if (!left.isEmpty()) {
-        keptSnapshots.add(snapshot + ": in use by " + left.stream().sorted().toList());
-        return false;
-      }
-      return true;
-    }
-
-    synchronized boolean tried(String snapshot) {
-      return tried.contains(snapshot);
     }
 
     synchronized void deleted(String snapshot) {
@@ -198,62 +342,5 @@ public final class Pruner {
     synchronized PruneSummary summary(int keep) {
       return new PruneSummary(deletedImages, deletedSnapshots, keptSnapshots, keep);
     }
-  }
-
-  private CompletableFuture<Void> deleteSnapshot(
-      Ec2Target target, String snapshot, Set<String> users, Progress progress) {
-    if (!progress.shouldTry(snapshot, users)) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return images
-        .deleteSnapshot(target, snapshot)
-        .handle(
-            (ok, e) -> {
-              String code = e == null ? null : AwsErrors.errorCodeOf(e);
-              if (e == null || "InvalidSnapshot.NotFound".equals(code)) {
-                progress.deleted(snapshot);
-              } else if ("InvalidSnapshot.InUse".equals(code)) {
-                progress.kept(snapshot + ": in use (" + AwsErrors.unwrap(e).getMessage() + ")");
-              } else {
-                // The image is gone; this snapshot is tagged and unused, so the next prune
-                // deletes it. Reported now, not thrown: the job itself did its work.
-                progress.kept(
-                    snapshot
-                        + ": not deleted, the next prune retries: "
-                        + AwsErrors.translate(e, "DeleteSnapshot").getMessage());
-              }
-              return null;
-            });
-  }
-
-  /** Deletes amifleet's tagged snapshots that no image uses any more. */
-  private CompletableFuture<Void> sweepOrphans(Ec2Target target, Progress progress) {
-    return images
-        .managedSnapshots(target)
-        .thenCombine(
-            images.ownedImages(target),
-            (snapshots, owned) -> {
-              Set<String> used = new HashSet<>();
-              owned.forEach(i -> used.addAll(i.snapshotIds()));
-              List<String> orphans = new ArrayList<>();
-              for (ImageService.SnapshotInfo s : snapshots) {
-                if (!progress.tried(s.snapshotId())
-                    && !used.contains(s.snapshotId())
-                    && s.tags().get(Tags.JOB_ID) != null
-                    && s.tags().get(Tags.SOURCE_INSTANCE) != null) {
-                  orphans.add(s.snapshotId());
-                }
-              }
-              return orphans;
-            })
-        .thenCompose(
-            orphans -> {
-              CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-              for (String snapshot : orphans) {
-                chain =
-                    chain.thenCompose(x -> deleteSnapshot(target, snapshot, Set.of(), progress));
-              }
-              return chain;
-            });
   }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.amifleet.common.aws.RoleKey;
 import io.amifleet.common.config.Retention;
 import io.amifleet.common.error.AwsErrors;
+import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.Tags;
 import io.amifleet.worker.image.Ec2Target;
@@ -25,18 +26,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class PrunerTest {
   private static final Instant NOW = Instant.parse("2026-11-28T02:00:00Z");
-  private static final String RUN = "run-7";
+  private static final String ACCOUNT = "111111111111";
+  private static final String REGION = "us-east-1";
   private static final Ec2Target TARGET =
       new Ec2Target(
-          RoleKey.of("arn:aws:iam::111111111111:role/AmiFleetCreator", "ext-id"),
-          "111111111111",
-          "us-east-1");
+          RoleKey.of("arn:aws:iam::111111111111:role/AmiFleetCreator", "ext-id"), ACCOUNT, REGION);
 
   private final FakeImageService images = new FakeImageService();
   private final MutableClock clock = new MutableClock(NOW);
@@ -56,17 +55,23 @@ class PrunerTest {
     return NOW.minus(Duration.ofDays(days)).toString();
   }
 
-  private static String jobOf(String imageId) {
-    return "job-of-" + imageId;
+  /** Each image comes from a run of its own, as nightly images do. */
+  private static String runOf(String imageId) {
+    return "run-of-" + imageId;
+  }
+
+  /** The job that made {@code imageId} of {@code instance}: its ID is the real hash. */
+  private static String jobOf(String imageId, String instance) {
+    return JobIds.jobId(runOf(imageId), ACCOUNT, REGION, instance);
   }
 
   /** The tags amifleet puts on the image {@code imageId} of {@code instance}. */
   private static Map<String, String> tagsOf(String imageId, String instance) {
     return Map.of(
         Tags.JOB_ID,
-        jobOf(imageId),
+        jobOf(imageId, instance),
         Tags.RUN_ID,
-        RUN,
+        runOf(imageId),
         Tags.SOURCE_INSTANCE,
         instance,
         Tags.MANAGED,
@@ -75,8 +80,13 @@ class PrunerTest {
         "backup");
   }
 
-  private static String descriptionOf(String imageId) {
-    return "amifleet job " + jobOf(imageId) + " of run " + RUN;
+  private static String descriptionOf(String imageId, String instance) {
+    return "amifleet job " + jobOf(imageId, instance) + " of run " + runOf(imageId);
+  }
+
+  /** The name the default template gives: it ends in the short job ID. */
+  private static String nameOf(String imageId, String instance) {
+    return "web-2026-11-28-" + JobIds.shortJobId(jobOf(imageId, instance));
   }
 
   /** An image amifleet made of {@code instance}, in {@code state}. */
@@ -84,19 +94,34 @@ class PrunerTest {
       String imageId, String instance, String state, String created, String... snapshots) {
     return new ImageInfo(
         imageId,
-        "name-of-" + imageId,
+        nameOf(imageId, instance),
         state,
         null,
         List.of(snapshots),
         tagsOf(imageId, instance),
         created,
-        descriptionOf(imageId));
+        descriptionOf(imageId, instance),
+        ACCOUNT);
   }
 
   /** An available image amifleet made of {@code instance}. */
   private static ImageInfo made(
       String imageId, String instance, String created, String... snapshots) {
     return madeInState(imageId, instance, "available", created, snapshots);
+  }
+
+  /** An image someone made by hand, using {@code snapshots}. */
+  private static ImageInfo foreign(String imageId, String created, String... snapshots) {
+    return new ImageInfo(
+        imageId,
+        "hand-made",
+        "available",
+        null,
+        List.of(snapshots),
+        Map.of(),
+        created,
+        null,
+        ACCOUNT);
   }
 
   private static ImageInfo withTagsAndDescription(
@@ -109,7 +134,21 @@ class PrunerTest {
         image.snapshotIds(),
         tags,
         image.creationDate(),
-        description);
+        description,
+        image.ownerId());
+  }
+
+  private static ImageInfo named(ImageInfo image, String name) {
+    return new ImageInfo(
+        image.imageId(),
+        name,
+        image.state(),
+        image.stateReason(),
+        image.snapshotIds(),
+        image.tags(),
+        image.creationDate(),
+        image.description(),
+        image.ownerId());
   }
 
   private static Map<String, String> without(Map<String, String> tags, String key) {
@@ -118,9 +157,29 @@ class PrunerTest {
     return copy;
   }
 
-  /** A snapshot tagged as amifleet tags its images' snapshots. */
+  private static Map<String, String> with(Map<String, String> tags, String key, String value) {
+    Map<String, String> copy = new HashMap<>(tags);
+    copy.put(key, value);
+    return copy;
+  }
+
+  /**
+   * A snapshot CreateImage made for the image {@code imageId} of {@code instance}, tagged as
+   * amifleet tags its images' snapshots.
+   */
   private static SnapshotInfo taggedSnapshot(String snapshotId, String imageId, String instance) {
-    return new SnapshotInfo(snapshotId, tagsOf(imageId, instance));
+    return new SnapshotInfo(
+        snapshotId,
+        tagsOf(imageId, instance),
+        "Created by CreateImage(" + instance + ") for " + imageId);
+  }
+
+  private static boolean ours(ImageInfo image) {
+    return Pruner.madeByAmifleet(image, ACCOUNT, REGION);
+  }
+
+  private static Pruner.Plan plan(List<ImageInfo> all, Retention retention) {
+    return Pruner.plan(all, List.of(), retention, NOW, ACCOUNT, REGION);
   }
 
   private void put(ImageInfo... all) {
@@ -170,9 +229,9 @@ class PrunerTest {
             made("ami-b2", "i-b", daysAgo(4), "snap-b2"),
             made("ami-b4", "i-b", daysAgo(7), "snap-b4"));
 
-    Pruner.Plan plan = Pruner.plan(all, keepLast(2), NOW);
+    Pruner.Plan plan = plan(all, keepLast(2));
 
-    assertThat(ids(plan.delete())).containsExactlyInAnyOrder("ami-a3", "ami-b3", "ami-b4");
+    assertThat(ids(plan.images())).containsExactlyInAnyOrder("ami-a3", "ami-b3", "ami-b4");
     assertThat(plan.keep()).isEqualTo(4);
   }
 
@@ -182,9 +241,9 @@ class PrunerTest {
     List<ImageInfo> all =
         List.of(made("ami-0002", "i-a", same, "snap-2"), made("ami-0001", "i-a", same, "snap-1"));
 
-    Pruner.Plan plan = Pruner.plan(all, keepLast(1), NOW);
+    Pruner.Plan plan = plan(all, keepLast(1));
 
-    assertThat(ids(plan.delete())).containsExactly("ami-0002");
+    assertThat(ids(plan.images())).containsExactly("ami-0002");
     assertThat(plan.keep()).isEqualTo(1);
   }
 
@@ -197,36 +256,33 @@ class PrunerTest {
             made("ami-b-young", "i-b", daysAgo(1), "snap-3"),
             made("ami-b-old", "i-b", daysAgo(31), "snap-4"));
 
-    Pruner.Plan plan = Pruner.plan(all, maxAge(Duration.ofDays(30)), NOW);
+    Pruner.Plan plan = plan(all, maxAge(Duration.ofDays(30)));
 
-    assertThat(ids(plan.delete())).containsExactlyInAnyOrder("ami-a-older", "ami-b-old");
+    assertThat(ids(plan.images())).containsExactlyInAnyOrder("ami-a-older", "ami-b-old");
     assertThat(plan.keep()).isEqualTo(2);
   }
 
   @Test
-  void planRecordsEveryImageUsingEachSnapshot() {
-    ImageInfo foreign =
-        new ImageInfo(
-            "ami-foreign",
-            "hand-made",
-            "available",
-            null,
-            List.of("snap-shared"),
-            Map.of(),
-            daysAgo(1),
-            null);
+  void planDeletesASnapshotAfterTheLastDeletedImageUsingItAndKeepsOneAStayingImageUses() {
     List<ImageInfo> all =
         List.of(
-            made("ami-1", "i-a", daysAgo(1), "snap-shared", "snap-1"),
-            madeInState("ami-2", "i-a", "pending", daysAgo(0), "snap-shared"),
-            foreign);
+            made("ami-new", "i-a", daysAgo(1), "snap-new", "snap-with-kept"),
+            made("ami-old-1", "i-a", daysAgo(2), "snap-shared", "snap-1"),
+            made("ami-old-2", "i-a", daysAgo(3), "snap-shared", "snap-with-kept", "snap-2"),
+            foreign("ami-foreign", daysAgo(1), "snap-with-foreign"),
+            made("ami-old-3", "i-a", daysAgo(4), "snap-with-foreign"));
 
-    Pruner.Plan plan = Pruner.plan(all, keepLast(1), NOW);
+    Pruner.Plan plan = plan(all, keepLast(1));
 
-    assertThat(plan.usedBy())
-        .containsOnlyKeys("snap-shared", "snap-1")
-        .containsEntry("snap-shared", Set.of("ami-1", "ami-2", "ami-foreign"))
-        .containsEntry("snap-1", Set.of("ami-1"));
+    assertThat(ids(plan.images())).containsExactly("ami-old-1", "ami-old-2", "ami-old-3");
+    assertThat(plan.snapshotsAfter())
+        .containsOnlyKeys("ami-old-1", "ami-old-2")
+        .containsEntry("ami-old-1", List.of("snap-1"))
+        .containsEntry("ami-old-2", List.of("snap-shared", "snap-2"));
+    assertThat(plan.keptSnapshots())
+        .containsExactly(
+            "snap-with-kept: in use by [ami-new]", "snap-with-foreign: in use by [ami-foreign]");
+    assertThat(plan.snapshots()).containsExactly("snap-1", "snap-shared", "snap-2");
   }
 
   // ---- plan: only amifleet's images -------------------------------------------------------
@@ -235,41 +291,57 @@ class PrunerTest {
   void madeByAmifleetNeedsEveryTagAndTheExactDescription() {
     ImageInfo real = made("ami-real", "i-a", daysAgo(1), "snap-1");
     Map<String, String> tags = real.tags();
+    String description = descriptionOf("ami-real", "i-a");
 
-    assertThat(Pruner.madeByAmifleet(real)).isTrue();
-    assertThat(Pruner.madeByAmifleet(withTagsAndDescription(real, tags, null))).isFalse();
-    assertThat(Pruner.madeByAmifleet(withTagsAndDescription(real, tags, "copied by hand")))
-        .isFalse();
+    assertThat(ours(real)).isTrue();
+    assertThat(ours(withTagsAndDescription(real, tags, null))).isFalse();
+    assertThat(ours(withTagsAndDescription(real, tags, "copied by hand"))).isFalse();
+    assertThat(ours(withTagsAndDescription(real, tags, description + " "))).isFalse();
     assertThat(
-            Pruner.madeByAmifleet(
-                withTagsAndDescription(real, tags, descriptionOf("ami-real") + " ")))
-        .isFalse();
-    assertThat(
-            Pruner.madeByAmifleet(
+            ours(
                 withTagsAndDescription(
-                    real, tags, "amifleet job " + jobOf("ami-real") + " of run run-8")))
+                    real, tags, "amifleet job " + jobOf("ami-real", "i-a") + " of run run-8")))
         .isFalse();
-    assertThat(
-            Pruner.madeByAmifleet(
-                withTagsAndDescription(
-                    real, without(tags, Tags.RUN_ID), descriptionOf("ami-real"))))
+    assertThat(ours(withTagsAndDescription(real, without(tags, Tags.RUN_ID), description)))
         .isFalse();
-    assertThat(
-            Pruner.madeByAmifleet(
-                withTagsAndDescription(
-                    real, without(tags, Tags.JOB_ID), descriptionOf("ami-real"))))
+    assertThat(ours(withTagsAndDescription(real, without(tags, Tags.JOB_ID), description)))
         .isFalse();
-    assertThat(
-            Pruner.madeByAmifleet(
-                withTagsAndDescription(
-                    real, without(tags, Tags.SOURCE_INSTANCE), descriptionOf("ami-real"))))
+    assertThat(ours(withTagsAndDescription(real, without(tags, Tags.SOURCE_INSTANCE), description)))
         .isFalse();
-    Map<String, String> unmanaged = new HashMap<>(tags);
-    unmanaged.put(Tags.MANAGED, "false");
-    assertThat(
-            Pruner.madeByAmifleet(
-                withTagsAndDescription(real, unmanaged, descriptionOf("ami-real"))))
+    assertThat(ours(withTagsAndDescription(real, with(tags, Tags.MANAGED, "false"), description)))
         .isFalse();
+  }
+
+  @Test
+  void madeByAmifleetNeedsTheJobIdOfItsRunAccountRegionAndInstance() {
+    ImageInfo real = made("ami-real", "i-a", daysAgo(1), "snap-1");
+    // Tags and description copied, with a made-up job ID, or moved to another instance.
+    String madeUp = "0123456789abcdef0123456789abcdef";
+    ImageInfo inventedJob =
+        withTagsAndDescription(
+            named(real, "web-2026-11-28-01234567"),
+            with(real.tags(), Tags.JOB_ID, madeUp),
+            "amifleet job " + madeUp + " of run " + runOf("ami-real"));
+    ImageInfo otherInstance =
+        withTagsAndDescription(
+            real, with(real.tags(), Tags.SOURCE_INSTANCE, "i-b"), descriptionOf("ami-real", "i-a"));
+
+    assertThat(ours(inventedJob)).isFalse();
+    assertThat(ours(otherInstance)).isFalse();
+    assertThat(Pruner.madeByAmifleet(real, "222222222222", REGION)).isFalse();
+    assertThat(Pruner.madeByAmifleet(real, ACCOUNT, "eu-west-1")).isFalse();
+    assertThat(ours(real.withOwner("222222222222"))).as("shared by another account").isFalse();
+  }
+
+  @Test
+  void madeByAmifleetNeedsANameItCouldHaveGivenTheJob() {
+    ImageInfo real = made("ami-real", "i-a", daysAgo(1), "snap-1");
+    String run = runOf("ami-real");
+
+    assertThat(ours(named(real, "user backup"))).isFalse();
+    assertThat(ours(named(real, "i-a " + run))).as("{instanceId} {runId}").isTrue();
+    assertThat(ours(named(real, "i-a-backup"))).isFalse();
+    assertThat(ours(named(real, "x-" + jobOf("ami-real", "i-a")))).as("{jobId}").isTrue();
   }
 
   @Test
@@ -286,17 +358,17 @@ class PrunerTest {
         withTagsAndDescription(
             made("ami-otherdesc", "i-a", daysAgo(500), "snap-otherdesc"),
             tagsOf("ami-otherdesc", "i-a"),
-            "amifleet job someone-elses-job of run " + RUN);
+            "amifleet job someone-elses-job of run " + runOf("ami-otherdesc"));
     ImageInfo noRunId =
         withTagsAndDescription(
             made("ami-norun", "i-a", daysAgo(500), "snap-norun"),
             without(tagsOf("ami-norun", "i-a"), Tags.RUN_ID),
-            "amifleet job " + jobOf("ami-norun") + " of run null");
+            "amifleet job " + jobOf("ami-norun", "i-a") + " of run null");
     List<ImageInfo> all = List.of(noDescription, newest, otherDescription, old, noRunId);
 
-    Pruner.Plan plan = Pruner.plan(all, keepLast(1), NOW);
+    Pruner.Plan plan = plan(all, keepLast(1));
 
-    assertThat(ids(plan.delete())).containsExactly("ami-old");
+    assertThat(ids(plan.images())).containsExactly("ami-old");
     assertThat(plan.keep()).isEqualTo(1);
   }
 
@@ -312,7 +384,7 @@ class PrunerTest {
         withTagsAndDescription(
             made("ami-norun", "i-a", daysAgo(500), "snap-norun"),
             without(tagsOf("ami-norun", "i-a"), Tags.RUN_ID),
-            descriptionOf("ami-norun"));
+            descriptionOf("ami-norun", "i-a"));
     put(newest, noDescription, noRunId);
 
     PruneSummary summary = prune(new Retention(Optional.of(0), Optional.of(Duration.ofDays(1))));
@@ -337,9 +409,9 @@ class PrunerTest {
             madeInState("ami-failed", "i-a", "failed", daysAgo(20), "snap-failed"),
             madeInState("ami-undated", "i-a", "available", null, "snap-undated"));
 
-    Pruner.Plan plan = Pruner.plan(all, keepLast(1), NOW);
+    Pruner.Plan plan = plan(all, keepLast(1));
 
-    assertThat(ids(plan.delete())).isEmpty();
+    assertThat(ids(plan.images())).isEmpty();
     assertThat(plan.keep()).isEqualTo(1);
   }
 
@@ -407,16 +479,7 @@ class PrunerTest {
 
   @Test
   void snapshotSharedWithANonAmifleetImageIsLeftAndReported() throws Exception {
-    ImageInfo foreign =
-        new ImageInfo(
-            "ami-foreign",
-            "hand-made",
-            "available",
-            null,
-            List.of("snap-shared"),
-            Map.of(),
-            daysAgo(100),
-            null);
+    ImageInfo foreign = foreign("ami-foreign", daysAgo(100), "snap-shared");
     put(
         made("ami-new", "i-a", daysAgo(1), "snap-new"),
         made("ami-old", "i-a", daysAgo(2), "snap-shared"),
@@ -596,26 +659,26 @@ class PrunerTest {
 
   @Test
   void orphanSweepDeletesTaggedUnusedSnapshotsOnly() throws Exception {
-    ImageInfo foreign =
-        new ImageInfo(
-            "ami-foreign",
-            "hand-made",
-            "available",
-            null,
-            List.of("snap-of-foreign"),
-            Map.of(),
-            daysAgo(100),
-            null);
+    ImageInfo foreign = foreign("ami-foreign", daysAgo(100), "snap-of-foreign");
     put(made("ami-kept", "i-a", daysAgo(1), "snap-kept"), foreign);
     images.putSnapshot(TARGET, taggedSnapshot("snap-orphan", "ami-gone", "i-a"));
     images.putSnapshot(TARGET, taggedSnapshot("snap-kept", "ami-kept", "i-a"));
     images.putSnapshot(TARGET, taggedSnapshot("snap-of-foreign", "ami-gone-2", "i-b"));
-    images.putSnapshot(TARGET, new SnapshotInfo("snap-untagged", Map.of()));
-    images.putSnapshot(TARGET, new SnapshotInfo("snap-managed-only", Map.of(Tags.MANAGED, "true")));
+    images.putSnapshot(
+        TARGET,
+        new SnapshotInfo("snap-untagged", Map.of(), "Created by CreateImage(i-a) for ami-x"));
     images.putSnapshot(
         TARGET,
         new SnapshotInfo(
-            "snap-no-instance", Map.of(Tags.MANAGED, "true", Tags.JOB_ID, jobOf("ami-gone-3"))));
+            "snap-managed-only",
+            Map.of(Tags.MANAGED, "true"),
+            "Created by CreateImage(i-a) for ami-y"));
+    images.putSnapshot(
+        TARGET,
+        new SnapshotInfo(
+            "snap-no-instance",
+            Map.of(Tags.MANAGED, "true", Tags.JOB_ID, jobOf("ami-gone-3", "i-a")),
+            "Created by CreateImage(i-a) for ami-gone-3"));
 
     PruneSummary summary = prune(keepLast(1));
 
@@ -650,12 +713,98 @@ class PrunerTest {
         made("ami-old", "i-a", daysAgo(5), "snap-old"));
 
     Retention retention = maxAge(Duration.ofDays(10));
-    assertThat(ids(pruner.plan(TARGET, retention).get(5, SECONDS).delete())).isEmpty();
+    assertThat(ids(pruner.plan(TARGET, retention).get(5, SECONDS).images())).isEmpty();
 
     clock.advance(Duration.ofDays(6));
     PruneSummary summary = prune(retention);
 
     assertThat(summary.deletedImageIds()).containsExactly("ami-old");
     assertThat(summary.deletedSnapshotIds()).containsExactly("snap-old");
+  }
+
+  // ---- issue 19: ownership beyond copyable tags; the dry run is the plan the prune runs --------
+
+  @Test
+  void handMadeSnapshotWithAmifleetsTagsIsNeitherPlannedNorDeleted() throws Exception {
+    put(made("ami-kept", "i-a", daysAgo(1), "snap-kept"));
+    // A user's backup, tagged by copying the tags of an amifleet snapshot.
+    images.putSnapshot(
+        TARGET, new SnapshotInfo("snap-user", tagsOf("ami-gone", "i-a"), "user backup"));
+    // Described as CreateImage would, but for another instance than its tags say.
+    images.putSnapshot(
+        TARGET,
+        new SnapshotInfo(
+            "snap-moved", tagsOf("ami-gone", "i-a"), "Created by CreateImage(i-b) for ami-gone"));
+    // Described right, tagged with a job ID that its run, account, region and instance do not give.
+    images.putSnapshot(
+        TARGET,
+        new SnapshotInfo(
+            "snap-forged",
+            with(tagsOf("ami-gone", "i-a"), Tags.JOB_ID, "0123456789abcdef0123456789abcdef"),
+            "Created by CreateImage(i-a) for ami-gone"));
+    images.putSnapshot(TARGET, taggedSnapshot("snap-orphan", "ami-gone", "i-a"));
+
+    Pruner.Plan plan = pruner.plan(TARGET, keepLast(1)).get(5, SECONDS);
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(plan.orphans()).containsExactly("snap-orphan");
+    assertThat(summary.deletedSnapshotIds()).containsExactly("snap-orphan");
+    assertThat(deleteSnapshotCalls()).containsExactly("snap-orphan");
+  }
+
+  @Test
+  void snapshotNamingAnImageThatStillExistsIsNoOrphan() throws Exception {
+    // The image is there (and does not list the snapshot): the snapshot is not proven an orphan.
+    put(made("ami-kept", "i-a", daysAgo(1), "snap-kept"));
+    images.putSnapshot(TARGET, taggedSnapshot("snap-odd", "ami-kept", "i-a"));
+
+    assertThat(pruner.plan(TARGET, keepLast(1)).get(5, SECONDS).orphans()).isEmpty();
+  }
+
+  @Test
+  void handMadeImageWithAmifleetsTagsAndDescriptionDoesNotDisplaceARealOne() throws Exception {
+    ImageInfo older = made("ami-older", "i-a", daysAgo(2), "snap-older");
+    ImageInfo newer = made("ami-newer", "i-a", daysAgo(1), "snap-newer");
+    // Newest of all, with every tag and the description of ami-newer copied, under another name.
+    ImageInfo copy =
+        named(
+            withTagsAndDescription(
+                made("ami-copy", "i-a", daysAgo(0), "snap-copy"),
+                newer.tags(),
+                newer.description()),
+            "user backup of web");
+    put(older, newer, copy);
+
+    PruneSummary summary = prune(keepLast(2));
+
+    assertThat(summary.deletedImageIds()).isEmpty();
+    assertThat(summary.keptImages()).isEqualTo(2);
+    assertThat(images.image(TARGET, "ami-copy")).isNotNull();
+    assertThat(images.image(TARGET, "ami-older")).isNotNull();
+  }
+
+  @Test
+  void pruneDeletesExactlyWhatItsPlanLists() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new", "snap-with-new"),
+        made("ami-old-1", "i-a", daysAgo(2), "snap-shared", "snap-1", "snap-with-new"),
+        made("ami-old-2", "i-a", daysAgo(3), "snap-shared", "snap-2"),
+        made("ami-b-new", "i-b", daysAgo(1), "snap-b-new"),
+        made("ami-b-old", "i-b", daysAgo(5), "snap-b-old"));
+    images.putSnapshot(TARGET, taggedSnapshot("snap-orphan-1", "ami-gone-1", "i-a"));
+    images.putSnapshot(TARGET, taggedSnapshot("snap-orphan-2", "ami-gone-2", "i-b"));
+    images.putSnapshot(
+        TARGET, new SnapshotInfo("snap-user", tagsOf("ami-gone-3", "i-a"), "user backup"));
+
+    Pruner.Plan plan = pruner.plan(TARGET, keepLast(1)).get(5, SECONDS);
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedImageIds()).isEqualTo(ids(plan.images()));
+    assertThat(summary.deletedSnapshotIds()).isEqualTo(plan.snapshots());
+    assertThat(summary.keptSnapshots()).isEqualTo(plan.keptSnapshots());
+    assertThat(plan.snapshots())
+        .containsExactlyInAnyOrder(
+            "snap-shared", "snap-1", "snap-2", "snap-b-old", "snap-orphan-1", "snap-orphan-2");
+    assertThat(plan.keptSnapshots()).containsExactly("snap-with-new: in use by [ami-new]");
   }
 }

@@ -214,7 +214,7 @@ class ProcessSignalsIT {
             "--create-burst",
             "5",
             "--visibility-timeout",
-            "5s",
+            "30s",
             "--poll-interval",
             "1s");
     awaitImages(Set.of("111111111111", "222222222222"), 25, Duration.ofSeconds(60));
@@ -224,9 +224,11 @@ class ProcessSignalsIT {
     int madeBeforeKill = imagesPerInstance(Set.of("111111111111", "222222222222")).size();
     assertThat(madeBeforeKill).as("killed in the middle").isBetween(25, 119);
 
+    // The killed worker's messages reappear 30 s (the shortest visibility timeout) after their
+    // last receive or extension: idle longer than that before giving up.
     Cli.Result second =
         cli.run(
-            "worker", "--queue-prefix", prefix, "--exit-when-idle", "10s", "--poll-interval", "1s");
+            "worker", "--queue-prefix", prefix, "--exit-when-idle", "40s", "--poll-interval", "1s");
     assertThat(second.exitCode()).as(second.toString()).isZero();
 
     List<ResultMessage> results = results(runId, 120);

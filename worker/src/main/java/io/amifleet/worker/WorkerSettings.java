@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * @param maxWait how long to wait for an image before the job ends TIMED_OUT
  * @param shutdownTimeout how long a stopping worker lets held jobs finish before releasing them
  * @param exitWhenIdle stop after the queue has been empty and nothing was held for this long
- * @param allowedAccounts accounts this worker may act in; empty means any
+ * @param allowedAccounts accounts this worker may act in; empty means any, and a list given is
+ *     never empty (an empty list must not silently mean "any")
  * @param visibilityTimeout visibility set on receive and on every extension
  * @param mutationRate client-side limit of CreateImage calls per account+region per second
  * @param mutationBurst how many CreateImage calls may go at once before the rate applies
@@ -32,7 +33,7 @@ public record WorkerSettings(
     Duration maxWait,
     Duration shutdownTimeout,
     Optional<Duration> exitWhenIdle,
-    Set<String> allowedAccounts,
+    Optional<Set<String>> allowedAccounts,
     Duration visibilityTimeout,
     double mutationRate,
     int mutationBurst,
@@ -51,6 +52,14 @@ public record WorkerSettings(
 
   public static final int DEFAULT_MUTATION_BURST = 48;
 
+  /**
+   * The shortest visibility timeout the heartbeat can sustain: it extends a message when half of
+   * the timeout is left and checks every sixth of it, so an extension has a third of the timeout
+   * (10 s here) to go through the batch window and the SDK's retries. 30 s is also SQS's default
+   * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html).
+   */
+  public static final Duration MIN_VISIBILITY_TIMEOUT = Duration.ofSeconds(30);
+
   /** SQS keeps a message invisible for at most 12 hours after it was received. */
   public static final Duration SQS_VISIBILITY_CEILING = Duration.ofHours(12);
 
@@ -59,7 +68,12 @@ public record WorkerSettings(
     requireNonNull(maxWait, "maxWait is null");
     requireNonNull(shutdownTimeout, "shutdownTimeout is null");
     requireNonNull(exitWhenIdle, "exitWhenIdle is null");
-    allowedAccounts = Set.copyOf(requireNonNull(allowedAccounts, "allowedAccounts is null"));
+    allowedAccounts = requireNonNull(allowedAccounts, "allowedAccounts is null").map(Set::copyOf);
+    if (allowedAccounts.isPresent() && allowedAccounts.get().isEmpty()) {
+      throw new IllegalArgumentException(
+          "--allow-account: the list is empty; give account IDs, or leave the option out to allow"
+              + " any account");
+    }
     requireNonNull(visibilityTimeout, "visibilityTimeout is null");
     requireNonNull(retryBaseDelay, "retryBaseDelay is null");
     requireNonNull(retryMaxDelay, "retryMaxDelay is null");
@@ -80,8 +94,13 @@ public record WorkerSettings(
           "--max-wait must be positive and at most 11h30m (SQS keeps a message invisible for 12"
               + " hours at most)");
     }
-    if (visibilityTimeout.toSeconds() < 5 || visibilityTimeout.compareTo(Duration.ofHours(1)) > 0) {
-      throw new IllegalArgumentException("--visibility-timeout must be between 5s and 1h");
+    if (visibilityTimeout.compareTo(MIN_VISIBILITY_TIMEOUT) < 0
+        || visibilityTimeout.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException(
+          "--visibility-timeout must be between 30s and 1h: the heartbeat extends a held job's"
+              + " message when half of it is left, checking every sixth, so an extension has a third"
+              + " of it to land; below 30s a slow or retried call on a busy worker lets the message"
+              + " reappear and a second worker run the job");
     }
     if (mutationRate <= 0 || mutationBurst < 1) {
       throw new IllegalArgumentException("the mutation rate and burst must be positive");
@@ -101,7 +120,7 @@ public record WorkerSettings(
         DEFAULT_MAX_WAIT,
         DEFAULT_SHUTDOWN_TIMEOUT,
         Optional.empty(),
-        Set.of(),
+        Optional.empty(),
         DEFAULT_VISIBILITY_TIMEOUT,
         DEFAULT_MUTATION_RATE,
         DEFAULT_MUTATION_BURST,
@@ -130,8 +149,9 @@ public record WorkerSettings(
     return with(b -> b.exitWhenIdle = Optional.ofNullable(value));
   }
 
+  /** Only these accounts (a non-empty set). */
   public WorkerSettings withAllowedAccounts(Set<String> value) {
-    return with(b -> b.allowedAccounts = value);
+    return with(b -> b.allowedAccounts = Optional.of(value));
   }
 
   public WorkerSettings withVisibilityTimeout(Duration value) {
@@ -172,7 +192,7 @@ public record WorkerSettings(
     Duration maxWait;
     Duration shutdownTimeout;
     Optional<Duration> exitWhenIdle;
-    Set<String> allowedAccounts;
+    Optional<Set<String>> allowedAccounts;
     Duration visibilityTimeout;
     double mutationRate;
     int mutationBurst;

@@ -5,7 +5,7 @@ import io.amifleet.common.message.Identifiers;
 import io.amifleet.worker.WorkerSettings;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /** The worker's flags, shared by {@code worker} and {@code run}. */
@@ -51,8 +51,10 @@ public final class WorkerOptions {
       names = "--allow-account",
       paramLabel = "ID",
       split = ",",
-      description = "Only act in these accounts; jobs for others go to the DLQ (default: any).")
-  List<String> allowAccounts = List.of();
+      description =
+          "Only act in these accounts; jobs for others go to the DLQ (default, without the option:"
+              + " any).")
+  List<String> allowAccounts;
 
   @Option(
       names = "--visibility-timeout",
@@ -81,19 +83,30 @@ public final class WorkerOptions {
   int createBurst;
 
   WorkerSettings settings(Duration exitWhenIdle) {
-    for (String id : allowAccounts) {
-      if (!Identifiers.ACCOUNT_ID.matcher(id).matches()) {
+    WorkerSettings settings = WorkerSettings.defaults();
+    if (allowAccounts != null) {
+      // Given, it must name accounts: "," or "" would otherwise be an empty list, read as "any".
+      if (allowAccounts.isEmpty()) {
         throw new IllegalArgumentException(
-            "--allow-account: '" + id + "' is not a 12-digit account ID");
+            "--allow-account: no account ID given; name the accounts, or leave the option out to"
+                + " allow any");
       }
+      for (String id : allowAccounts) {
+        if (!Identifiers.ACCOUNT_ID.matcher(id.strip()).matches()) {
+          throw new IllegalArgumentException(
+              "--allow-account: '" + id + "' is not a 12-digit account ID");
+        }
+      }
+      settings =
+          settings.withAllowedAccounts(
+              allowAccounts.stream().map(String::strip).collect(Collectors.toSet()));
     }
-    return WorkerSettings.defaults()
+    return settings
         .withConcurrency(concurrency)
         .withPollInterval(pollInterval)
         .withMaxWait(maxWait)
         .withShutdownTimeout(shutdownTimeout)
         .withExitWhenIdle(exitWhenIdle)
-        .withAllowedAccounts(Set.copyOf(allowAccounts))
         .withVisibilityTimeout(visibilityTimeout)
         .withMutationLimit(createRate, createBurst);
   }

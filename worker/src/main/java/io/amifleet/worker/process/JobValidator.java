@@ -4,6 +4,7 @@ import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.error.ErrorKind;
 import io.amifleet.common.message.WorkItem;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -11,22 +12,29 @@ import java.util.Set;
  * in that account, ...) is checked when the job is decoded; this adds {@code --allow-account}.
  */
 public final class JobValidator {
-  private final Set<String> allowedAccounts;
+  private final Optional<Set<String>> allowedAccounts;
 
-  public JobValidator(Set<String> allowedAccounts) {
-    this.allowedAccounts = Set.copyOf(allowedAccounts);
+  /**
+   * @param allowedAccounts the accounts jobs may act in; empty: any. A set given but empty allows
+   *     none (it never falls back to "any").
+   */
+  public JobValidator(Optional<Set<String>> allowedAccounts) {
+    this.allowedAccounts = allowedAccounts.map(Set::copyOf);
   }
 
   /** Throws a poison {@link AmiFleetException} when the job may not run here. */
   public void check(WorkItem job) {
-    if (!allowedAccounts.isEmpty() && !allowedAccounts.contains(job.accountId())) {
+    if (allowedAccounts.isEmpty()) {
+      return;
+    }
+    if (!allowedAccounts.get().contains(job.accountId())) {
       throw new AmiFleetException(
           ErrorKind.POISON,
           ErrorCodes.ACCOUNT_NOT_ALLOWED,
           "account "
               + job.accountId()
               + " is not in this worker's --allow-account list "
-              + allowedAccounts.stream().sorted().toList());
+              + allowedAccounts.get().stream().sorted().toList());
     }
   }
 }

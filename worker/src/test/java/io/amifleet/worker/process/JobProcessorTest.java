@@ -30,11 +30,13 @@ import io.amifleet.worker.testing.FakeResultSink;
 import io.amifleet.worker.testing.Journal;
 import io.amifleet.worker.testing.MutableClock;
 import io.amifleet.worker.testing.RecordingEvents;
+import io.amifleet.worker.testing.TestImages;
 import io.amifleet.worker.testing.TestJobs;
 import io.amifleet.worker.visibility.VisibilityHeartbeat;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -78,9 +80,13 @@ class JobProcessorTest {
     RetryBackoff backoff = new RetryBackoff(Duration.ofSeconds(10), Duration.ofMinutes(15));
     return new JobProcessor(
         codec,
-        new JobValidator(allowedAccounts),
+        new JobValidator(Optional.of(allowedAccounts)),
         images,
-        new ImageMaker(images, Executors.newSingleThreadScheduledExecutor(), Duration.ofMillis(5)),
+        new ImageMaker(
+            images,
+            Executors.newSingleThreadScheduledExecutor(),
+            Duration.ofMillis(5),
+            Duration.ofMillis(10)),
         waiter,
         heartbeat,
         new OutcomeRouter(queue, sink, backoff, events, clock),
@@ -145,6 +151,32 @@ class JobProcessorTest {
               assertThat(c.operation()).isEqualTo(MOVE_TO_DEAD_LETTER);
               assertThat(c.attributes())
                   .containsEntry("amifleet-error-code", ErrorCodes.INVALID_MESSAGE);
+            });
+  }
+
+  @Test
+  void jobCarryingAnotherInstancesJobIdIsPoisonAndNeitherAdoptsNorCreates() throws Exception {
+    // Instance A's job made its image; a job for instance B arrives with A's job ID.
+    JobMessage jobOfA = job;
+    images.put(target, TestImages.of(jobOfA, "ami-0ofa", "available", "t1"));
+    JobMessage jobOfB = TestJobs.builder().instanceId("i-0bbbbbbbbbbbbbbb2").build();
+    String body = codec.encode(jobOfB).replace(jobOfB.jobId(), jobOfA.jobId());
+
+    process(TestJobs.received(body, 1));
+
+    assertThat(sink.published()).noneMatch(r -> "ami-0ofa".equals(r.imageId()));
+    assertThat(images.calls()).isEmpty();
+    assertThat(queue.calls())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.operation()).isEqualTo(MOVE_TO_DEAD_LETTER);
+              assertThat(c.attributes())
+                  .containsEntry("amifleet-error-code", ErrorCodes.INVALID_MESSAGE)
+                  .hasEntrySatisfying(
+                      "amifleet-error-message",
+                      m ->
+                          assertThat(m).contains("jobId '" + jobOfA.jobId() + "' does not belong"));
             });
   }
 

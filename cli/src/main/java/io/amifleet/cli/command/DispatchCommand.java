@@ -15,6 +15,7 @@ import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.output.Table;
 import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
+import io.amifleet.common.json.Json;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.dispatcher.DispatchReport;
@@ -167,7 +168,8 @@ public final class DispatchCommand implements Callable<Integer> {
       accounts.add(mapper.valueToTree(a));
     }
     if (report.dryRun()) {
-      root.set("jobs", mapper.valueToTree(report.jobs()));
+      // For people: the display view leaves the ExternalId out.
+      root.set("jobs", Json.displayTree(mapper, report.jobs()));
     }
     context.out().println(root.toString());
   }

@@ -204,7 +204,7 @@ public final class DlqCommand implements Runnable {
           d.receiveCount().orElse("-"),
           abbreviate(
               d.errorMessage().isEmpty()
-                  ? d.job().isEmpty() ? "body: " + d.body() : "-"
+                  ? d.job().isEmpty() ? "body: " + d.shownBody() : "-"
                   : d.errorMessage(),
               120));
     }
@@ -229,7 +229,7 @@ public final class DlqCommand implements Runnable {
     d.receiveCount().ifPresent(c -> n.put("receiveCount", c));
     d.failedAt().ifPresent(f -> n.put("failedAt", f));
     if (d.job().isEmpty()) {
-      n.put("body", d.body());
+      n.put("body", d.shownBody());
     }
     return n.toString();
   }

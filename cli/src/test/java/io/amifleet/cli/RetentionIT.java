@@ -280,6 +280,97 @@ class RetentionIT {
     assertThat(r.err()).contains("no account has a retention policy");
   }
 
+  private Set<String> imageIds() {
+    return seeder.ownedImages(A, REGION).stream().map(Image::imageId).collect(Collectors.toSet());
+  }
+
+  /** The image and snapshot IDs a dry run lists to delete (not those it says it keeps). */
+  private static Set<String> listedToDelete(String dryRunOut) {
+    Set<String> ids = new java.util.HashSet<>();
+    for (String line : dryRunOut.lines().toList()) {
+      if (line.contains(" kept ")) {
+        continue;
+      }
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("\\b(ami|snap)-[0-9a-f]+\\b").matcher(line);
+      while (m.find()) {
+        ids.add(m.group());
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * The dry run lists exactly what the prune then deletes, orphan snapshots included; a snapshot
+   * made by hand and tagged like amifleet's, and an image made by hand with the tags and
+   * description of amifleet's newest, are neither listed nor deleted, and the copy does not push a
+   * real image out of keepLast.
+   */
+  @Test
+  void dryRunListsExactlyWhatPruneDeletesAndHandMadeCopiesOfAmifleetsTagsStay() throws Exception {
+    fourNights();
+    Ec2Client ec2 = aws.ec2(A, REGION);
+    Image r4 =
+        seeder.ownedImages(A, REGION).stream()
+            .filter(
+                i ->
+                    "r4".equals(tag(i, "amifleet:run-id"))
+                        && instances.get(0).equals(tag(i, "amifleet:source-instance")))
+            .findFirst()
+            .orElseThrow();
+    List<Tag> amifleetTags = r4.tags();
+    // A user's backup image of instance 0, tags and description copied from amifleet's newest.
+    String copy =
+        ec2.createImage(
+                b ->
+                    b.instanceId(instances.get(0))
+                        .name("user backup of web")
+                        .description(r4.description())
+                        .tagSpecifications(
+                            t -> t.resourceType(ResourceType.IMAGE).tags(amifleetTags)))
+            .imageId();
+    // A user's snapshot, tagged like amifleet's snapshots, described as theirs.
+    String volume = ec2.createVolume(b -> b.availabilityZone(REGION + "a").size(8)).volumeId();
+    String userSnapshot =
+        ec2.createSnapshot(b -> b.volumeId(volume).description("user backup")).snapshotId();
+    ec2.createTags(b -> b.resources(userSnapshot).tags(amifleetTags));
+    // A real orphan: amifleet's r1 image of instance 1 deregistered by hand, its snapshot left.
+    Image r1 =
+        seeder.ownedImages(A, REGION).stream()
+            .filter(
+                i ->
+                    "r1".equals(tag(i, "amifleet:run-id"))
+                        && instances.get(1).equals(tag(i, "amifleet:source-instance")))
+            .findFirst()
+            .orElseThrow();
+    ec2.deregisterImage(b -> b.imageId(r1.imageId()));
+    String orphan = r1.blockDeviceMappings().get(0).ebs().snapshotId();
+    Set<String> imagesBefore = imageIds();
+    Set<String> snapshotsBefore = snapshots();
+
+    Path policy = targets("retention: {keepLast: 2}");
+    Cli.Result dry = cli().run("prune", "--targets", policy.toString(), "--dry-run");
+    assertThat(dry.exitCode()).as(dry.toString()).isZero();
+    assertThat(imageIds()).as("a dry run changes nothing").isEqualTo(imagesBefore);
+    Cli.Result pruned = cli().run("prune", "--targets", policy.toString(), "--poll-interval", "1s");
+    assertThat(pruned.exitCode()).as(pruned.toString()).isZero();
+
+    Set<String> deleted = new java.util.HashSet<>(imagesBefore);
+    deleted.removeAll(imageIds());
+    Set<String> deletedSnapshots = new java.util.HashSet<>(snapshotsBefore);
+    deletedSnapshots.removeAll(snapshots());
+    deleted.addAll(deletedSnapshots);
+    assertThat(listedToDelete(dry.out())).as(dry.out()).isEqualTo(deleted);
+    assertThat(deletedSnapshots).contains(orphan).doesNotContain(userSnapshot);
+    assertThat(runsLeft(instances.get(0))).containsExactlyInAnyOrder("r3", "r4");
+    assertThat(imageIds())
+        .as("r3 and r4 of each instance, and the copy (not counted: the real r3 stays)")
+        .contains(r4.imageId())
+        .hasSize(2 + 2 + 1);
+    assertThat(imageIds()).contains(copy);
+    assertThat(snapshots()).contains(userSnapshot);
+  }
+
   private static Tag tag(String k, String v) {
     return Tag.builder().key(k).value(v).build();
   }

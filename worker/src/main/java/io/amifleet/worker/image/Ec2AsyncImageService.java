@@ -52,11 +52,16 @@ public final class Ec2AsyncImageService implements ImageService {
   private static final Set<String> GONE =
       Set.of("InvalidAMIID.NotFound", "InvalidAMIID.Unavailable");
 
-  /** Retries of CreateImage: throttling answers only (see the class comment). */
+  /**
+   * Retries of CreateImage: throttling answers only (see the class comment), at most the standard
+   * three attempts. One strategy serves every account's requests, so its retry quota (the circuit
+   * breaker) is off: one throttled account must not use up the retries of the others.
+   */
   static final RetryStrategy CREATE_IMAGE_RETRIES =
       DefaultRetryStrategy.standardStrategyBuilder()
           .retryOnException(AwsErrors::isThrottling)
           .treatAsThrottling(AwsErrors::isThrottling)
+          .circuitBreakerEnabled(false)
           .build();
 
   /** Applies {@link #CREATE_IMAGE_RETRIES} to one request, leaving the client as it is. */

@@ -15,7 +15,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Targets files that are not one: a device, or more than the 5 MB cap, locally or in S3. Each is a
+ * Targets files that are not one: a device, or more than the 3 MB cap, locally or in S3. Each is a
  * configuration error (exit 2) that says what is wrong, before anything is read in full or sent.
  */
 class TargetsLimitsIT {
@@ -70,6 +70,6 @@ class TargetsLimitsIT {
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
     assertThat(r.err())
-        .startsWith("amifleet: s3://fleet-config/huge.yaml: larger than 5 MB, the most a targets");
+        .startsWith("amifleet: s3://fleet-config/huge.yaml: larger than 3 MB, the most a targets");
   }
 }

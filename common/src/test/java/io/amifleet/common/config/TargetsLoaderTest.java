@@ -1132,7 +1132,7 @@ class TargetsLoaderTest {
 
     assertThat(thrown)
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith(file + ": larger than 5 MB");
+        .hasMessageStartingWith(file + ": larger than 3 MB");
   }
 
   @Test

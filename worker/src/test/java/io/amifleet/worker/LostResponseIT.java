@@ -1,13 +1,17 @@
 package io.amifleet.worker;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amifleet.common.aws.RoleKey;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.emulator.EmulatedAws;
 import io.amifleet.emulator.Emulator;
 import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.SharedEmulator;
+import io.amifleet.worker.image.Ec2Target;
+import io.amifleet.worker.image.ImageService;
 import io.amifleet.worker.testing.LostResponseProxy;
 import io.amifleet.worker.testing.WorkerHarness;
 import java.time.Duration;
@@ -24,7 +28,8 @@ import software.amazon.awssdk.services.ec2.model.Image;
  * moto make the image and then cuts the connection instead of answering. CreateImage has no client
  * token, so a blind retry makes a second image (moto, like an EC2 account whose names are unique
  * only per job, does not refuse the name): the SDK must not retry it, and the job's own retry must
- * find the image by its job ID instead.
+ * find the image by its job ID instead. DeregisterImage, safe to repeat, is retried, and finding
+ * the image gone counts as done.
  */
 class LostResponseIT {
   private static final String ACCOUNT = "111111111111";
@@ -109,5 +114,34 @@ class LostResponseIT {
               assertThat(c.attempts()).isEqualTo(1);
             });
     assertThat(w.events().count("adopted " + job.jobId())).isEqualTo(1);
+  }
+
+  @Test
+  void lostDeregisterImageResponseIsRetriedAndTheImageGoneCountsAsDone() throws Exception {
+    String instance = seeder.runInstances(ACCOUNT, WorkerHarness.REGION, 1, Map.of()).get(0);
+    String imageId =
+        aws.ec2(ACCOUNT, WorkerHarness.REGION)
+            .createImage(b -> b.instanceId(instance).name("to-deregister"))
+            .imageId();
+    proxy =
+        new LostResponseProxy(
+            emulator.endpoint(),
+            LostResponseProxy.ec2Action("DeregisterImage"),
+            1,
+            Duration.ofMillis(200));
+    WorkerHarness w = worker();
+    Ec2Target target =
+        new Ec2Target(
+            RoleKey.of("arn:aws:iam::" + ACCOUNT + ":role/AmiFleetCreator", "test-external-id"),
+            ACCOUNT,
+            WorkerHarness.REGION);
+    ImageService images = w.get(ImageService.class);
+
+    // The SDK retries DeregisterImage (it is safe to repeat): the retry finds the image gone.
+    images.ready(target).thenCompose(x -> images.deregister(target, imageId)).get(60, SECONDS);
+
+    assertThat(proxy.lost()).isEqualTo(1);
+    assertThat(proxy.matched()).as("DeregisterImage sent twice").isEqualTo(2);
+    assertThat(seeder.ownedImages(ACCOUNT, WorkerHarness.REGION)).isEmpty();
   }
 }

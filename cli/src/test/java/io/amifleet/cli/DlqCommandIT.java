@@ -33,7 +33,7 @@ class DlqCommandIT {
     seeder = new Seeder(aws);
     cli = new Cli(emulator, Map.of());
     prefix = "q" + UUID.randomUUID().toString().substring(0, 8);
-    assertThat(cli.run("queues", "create", "--prefix", prefix).exitCode()).isZero();
+    assertThat(cli.run("queues", "create", "--queue-prefix", prefix).exitCode()).isZero();
   }
 
   @AfterEach

@@ -53,7 +53,7 @@ class ProcessSignalsIT {
     seeder = new Seeder(aws);
     cli = new Cli(emulator, Map.of());
     prefix = "s" + UUID.randomUUID().toString().substring(0, 8);
-    assertThat(cli.run("queues", "create", "--prefix", prefix).exitCode()).isZero();
+    assertThat(cli.run("queues", "create", "--queue-prefix", prefix).exitCode()).isZero();
   }
 
   @AfterEach

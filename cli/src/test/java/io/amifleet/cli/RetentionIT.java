@@ -252,7 +252,7 @@ class RetentionIT {
   @Test
   void dispatchEnqueuesARetentionJobPerAccountRegion() throws Exception {
     String prefix = "ret" + Long.toHexString(System.nanoTime());
-    cli().run("queues", "create", "--prefix", prefix);
+    cli().run("queues", "create", "--queue-prefix", prefix);
 
     Cli.Result r =
         cli()

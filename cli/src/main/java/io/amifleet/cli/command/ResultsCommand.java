@@ -4,7 +4,7 @@ import io.amifleet.cli.CliContext;
 import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.DurationConverter;
-import io.amifleet.cli.options.OutputFormat;
+import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.cli.output.ResultsTable;
 import io.amifleet.common.lifecycle.Closer;
@@ -25,13 +25,15 @@ import picocli.CommandLine.Option;
       "Read results from the results queue, de-duplicated by job ID, and print them.",
       "Stops when --expect distinct jobs were reported, on --timeout, or (without --expect) when the"
           + " queue stays empty for --idle. Exit 1 if any job failed or timed out, or if fewer than"
-          + " --expect results arrived."
+          + " --expect results arrived.",
+      "-o json prints JSON Lines: one result object per line as it arrives."
     })
 public final class ResultsCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Mixin AwsOptions aws;
-  @Mixin QueueOptions queues;
+  @Mixin QueueOptions.Prefix queuePrefix;
+  @Mixin QueueOptions.Results resultsQueue;
 
   @Option(
       names = "--run-id",
@@ -68,12 +70,7 @@ public final class ResultsCommand implements Callable<Integer> {
       description = "Leave the results on the queue (default: delete what was read).")
   boolean keep;
 
-  @Option(
-      names = "--output",
-      paramLabel = "table|json",
-      defaultValue = "table",
-      description = "table, or json: one result object per line (default: ${DEFAULT-VALUE}).")
-  OutputFormat output;
+  @Mixin OutputOption output;
 
   ResultsCommand(CliContext context) {
     this.context = context;
@@ -87,7 +84,10 @@ public final class ResultsCommand implements Callable<Integer> {
     try (Closer closer = new Closer()) {
       var injector =
           Injectors.create(
-              context.environment(), closer, context.aws(aws.settings()), queues.settings());
+              context.environment(),
+              closer,
+              context.aws(aws.settings()),
+              QueueOptions.settings(queuePrefix, null, resultsQueue, null));
       MessageCodec codec = injector.getInstance(MessageCodec.class);
       ResultsReader.Request request =
           new ResultsReader.Request(Optional.ofNullable(runId), expect, timeout, idle, !keep);
@@ -97,11 +97,11 @@ public final class ResultsCommand implements Callable<Integer> {
               .read(
                   request,
                   r -> {
-                    if (output == OutputFormat.json) {
+                    if (output.json()) {
                       context.out().println(codec.encode(r));
                     }
                   });
-      if (output == OutputFormat.table) {
+      if (!output.json()) {
         ResultsTable.print(collected.results(), context.out());
       }
       if (collected.timedOut()) {

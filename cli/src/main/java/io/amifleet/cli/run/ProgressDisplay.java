@@ -52,6 +52,20 @@ public final class ProgressDisplay implements AutoCloseable {
         s.ratePerSecond());
   }
 
+  /**
+   * Prints a status line without breaking the live one: on a terminal the progress line is cleared,
+   * the message printed on its own line, and the progress drawn again below it.
+   */
+  public synchronized void println(String message) {
+    if (terminal && !closed) {
+      out.print("\r\033[K");
+      out.println(message);
+      redraw();
+    } else {
+      out.println(message);
+    }
+  }
+
   private synchronized void plainLine() {
     if (!closed) {
       out.println(line(progress.snapshot()));

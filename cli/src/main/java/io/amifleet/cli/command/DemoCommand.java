@@ -235,7 +235,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("       export AMIFLEET_EXTERNAL_ID=<the ExternalId of the target role>");
     out.println("       ./amifleet run --targets targets.yaml --report report.json");
     out.println(
-        "  For a fleet: ./amifleet queues create --prefix nightly, then 'dispatch' on a schedule and");
+        "  For a fleet: ./amifleet queues create --queue-prefix nightly, then 'dispatch' on a schedule and");
     out.println(
         "  'worker' on as many machines as you like (or deploy infra/cloudformation/hub-stack.yaml).");
     out.println();

@@ -46,6 +46,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,18 +116,18 @@ public final class SingleMachineRun {
       QueueSettings queues;
       boolean embedded = options.queues().isEmpty();
       CompletableFuture<EmbeddedSqs> starting = null;
+      int port = embedded ? EmbeddedSqs.freePort() : 0;
+      // Registered first, so closed last: after the clients and batches that talk to it.
+      AtomicReference<CompletableFuture<EmbeddedSqs>> sqsStarted = new AtomicReference<>();
       if (embedded) {
-        // Start the embedded queue in the background (it takes seconds on a cold JVM) while the
-        // AWS clients are made and the accounts searched; wait for it only to enqueue.
-        int port = EmbeddedSqs.freePort();
-        ExecutorService starter =
-            Executors.newSingleThreadExecutor(Threads.named("amifleet-embedded-sqs"));
-        starting = CompletableFuture.supplyAsync(() -> EmbeddedSqs.start(port), starter);
-        starter.shutdown();
-        CompletableFuture<EmbeddedSqs> started = starting;
         closer.register(
             "embedded SQS",
-            () -> started.thenAccept(EmbeddedSqs::close).exceptionally(e -> null).join());
+            () -> {
+              CompletableFuture<EmbeddedSqs> f = sqsStarted.get();
+              if (f != null) {
+                f.thenAccept(EmbeddedSqs::close).exceptionally(e -> null).join();
+              }
+            });
         aws = aws.withSqsEndpoint(EmbeddedSqs.endpoint(port));
         queues = QueueSettings.ofPrefix(EMBEDDED_PREFIX);
       } else {
@@ -150,6 +151,16 @@ public final class SingleMachineRun {
                   options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 20 : 5)),
                   options.workers(),
                   WorkerEvents.all(listeners)));
+      if (embedded) {
+        // Start the embedded queue in the background (it takes seconds on a cold JVM) while the
+        // accounts are searched; wait for it only to enqueue. After the injector, which checks
+        // the hub's credentials: without them, nothing is started.
+        ExecutorService starter =
+            Executors.newSingleThreadExecutor(Threads.named("amifleet-embedded-sqs"));
+        starting = CompletableFuture.supplyAsync(() -> EmbeddedSqs.start(port), starter);
+        starter.shutdown();
+        sqsStarted.set(starting);
+      }
       Instant started = Instant.now();
       err.printf(
           "run %s: searching %d account(s) in %d account-region(s)%s%n",

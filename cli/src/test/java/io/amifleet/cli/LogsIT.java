@@ -78,19 +78,22 @@ class LogsIT {
         .env("AWS_ENDPOINT_URL", emulator.endpoint().toString());
   }
 
+  /** A worker process that takes the dispatched jobs and exits when the queue is empty. */
+  private Cli.Result worker(JarProcess process) throws Exception {
+    return process.run(
+        Duration.ofMinutes(2),
+        "worker",
+        "--queue-prefix",
+        prefix,
+        "--exit-when-idle",
+        "3s",
+        "--poll-interval",
+        "1s");
+  }
+
   @Test
   void offATerminalEveryLogLineIsJsonAndJobLinesCarryTheJobsIdentity() throws Exception {
-    Cli.Result r =
-        jar()
-            .run(
-                Duration.ofMinutes(2),
-                "worker",
-                "--queue-prefix",
-                prefix,
-                "--exit-when-idle",
-                "3s",
-                "--poll-interval",
-                "1s");
+    Cli.Result r = worker(jar());
     assertThat(r.exitCode()).as(r.toString()).isZero();
 
     List<JsonNode> lines = new ArrayList<>();
@@ -120,18 +123,7 @@ class LogsIT {
 
   @Test
   void textLogsOnRequest() throws Exception {
-    Cli.Result r =
-        jar()
-            .env("AMIFLEET_LOG_FORMAT", "text")
-            .run(
-                Duration.ofMinutes(2),
-                "worker",
-                "--queue-prefix",
-                prefix,
-                "--exit-when-idle",
-                "3s",
-                "--poll-interval",
-                "1s");
+    Cli.Result r = worker(jar().env("AMIFLEET_LOG_FORMAT", "text"));
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.err()).contains("worker started").doesNotContain("{\"@timestamp\"");

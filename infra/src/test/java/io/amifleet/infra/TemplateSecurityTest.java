@@ -274,15 +274,19 @@ class TemplateSecurityTest {
             .toList();
     assertThat(readers)
         .extracting(Located::resource)
-        .containsExactlyInAnyOrder("DispatcherTaskRole", "OperatorPolicy");
+        .containsExactlyInAnyOrder("DispatcherOrgReaderPolicy", "OperatorOrgReaderPolicy");
     readers.forEach(
         s -> {
           assertThat(s.actions()).as(s.toString()).containsExactly("sts:AssumeRole");
           assertThat(s.resources()).as(s.toString()).containsExactly(ref("OrgReaderRoleArn"));
         });
-    // Each statement sits in an Fn::If on HasOrgReaderRole, so an empty parameter grants nothing.
-    String hub = HUB.toString();
-    assertThat(hub.split("\\{\"Fn::If\":\\[\"HasOrgReaderRole\"", -1)).hasSize(3);
+    // Each sits in a resource on HasOrgReaderRole, so an empty parameter grants nothing.
+    for (Located s : readers) {
+      assertThat(HUB.at("/Resources/" + s.resource() + "/Condition").asText())
+          .isEqualTo("HasOrgReaderRole");
+    }
+    assertThat(HUB.at("/Resources/DispatcherOrgReaderPolicy/Properties/Roles/0"))
+        .isEqualTo(ref("DispatcherTaskRole"));
     assertThat(HUB.at("/Parameters/OrgReaderRoleArn/Default").asText()).isEmpty();
   }
 

@@ -1,5 +1,6 @@
 package io.amifleet.cli;
 
+import io.amifleet.cli.command.CompletionCommand;
 import io.amifleet.cli.command.DemoCommand;
 import io.amifleet.cli.command.DispatchCommand;
 import io.amifleet.cli.command.DlqCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Command;
       PruneCommand.class,
       PreflightCommand.class,
       DemoCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -44,11 +46,26 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(CliContext.system(), args));
+    CliContext context = CliContext.system();
+    try {
+      Logging.configure(context.environment());
+    } catch (ConfigException e) {
+      context.err().println("amifleet: " + e.getMessage());
+      System.exit(2);
+    }
+    System.exit(run(context, args));
   }
 
   /** Runs amifleet with {@code args}; returns the exit code. */
   public static int run(CliContext context, String... args) {
+    return commandLine(context).execute(args);
+  }
+
+  /**
+   * The command model with its output streams and error handling: what {@link #run} executes, and
+   * what the tests walk to check the README's CLI reference and the docs' command lines.
+   */
+  public static CommandLine commandLine(CliContext context) {
     CommandLine cli = new CommandLine(new Main(), new Factory(context));
     cli.setOut(new PrintWriter(context.out(), true));
     cli.setErr(new PrintWriter(context.err(), true));
@@ -66,7 +83,7 @@ public final class Main implements Runnable {
           e.printStackTrace(context.err());
           return 1;
         });
-    return cli.execute(args);
+    return cli;
   }
 
   @Override

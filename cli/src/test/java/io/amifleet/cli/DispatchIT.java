@@ -103,7 +103,8 @@ class DispatchIT {
 
   @Test
   void queuesCreateMakesJobsQueueRedrivingToTheDlq() {
-    Cli.Result r = cli().run("queues", "create", "--prefix", prefix, "--max-receive-count", "3");
+    Cli.Result r =
+        cli().run("queues", "create", "--queue-prefix", prefix, "--max-receive-count", "3");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out()).contains(prefix + "-jobs", prefix + "-results", prefix + "-dlq");
@@ -116,7 +117,7 @@ class DispatchIT {
     assertThat(policy).contains(prefix + "-dlq").contains("3");
     assertThat(
             cli()
-                .run("queues", "create", "--prefix", prefix, "--max-receive-count", "3")
+                .run("queues", "create", "--queue-prefix", prefix, "--max-receive-count", "3")
                 .exitCode())
         .as("repeating it is harmless")
         .isZero();
@@ -157,7 +158,7 @@ class DispatchIT {
                   instanceIds: [%s, %s, i-0123456789abcdef0]
             """
                 .formatted(cListed.get(0), cListed.get(1)));
-    cli().run("queues", "create", "--prefix", prefix);
+    cli().run("queues", "create", "--queue-prefix", prefix);
 
     Cli.Result r =
         cli()
@@ -218,7 +219,7 @@ class DispatchIT {
               - id: "111111111111"
               - id: "222222222222"
             """);
-    cli().run("queues", "create", "--prefix", prefix);
+    cli().run("queues", "create", "--queue-prefix", prefix);
 
     Cli.Result r =
         cli()
@@ -239,7 +240,7 @@ class DispatchIT {
     Path file =
         targets(
             "defaults: {regions: [us-east-1]}\naccounts:\n  - {id: \"111111111111\", select: {all: true}}\n");
-    cli().run("queues", "create", "--prefix", prefix);
+    cli().run("queues", "create", "--queue-prefix", prefix);
 
     Cli.Result r =
         cli()
@@ -271,7 +272,7 @@ class DispatchIT {
               - id: "22222222222"
                 select: {tags: {Env: prod}}
             """);
-    cli().run("queues", "create", "--prefix", prefix);
+    cli().run("queues", "create", "--queue-prefix", prefix);
 
     Cli.Result r = cli().run("dispatch", "--targets", file.toString(), "--queue-prefix", prefix);
 
@@ -321,7 +322,7 @@ class DispatchIT {
           software.amazon.awssdk.core.sync.RequestBody.fromString(
               "defaults: {regions: [us-east-1]}\naccounts:\n  - {id: \"111111111111\", select: {all: true}}\n"));
     }
-    cli().run("queues", "create", "--prefix", prefix);
+    cli().run("queues", "create", "--queue-prefix", prefix);
 
     Cli.Result r =
         cli()
@@ -379,7 +380,7 @@ class DispatchIT {
                 "ext-42",
                 "AMIFLEET_RUN_ID",
                 "scheduled-2026-11-28T02:00:00Z"));
-    cli().run("queues", "create", "--prefix", prefix);
+    cli().run("queues", "create", "--queue-prefix", prefix);
 
     List<String> runIds = new ArrayList<>();
     for (int delivery = 0; delivery < 2; delivery++) {
@@ -407,7 +408,7 @@ class DispatchIT {
     Path file =
         targets(
             "defaults: {regions: [us-east-1]}\naccounts:\n  - {id: \"111111111111\", select: {all: true}}\n");
-    cli().run("queues", "create", "--prefix", prefix);
+    cli().run("queues", "create", "--queue-prefix", prefix);
 
     Cli.Result r =
         new Cli(emulator, Map.of("AMIFLEET_RUN_ID", "night of <aws.scheduler.scheduled-time>"))

@@ -2,6 +2,7 @@ package io.amifleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.amifleet.cli.testing.Cli;
 import io.amifleet.common.json.Json;
 import io.amifleet.emulator.EmulatedAws;
@@ -16,6 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /** The operator's DLQ routine through the command line: list, dry run, fix, replay. */
 class DlqCommandIT {
@@ -33,7 +37,7 @@ class DlqCommandIT {
     seeder = new Seeder(aws);
     cli = new Cli(emulator, Map.of());
     prefix = "q" + UUID.randomUUID().toString().substring(0, 8);
-    assertThat(cli.run("queues", "create", "--prefix", prefix).exitCode()).isZero();
+    assertThat(cli.run("queues", "create", "--queue-prefix", prefix).exitCode()).isZero();
   }
 
   @AfterEach
@@ -143,5 +147,100 @@ class DlqCommandIT {
         .isEqualTo(2);
     assertThat(cli.run("dlq", "replay", "--queue-prefix", prefix, "--all", "--dry-run").exitCode())
         .isEqualTo(2);
+  }
+
+  /** Puts a body straight on the DLQ, as a worker would for poison, with its attributes. */
+  private void poison(String body, String errorCode, String receiveCount) {
+    try (SqsClient sqs =
+        SqsClient.builder()
+            .endpointOverride(emulator.endpoint())
+            .region(Region.of(Cli.REGION))
+            .credentialsProvider(EmulatedAws.hubCredentials())
+            .build()) {
+      String url = sqs.getQueueUrl(b -> b.queueName(prefix + "-dlq")).queueUrl();
+      sqs.sendMessage(
+          b ->
+              b.queueUrl(url)
+                  .messageBody(body)
+                  .messageAttributes(
+                      Map.of(
+                          "amifleet-error-code", attribute(errorCode),
+                          "amifleet-error-message", attribute("poison: " + errorCode),
+                          "amifleet-receive-count", attribute(receiveCount))));
+    }
+  }
+
+  private static MessageAttributeValue attribute(String value) {
+    return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+  }
+
+  private static final String PRUNE_JOB =
+      """
+      {"v":1,"kind":"prune","jobId":"p1","runId":"night-1","accountId":"111111111111",\
+      "region":"eu-west-1","roleArn":"arn:aws:iam::111111111111:role/AmiFleetCreator",\
+      "keepLast":3}""";
+
+  @Test
+  void anErrorCodeMatchesInAnyCaseAndAMissHintsAtTheCodesPresent() {
+    poison(PRUNE_JOB, "AccountNotAllowed", "1");
+    poison(PRUNE_JOB.replace("\"p1\"", "\"p2\""), "AccountNotAllowed", "1");
+
+    Cli.Result miss =
+        cli.run("dlq", "replay", "--queue-prefix", prefix, "--error-code", "AccessDenied");
+    assertThat(miss.out())
+        .contains("moved 0 message(s)")
+        .contains(
+            "no message has error code 'AccessDenied'; codes in the DLQ: AccountNotAllowed (2)");
+
+    Cli.Result anyCase =
+        cli.run("dlq", "replay", "--queue-prefix", prefix, "--error-code", "accountnotallowed");
+    assertThat(anyCase.exitCode()).as(anyCase.toString()).isZero();
+    assertThat(anyCase.out()).contains("moved 2 message(s) back to the jobs queue; 0 stayed");
+  }
+
+  @Test
+  void replaySkipsMessagesThatAreNotJobsUnlessAskedAndSaysHowMany() throws Exception {
+    poison("this is not json", "NotJson", "1");
+    poison(PRUNE_JOB, "AccessDenied", "2");
+
+    Cli.Result plain = cli.run("dlq", "replay", "--queue-prefix", prefix);
+    assertThat(plain.exitCode()).as(plain.toString()).isZero();
+    assertThat(plain.out())
+        .contains("moved 1 message(s) back to the jobs queue; 1 stayed in the DLQ")
+        .contains("1 message(s) cannot be read as jobs and were left in the DLQ")
+        .contains("--include-unreadable");
+
+    Cli.Result json =
+        cli.run("dlq", "replay", "--queue-prefix", prefix, "--include-unreadable", "-o", "json");
+    JsonNode doc = Json.newMapper().readTree(json.out());
+    assertThat(doc.get("moved").isNumber()).isTrue();
+    assertThat(doc.get("moved").asInt()).isEqualTo(1);
+    assertThat(doc.get("skippedUnreadable").asInt()).isZero();
+    assertThat(cli.run("dlq", "list", "--queue-prefix", prefix).out())
+        .contains("0 message(s) shown");
+  }
+
+  @Test
+  void listShowsRetentionJobsWithTheirRegionAndRunAndCountsAsNumbers() throws Exception {
+    poison(PRUNE_JOB, "AccessDenied", "3");
+
+    Cli.Result table = cli.run("dlq", "list", "--queue-prefix", prefix);
+    String row =
+        table.out().lines().filter(l -> l.contains("AccessDenied")).findFirst().orElseThrow();
+    assertThat(row)
+        .contains("night-1")
+        .contains("111111111111")
+        .contains("eu-west-1")
+        .contains("(retention)");
+    assertThat(table.out().lines().findFirst().orElseThrow()).contains("RUN");
+
+    JsonNode line =
+        Json.newMapper()
+            .readTree(cli.run("dlq", "list", "--queue-prefix", prefix, "-o", "json").out());
+    assertThat(line.get("receiveCount").isNumber()).as(line.toString()).isTrue();
+    assertThat(line.get("receiveCount").asInt()).isEqualTo(3);
+    assertThat(line.get("region").asText()).isEqualTo("eu-west-1");
+    assertThat(line.get("runId").asText()).isEqualTo("night-1");
+    assertThat(line.get("kind").asText()).isEqualTo("prune");
   }
 }

@@ -59,7 +59,7 @@ class PipelineIT {
         """);
     String prefix = "p" + UUID.randomUUID().toString().substring(0, 8);
     Cli cli = new Cli(emulator, Map.of("AMIFLEET_EXTERNAL_ID", "ext-1"));
-    assertThat(cli.run("queues", "create", "--prefix", prefix).exitCode()).isZero();
+    assertThat(cli.run("queues", "create", "--queue-prefix", prefix).exitCode()).isZero();
 
     Cli.Result dispatch =
         cli.run(

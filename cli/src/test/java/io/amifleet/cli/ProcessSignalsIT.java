@@ -3,6 +3,7 @@ package io.amifleet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amifleet.cli.testing.Cli;
+import io.amifleet.cli.testing.JarProcess;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.message.MessageCodec;
 import io.amifleet.common.message.ResultMessage;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
@@ -53,7 +56,7 @@ class ProcessSignalsIT {
     seeder = new Seeder(aws);
     cli = new Cli(emulator, Map.of());
     prefix = "s" + UUID.randomUUID().toString().substring(0, 8);
-    assertThat(cli.run("queues", "create", "--prefix", prefix).exitCode()).isZero();
+    assertThat(cli.run("queues", "create", "--queue-prefix", prefix).exitCode()).isZero();
   }
 
   @AfterEach
@@ -241,5 +244,147 @@ class ProcessSignalsIT {
         .as("every instance has exactly one image")
         .hasSize(120)
         .allSatisfy((instance, n) -> assertThat(n).as(instance).isEqualTo(1));
+  }
+
+  // --- Ctrl-C and idle stops ---
+
+  private static void signal(Process p, String name) throws Exception {
+    new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).start().waitFor();
+  }
+
+  private static void awaitText(JarProcess jar, String file, String text, Duration timeout)
+      throws Exception {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      if ((jar.out(file) + jar.err(file)).contains(text)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "no '" + text + "' within " + timeout + ":\n" + jar.out(file) + jar.err(file));
+  }
+
+  private JarProcess jar() {
+    return new JarProcess(dir)
+        .emulatorCredentials()
+        .env("AWS_ENDPOINT_URL", emulator.endpoint().toString());
+  }
+
+  @ParameterizedTest(name = "SIG{0}")
+  @ValueSource(strings = {"TERM", "INT"})
+  void anIdleWorkerStopsWithinAboutASecond(String signal) throws Exception {
+    JarProcess jar = jar();
+    Process worker = jar.start("idle", "worker", "--queue-prefix", prefix);
+    awaitText(jar, "idle", "worker started", Duration.ofSeconds(60));
+    Thread.sleep(500); // its first long poll is pending now
+
+    long start = System.nanoTime();
+    signal(worker, signal);
+    boolean exited = worker.waitFor(20, TimeUnit.SECONDS);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    String log = jar.err("idle");
+    assertThat(exited).as(log).isTrue();
+    assertThat(worker.exitValue()).as(log).isZero();
+    // Measured here at about 0.3-0.6 s; 13 s (SIGTERM) and 7 s (SIGINT) before, as the pending
+    // 20 s long poll had to end first. The bound leaves room for a loaded machine.
+    assertThat(took).as(log).isLessThan(Duration.ofSeconds(4));
+    assertThat(log)
+        .contains("SIG" + signal + " received: stopping: no new jobs; 0 held job(s)")
+        .contains("press Ctrl-C again to quit now");
+  }
+
+  private Path slowTargets(int instances) throws Exception {
+    seeder.runInstances("111111111111", Cli.REGION, instances, Map.of("Backup", "nightly"));
+    Path targets = dir.resolve("targets.yaml");
+    Files.writeString(
+        targets,
+        "defaults: {regions: [us-east-1], select: {tags: {Backup: nightly}}}\n"
+            + "accounts:\n  - id: \"111111111111\"\n");
+    return targets;
+  }
+
+  @Test
+  void runsFirstCtrlCSaysWhatItWaitsForAndExitsZeroWhenEverythingFinishesInTheGracePeriod()
+      throws Exception {
+    Path targets = slowTargets(6);
+    JarProcess jar = jar();
+    // One CreateImage a second: the six held jobs take about five seconds, well inside 60 s.
+    Process run =
+        jar.start(
+            "grace",
+            "run",
+            "--targets",
+            targets.toString(),
+            "--create-rate",
+            "1",
+            "--create-burst",
+            "1",
+            "--poll-interval",
+            "1s",
+            "--shutdown-timeout",
+            "60s");
+    awaitText(jar, "grace", "job(s) enqueued", Duration.ofSeconds(60));
+
+    signal(run, "INT");
+    assertThat(run.waitFor(90, TimeUnit.SECONDS)).as(jar.err("grace")).isTrue();
+
+    String err = jar.err("grace");
+    assertThat(err)
+        .contains("SIGINT received: stopping: no new jobs;")
+        .contains("get up to 1m00s to finish")
+        .contains("press Ctrl-C again to quit now");
+    assertThat(run.exitValue()).as(err + jar.out("grace")).isZero();
+    assertThat(jar.out("grace")).contains("6 result(s): 6 succeeded");
+  }
+
+  @Test
+  void runExits130WhenCtrlCLeftJobsUnfinished() throws Exception {
+    Path targets = slowTargets(20);
+    JarProcess jar = jar();
+    Process run =
+        jar.start(
+            "cut",
+            "run",
+            "--targets",
+            targets.toString(),
+            "--create-rate",
+            "1",
+            "--create-burst",
+            "1",
+            "--shutdown-timeout",
+            "1s");
+    awaitText(jar, "cut", "job(s) enqueued", Duration.ofSeconds(60));
+
+    signal(run, "INT");
+    assertThat(run.waitFor(60, TimeUnit.SECONDS)).as(jar.err("cut")).isTrue();
+
+    assertThat(run.exitValue()).as(jar.err("cut")).isEqualTo(130);
+    assertThat(jar.out("cut")).contains("did not finish").contains("rerun with --run-id");
+  }
+
+  @Test
+  void aSecondCtrlCDuringTheDemoQuitsAndStopsItsEmulator() throws Exception {
+    JarProcess jar = new JarProcess(dir);
+    Process demo =
+        jar.start("demo", "demo", "--dir", dir.resolve("demo").toString(), "--pending", "60s");
+    awaitText(jar, "demo", "4. Running", Duration.ofSeconds(120));
+    List<ProcessHandle> children = demo.descendants().toList();
+    assertThat(children).as("the demo's emulator runs as a child process").isNotEmpty();
+
+    signal(demo, "INT");
+    awaitText(jar, "demo", "press Ctrl-C again to quit now", Duration.ofSeconds(10));
+    signal(demo, "INT");
+
+    assertThat(demo.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(demo.exitValue()).isEqualTo(130);
+    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (children.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < end) {
+      Thread.sleep(100);
+    }
+    assertThat(children.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid))
+        .as("child processes left running")
+        .isEmpty();
   }
 }

@@ -148,13 +148,7 @@ class RetentionIT {
     assertThat(seeder.ownedImages(A, REGION)).as("a dry run changes nothing").hasSize(10);
 
     Cli.Result pruned =
-        cli()
-            .run(
-                "prune",
-                "--targets",
-                targets("retention: {keepLast: 2}").toString(),
-                "--poll-interval",
-                "1s");
+        cli().run("prune", "--targets", targets("retention: {keepLast: 2}").toString());
 
     assertThat(pruned.exitCode()).as(pruned.toString()).isZero();
     assertThat(pruned.out()).contains("retention applied in 1 account-region(s), 0 failed");
@@ -172,13 +166,7 @@ class RetentionIT {
     fourNights();
 
     Cli.Result pruned =
-        cli()
-            .run(
-                "prune",
-                "--targets",
-                targets("retention: {maxAge: 15d}").toString(),
-                "--poll-interval",
-                "1s");
+        cli().run("prune", "--targets", targets("retention: {maxAge: 15d}").toString());
 
     assertThat(pruned.exitCode()).as(pruned.toString()).isZero();
     for (String instance : instances) {
@@ -210,13 +198,7 @@ class RetentionIT {
     facts.rootSnapshot(user, shared);
 
     Cli.Result pruned =
-        cli()
-            .run(
-                "prune",
-                "--targets",
-                targets("retention: {keepLast: 2}").toString(),
-                "--poll-interval",
-                "1s");
+        cli().run("prune", "--targets", targets("retention: {keepLast: 2}").toString());
 
     assertThat(pruned.exitCode()).as(pruned.toString()).isZero();
     assertThat(pruned.out()).contains(shared + ": in use by [" + user + "]");
@@ -243,6 +225,11 @@ class RetentionIT {
     assertThat(r.out())
         .contains("2 result(s): 2 succeeded")
         .contains("retention applied in 1 account-region(s), 0 failed");
+    // The retention job counts in the total from the first progress line on: 2 images + 1.
+    List<String> progress = r.err().lines().filter(l -> l.startsWith("progress: ")).toList();
+    assertThat(progress).as(r.err()).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(progress).as(r.err()).allMatch(l -> l.matches("progress: \\d+/3 done.*"));
+    assertThat(r.err()).contains("run r5: applying retention in 1 account-region(s)");
     for (String instance : instances) {
       // r5 is today's; r4 (1 day) and r3 (10 days) are the next newest.
       assertThat(runsLeft(instance)).containsExactlyInAnyOrder("r3", "r4", "r5");
@@ -252,7 +239,7 @@ class RetentionIT {
   @Test
   void dispatchEnqueuesARetentionJobPerAccountRegion() throws Exception {
     String prefix = "ret" + Long.toHexString(System.nanoTime());
-    cli().run("queues", "create", "--prefix", prefix);
+    cli().run("queues", "create", "--queue-prefix", prefix);
 
     Cli.Result r =
         cli()

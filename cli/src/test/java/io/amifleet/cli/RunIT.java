@@ -187,7 +187,7 @@ class RunIT {
   void runUsesRealQueuesWhenAPrefixIsGiven() throws Exception {
     seeder.runInstances(A, "us-east-1", 2, Map.of("Backup", "nightly"));
     String prefix = "r" + UUID.randomUUID().toString().substring(0, 8);
-    assertThat(cli().run("queues", "create", "--prefix", prefix).exitCode()).isZero();
+    assertThat(cli().run("queues", "create", "--queue-prefix", prefix).exitCode()).isZero();
 
     Cli.Result r =
         cli()

@@ -53,7 +53,7 @@ class IamDocumentsTest {
                   "ResultsQueue.Arn", "arn:aws:sqs:HUB_REGION:HUB_ACCOUNT_ID:amifleet-results",
                   "DeadLetterQueue.Arn", "arn:aws:sqs:HUB_REGION:HUB_ACCOUNT_ID:amifleet-dlq")
               ::get,
-          Map.of("HasOrganization", false));
+          Map.of("HasOrganization", false, "HasOrgReaderRole", false));
 
   @Test
   void targetRoleDocumentsMatchTheTemplate() {

@@ -2,10 +2,16 @@ package io.amifleet.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amifleet.common.message.Identifiers;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +68,56 @@ class RuntimeFilesTest {
         .containsEntry("OnCalendar", "*-*-* 02:00:00 UTC")
         .containsEntry("Persistent", "true")
         .containsEntry("Unit", "amifleet-dispatch.service");
+  }
+
+  @Test
+  void theSystemdDispatchGetsTheTimersScheduledTimeAsItsRunId() throws Exception {
+    String exec = unit("amifleet-dispatch.service").get("ExecStart");
+    assertThat(exec).startsWith("/bin/sh -c '").endsWith("'");
+    // What sh runs, once systemd has turned $$ and %% into $ and %; java replaced by printenv.
+    String script =
+        exec.substring("/bin/sh -c '".length(), exec.length() - 1)
+            .replace("$$", "$")
+            .replace("%%", "%");
+    assertThat(script).contains("exec /usr/bin/java ").contains("amifleet.jar dispatch --targets ");
+    script = script.substring(0, script.indexOf("exec /usr/bin/java")) + "printenv AMIFLEET_RUN_ID";
+
+    ZonedDateTime before = ZonedDateTime.now(ZoneOffset.UTC);
+    Process sh = new ProcessBuilder("/bin/sh", "-c", script).redirectErrorStream(true).start();
+    String runId = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(sh.waitFor()).as(runId).isZero();
+    ZonedDateTime after = ZonedDateTime.now(ZoneOffset.UTC);
+
+    // The most recent 02:00 UTC (the timer's OnCalendar), like the ECS schedule's run IDs.
+    assertThat(unit("amifleet-dispatch.timer")).containsEntry("OnCalendar", "*-*-* 02:00:00 UTC");
+    assertThat(runId)
+        .matches(Identifiers.PLAIN_ID)
+        .isIn(scheduledRunId(before), scheduledRunId(after));
+  }
+
+  private static String scheduledRunId(ZonedDateTime now) {
+    ZonedDateTime last = now.withHour(2).truncatedTo(ChronoUnit.HOURS);
+    if (last.isAfter(now)) {
+      last = last.minusDays(1);
+    }
+    return "scheduled-" + DateTimeFormatter.ISO_LOCAL_DATE.format(last) + "T02:00:00Z";
+  }
+
+  @Test
+  void theDocumentationTheUnitsPointAtIsInstalledByTheGuide() throws IOException {
+    String guide = Files.readString(Templates.moduleDir().getParent().resolve("docs/deploying.md"));
+    for (String name : List.of("amifleet-worker.service", "amifleet-dispatch.service")) {
+      String doc = unit(name).get("Documentation");
+      assertThat(doc).startsWith("file:///opt/amifleet/");
+      String installed = doc.substring("file:///opt/amifleet/".length());
+      assertThat(Templates.moduleDir().getParent().resolve(installed)).as(name).exists();
+      assertThat(guide)
+          .as("docs/deploying.md copies %s to /opt/amifleet", installed)
+          .containsPattern(
+              "sudo cp -r [^\\n]*\\b"
+                  + installed.substring(0, installed.indexOf('/'))
+                  + "\\b[^\\n]* /opt/amifleet/");
+    }
   }
 
   private static void assertHardened(Map<String, String> unit) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class TemplateSecurityTest {
   private static final JsonNode HUB = Templates.load(Templates.HUB_STACK);
   private static final JsonNode TARGET = Templates.load(Templates.TARGET_ROLE);
+  private static final JsonNode ORG_READER = Templates.load(Templates.ORG_READER_ROLE);
   private static final ObjectMapper MAPPER = Templates.json();
 
   /**
@@ -33,7 +34,7 @@ class TemplateSecurityTest {
   private static final Pattern READ_ONLY = Pattern.compile("[a-z0-9-]+:(Describe|Get|List)\\w+");
 
   private static Stream<Located> allStatements() {
-    return Stream.concat(PolicyStatements.in(HUB).stream(), PolicyStatements.in(TARGET).stream());
+    return Stream.of(HUB, TARGET, ORG_READER).flatMap(t -> PolicyStatements.in(t).stream());
   }
 
   @Test
@@ -41,6 +42,7 @@ class TemplateSecurityTest {
     // Guards the other tests against passing vacuously if the walker stops finding statements.
     assertThat(PolicyStatements.in(HUB)).hasSizeGreaterThan(15);
     assertThat(PolicyStatements.in(TARGET)).hasSizeGreaterThan(5);
+    assertThat(PolicyStatements.in(ORG_READER)).hasSize(2);
   }
 
   @Test
@@ -248,6 +250,7 @@ class TemplateSecurityTest {
             .filter(Located::allows)
             .filter(s -> s.actions().contains("sts:AssumeRole"))
             .filter(s -> !s.document().equals("AssumeRolePolicyDocument"))
+            .filter(s -> !s.resources().contains(ref("OrgReaderRoleArn")))
             .toList();
     assertThat(assumes)
         .extracting(Located::resource)
@@ -261,6 +264,64 @@ class TemplateSecurityTest {
       assertThat(condition.get(1).at("/StringEquals/aws:ResourceOrgID"))
           .isEqualTo(ref("OrganizationId"));
     }
+  }
+
+  @Test
+  void onlyTheDispatcherAndTheOperatorMayAssumeTheOrgReaderRoleAndOnlyWhenOneIsGiven() {
+    List<Located> readers =
+        PolicyStatements.in(HUB).stream()
+            .filter(s -> s.resources().contains(ref("OrgReaderRoleArn")))
+            .toList();
+    assertThat(readers)
+        .extracting(Located::resource)
+        .containsExactlyInAnyOrder("DispatcherOrgReaderPolicy", "OperatorOrgReaderPolicy");
+    readers.forEach(
+        s -> {
+          assertThat(s.actions()).as(s.toString()).containsExactly("sts:AssumeRole");
+          assertThat(s.resources()).as(s.toString()).containsExactly(ref("OrgReaderRoleArn"));
+        });
+    // Each sits in a resource on HasOrgReaderRole, so an empty parameter grants nothing.
+    for (Located s : readers) {
+      assertThat(HUB.at("/Resources/" + s.resource() + "/Condition").asText())
+          .isEqualTo("HasOrgReaderRole");
+    }
+    assertThat(HUB.at("/Resources/DispatcherOrgReaderPolicy/Properties/Roles/0"))
+        .isEqualTo(ref("DispatcherTaskRole"));
+    assertThat(HUB.at("/Parameters/OrgReaderRoleArn/Default").asText()).isEmpty();
+  }
+
+  @Test
+  void orgReaderRoleTrustsOnlyTheDispatcherOrOperatorWithTheExternalIdAndOnlyLists() {
+    List<Located> trust = PolicyStatements.in(ORG_READER, "ReaderRole", "AssumeRolePolicyDocument");
+    assertThat(trust).hasSize(1);
+    JsonNode statement = trust.get(0).statement();
+    assertThat(statement.at("/Principal/AWS/Fn::Sub").asText())
+        .isEqualTo("arn:${AWS::Partition}:iam::${HubAccountId}:root");
+    assertThat(statement.at("/Condition/StringEquals").get("sts:ExternalId"))
+        .isEqualTo(ref("ExternalId"));
+    List<String> principals = new ArrayList<>();
+    PolicyStatements.leaves(statement.at("/Condition/ArnEquals").get("aws:PrincipalArn"))
+        .forEach(p -> principals.add(p.path("Fn::Sub").asText()));
+    assertThat(principals)
+        .containsOnly(
+            "arn:${AWS::Partition}:iam::${HubAccountId}:role/${HubDispatcherRoleName}",
+            "arn:${AWS::Partition}:iam::${HubAccountId}:role/${HubOperatorRoleName}");
+
+    List<Located> grants =
+        PolicyStatements.in(ORG_READER).stream()
+            .filter(s -> !s.document().equals("AssumeRolePolicyDocument"))
+            .toList();
+    assertThat(grants).hasSize(1);
+    assertThat(grants.get(0).actions())
+        .containsExactlyInAnyOrder(
+            "organizations:ListAccounts",
+            "organizations:ListAccountsForParent",
+            "organizations:ListOrganizationalUnitsForParent");
+    assertThat(ORG_READER.at("/Parameters/ExternalId/NoEcho").asBoolean()).isTrue();
+    assertThat(pathsReferencing(ORG_READER, "ExternalId"))
+        .containsExactly(
+            "/Resources/ReaderRole/Properties/AssumeRolePolicyDocument/Statement/0"
+                + "/Condition/StringEquals/sts:ExternalId");
   }
 
   @Test

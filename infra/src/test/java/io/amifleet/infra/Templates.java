@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 final class Templates {
   static final String HUB_STACK = "hub-stack.yaml";
   static final String TARGET_ROLE = "target-role.yaml";
+  static final String ORG_READER_ROLE = "org-reader-role.yaml";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();

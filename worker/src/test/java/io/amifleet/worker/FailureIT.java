@@ -155,11 +155,11 @@ class FailureIT {
     WorkerHarness fixed = worker(strict.prefix(), fast().withAllowedAccounts(Set.of(A, B)));
     DeadLetters dlq = fixed.get(DeadLetters.class);
     assertThat(dlq.list(10)).hasSize(2).allMatch(d -> d.errorCode().equals("AccountNotAllowed"));
-    assertThat(dlq.replay(d -> true, 100, true).matched()).as("dry run").hasSize(2);
+    assertThat(dlq.replay(d -> true, 100, true, false).matched()).as("dry run").hasSize(2);
     assertThat(dlq.list(10)).as("still there after the dry run").hasSize(2);
 
     DeadLetters.ReplayReport report =
-        dlq.replay(d -> d.accountId().equals(Optional.of(B)), 100, false);
+        dlq.replay(d -> d.accountId().equals(Optional.of(B)), 100, false, false);
 
     assertThat(report.moved()).isEqualTo(2);
     assertThat(report.failures()).isEmpty();
@@ -191,7 +191,7 @@ class FailureIT {
     harnesses.remove(impatient);
     WorkerHarness patient = worker(impatient.prefix(), fast(), slow);
     dlq = patient.get(DeadLetters.class);
-    dlq.replay(d -> d.errorCode().equals("ImageTimedOut"), 10, false);
+    dlq.replay(d -> d.errorCode().equals("ImageTimedOut"), 10, false, false);
 
     ResultMessage done = patient.results("t5", 1, WAIT).get(0);
     assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);

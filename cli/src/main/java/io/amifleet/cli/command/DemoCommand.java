@@ -95,121 +95,154 @@ public final class DemoCommand implements Callable<Integer> {
     if (endpoint != null) {
       env.put(MotoLauncher.ENDPOINT_VARIABLE, endpoint.toString());
     }
+    // Signals first: a Ctrl-C while the emulator starts must still stop it (see onQuit below).
+    AtomicBoolean interrupt = new AtomicBoolean();
+    SingleMachineRun[] running = new SingleMachineRun[1];
+    Signals.onTermination(
+        message -> {
+          if (running[0] != null) {
+            running[0].notice(message);
+          } else {
+            out.println(message);
+          }
+        },
+        () -> running[0] == null ? "the demo stops after this step" : running[0].waitingFor(),
+        () -> interrupt.set(true));
     try (Emulator emulator = new MotoLauncher(env, Path.of("").toAbsolutePath()).start();
         EmulatedAws aws = new EmulatedAws(emulator.endpoint(), REGION)) {
-      out.println(emulator.description() + ", at " + emulator.endpoint());
-
-      out.println(
-          "2. Seeding a hub (123456789012) and three production accounts in "
-              + DemoScenario.REGIONS
-              + ":");
-      Seeder seeder = new Seeder(aws);
-      DemoScenario.Seeded seeded = DemoScenario.seed(seeder);
-      for (DemoScenario.Account a : DemoScenario.ACCOUNTS) {
-        out.printf(
-            "     %s %-10s %d instance(s) tagged Backup=nightly, %d untagged (must be left alone)%n",
-            a.id(),
-            a.name(),
-            seeded.tagged().get(a.id()).size(),
-            seeded.untagged().get(a.id()).size());
+      // The emulator is a child process: stop it on every way out, a second Ctrl-C included.
+      Runnable forget = Signals.onQuit(emulator::close);
+      try {
+        return demo(emulator, aws, out, interrupt, running);
+      } finally {
+        forget.run();
       }
-
-      Files.createDirectories(dir);
-      Path targetsFile = dir.resolve("targets.yaml");
-      Files.writeString(targetsFile, DemoScenario.targetsYaml());
-      out.println(
-          "3. Wrote " + targetsFile + " (read it: it is what you would write for real accounts).");
-
-      Map<String, String> demoEnv = Map.of("AMIFLEET_EXTERNAL_ID", EXTERNAL_ID);
-      Environment environment =
-          name -> Optional.ofNullable(demoEnv.get(name)).or(() -> context.environment().get(name));
-      Targets targets = new TargetsLoader(environment).load(targetsFile);
-      String runId = JobIds.newRunId(Clock.systemUTC());
-      Path report = dir.resolve("report.json");
-      out.printf(
-          "4. Running: amifleet run --targets %s --endpoint-url %s --poll-interval 2s --report %s%n",
-          targetsFile, emulator.endpoint(), report);
-      if (!pending.isZero()) {
-        out.printf(
-            "   (moto makes images available at once; the demo holds each one pending for up to %s, as EC2"
-                + " takes minutes)%n",
-            pending.toSeconds() + "s");
-      }
-      out.println();
-
-      AwsSettings settings =
-          AwsSettings.defaults()
-              .withRegion(REGION)
-              .withEndpoint(emulator.endpoint())
-              .withHubCredentials(EmulatedAws.hubCredentials())
-              .withInterceptors(
-                  pending.isZero()
-                      ? List.of()
-                      : List.of(ImageStateFaults.pendingBetween(pending.dividedBy(3), pending)));
-      CliContext demoContext =
-          new CliContext(environment, out, out, context.terminal(), s -> s, context.listeners());
-      var options =
-          new SingleMachineRun.Options(
-              targets,
-              runId,
-              WorkerSettings.defaults().withPollInterval(Duration.ofSeconds(2)),
-              workers,
-              context.aws(settings),
-              Optional.empty(),
-              Optional.of(report),
-              16,
-              false,
-              false);
-      AtomicBoolean interrupt = new AtomicBoolean();
-      Signals.onTermination(() -> interrupt.set(true));
-      SingleMachineRun.Outcome outcome =
-          new SingleMachineRun(demoContext).execute(options, interrupt);
-      if (outcome.interrupted()) {
-        return outcome.exitCode();
-      }
-
-      int made = 0;
-      for (DemoScenario.Account a : DemoScenario.ACCOUNTS) {
-        for (String region : DemoScenario.REGIONS) {
-          made += seeder.ownedImages(a.id(), region).size();
-        }
-      }
-      int inHub = seeder.ownedImages(EmulatedAws.HUB_ACCOUNT, REGION).size();
-      long untouched =
-          seeded.untagged().values().stream()
-              .flatMap(List::stream)
-              .filter(id -> outcome.results().stream().noneMatch(r -> r.instanceId().equals(id)))
-              .count();
-      boolean ok =
-          outcome.exitCode() == 0
-              && made == seeded.taggedCount()
-              && inHub == 0
-              && untouched == seeded.untaggedCount()
-              && outcome.results().stream().allMatch(ResultMessage::succeeded);
-      out.println();
-      out.printf(
-          "5. Checked in the emulator: %d image(s) made for %d tagged instance(s), each in its own account;"
-              + " %d in the hub; %d untagged instance(s) left alone.%n",
-          made, seeded.taggedCount(), inHub, untouched);
-      out.println();
-      out.println("The same against real AWS:");
-      out.println(
-          "  1. Deploy infra/cloudformation/target-role.yaml to each account (StackSets; docs/deploying.md).");
-      out.println("  2. Write targets.yaml for your accounts (start from " + targetsFile + ").");
-      out.println(
-          "  3. With hub credentials (AWS_PROFILE / AWS_REGION) and the role's ExternalId:");
-      out.println("       export AMIFLEET_EXTERNAL_ID=<the ExternalId of the target role>");
-      out.println("       ./amifleet run --targets targets.yaml --report report.json");
-      out.println(
-          "  For a fleet: ./amifleet queues create --prefix nightly, then 'dispatch' on a schedule and");
-      out.println(
-          "  'worker' on as many machines as you like (or deploy infra/cloudformation/hub-stack.yaml).");
-      out.println();
-      out.println(
-          ok
-              ? "Demo finished: all good. The emulator is stopped."
-              : "Demo finished with problems (see above).");
-      return ok ? 0 : 1;
     }
+  }
+
+  private int demo(
+      Emulator emulator,
+      EmulatedAws aws,
+      PrintStream out,
+      AtomicBoolean interrupt,
+      SingleMachineRun[] running)
+      throws InterruptedException, IOException {
+    out.println(emulator.description() + ", at " + emulator.endpoint());
+    if (interrupt.get()) {
+      return 130;
+    }
+
+    out.println(
+        "2. Seeding a hub (123456789012) and three production accounts in "
+            + DemoScenario.REGIONS
+            + ":");
+    Seeder seeder = new Seeder(aws);
+    DemoScenario.Seeded seeded = DemoScenario.seed(seeder);
+    for (DemoScenario.Account a : DemoScenario.ACCOUNTS) {
+      out.printf(
+          "     %s %-10s %d instance(s) tagged Backup=nightly, %d untagged (must be left alone)%n",
+          a.id(),
+          a.name(),
+          seeded.tagged().get(a.id()).size(),
+          seeded.untagged().get(a.id()).size());
+    }
+
+    Files.createDirectories(dir);
+    Path targetsFile = dir.resolve("targets.yaml");
+    Files.writeString(targetsFile, DemoScenario.targetsYaml());
+    out.println(
+        "3. Wrote " + targetsFile + " (read it: it is what you would write for real accounts).");
+
+    Map<String, String> demoEnv = Map.of("AMIFLEET_EXTERNAL_ID", EXTERNAL_ID);
+    Environment environment =
+        name -> Optional.ofNullable(demoEnv.get(name)).or(() -> context.environment().get(name));
+    Targets targets = new TargetsLoader(environment).load(targetsFile);
+    String runId = JobIds.newRunId(Clock.systemUTC());
+    Path report = dir.resolve("report.json");
+    out.printf(
+        "4. Running: amifleet run --targets %s --endpoint-url %s --poll-interval 2s --report %s%n",
+        targetsFile, emulator.endpoint(), report);
+    if (!pending.isZero()) {
+      out.printf(
+          "   (moto makes images available at once; the demo holds each one pending for up to %s, as EC2"
+              + " takes minutes)%n",
+          pending.toSeconds() + "s");
+    }
+    out.println();
+
+    AwsSettings settings =
+        AwsSettings.defaults()
+            .withRegion(REGION)
+            .withEndpoint(emulator.endpoint())
+            .withHubCredentials(EmulatedAws.hubCredentials())
+            .withInterceptors(
+                pending.isZero()
+                    ? List.of()
+                    : List.of(ImageStateFaults.pendingBetween(pending.dividedBy(3), pending)));
+    CliContext demoContext =
+        new CliContext(environment, out, out, context.terminal(), s -> s, context.listeners());
+    var options =
+        new SingleMachineRun.Options(
+            targets,
+            runId,
+            WorkerSettings.defaults().withPollInterval(Duration.ofSeconds(2)),
+            workers,
+            context.aws(settings),
+            Optional.empty(),
+            Optional.of(report),
+            16,
+            false,
+            false,
+            false);
+    if (interrupt.get()) {
+      return 130;
+    }
+    running[0] = new SingleMachineRun(demoContext);
+    SingleMachineRun.Outcome outcome = running[0].execute(options, interrupt);
+    if (outcome.interrupted()) {
+      return outcome.exitCode();
+    }
+
+    int made = 0;
+    for (DemoScenario.Account a : DemoScenario.ACCOUNTS) {
+      for (String region : DemoScenario.REGIONS) {
+        made += seeder.ownedImages(a.id(), region).size();
+      }
+    }
+    int inHub = seeder.ownedImages(EmulatedAws.HUB_ACCOUNT, REGION).size();
+    long untouched =
+        seeded.untagged().values().stream()
+            .flatMap(List::stream)
+            .filter(id -> outcome.results().stream().noneMatch(r -> r.instanceId().equals(id)))
+            .count();
+    boolean ok =
+        outcome.exitCode() == 0
+            && made == seeded.taggedCount()
+            && inHub == 0
+            && untouched == seeded.untaggedCount()
+            && outcome.results().stream().allMatch(ResultMessage::succeeded);
+    out.println();
+    out.printf(
+        "5. Checked in the emulator: %d image(s) made for %d tagged instance(s), each in its own account;"
+            + " %d in the hub; %d untagged instance(s) left alone.%n",
+        made, seeded.taggedCount(), inHub, untouched);
+    out.println();
+    out.println("The same against real AWS:");
+    out.println(
+        "  1. Deploy infra/cloudformation/target-role.yaml to each account (StackSets; docs/deploying.md).");
+    out.println("  2. Write targets.yaml for your accounts (start from " + targetsFile + ").");
+    out.println("  3. With hub credentials (AWS_PROFILE / AWS_REGION) and the role's ExternalId:");
+    out.println("       export AMIFLEET_EXTERNAL_ID=<the ExternalId of the target role>");
+    out.println("       ./amifleet run --targets targets.yaml --report report.json");
+    out.println(
+        "  For a fleet: ./amifleet queues create --queue-prefix nightly, then 'dispatch' on a schedule and");
+    out.println(
+        "  'worker' on as many machines as you like (or deploy infra/cloudformation/hub-stack.yaml).");
+    out.println();
+    out.println(
+        ok
+            ? "Demo finished: all good. The emulator is stopped."
+            : "Demo finished with problems (see above).");
+    return ok ? 0 : 1;
   }
 }

@@ -8,7 +8,7 @@ import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.metrics.EmfMetrics;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.MetricsOption;
-import io.amifleet.cli.options.OutputFormat;
+import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.cli.options.RunIdOption;
 import io.amifleet.cli.options.TargetsOption;
@@ -37,13 +37,16 @@ import picocli.CommandLine.Option;
       "Find the instances targets.yaml names (assuming each account's role) and enqueue one job"
           + " per instance.",
       "Accounts and regions are searched in parallel; one that cannot be reached is reported and"
-          + " does not stop the others (exit 1)."
+          + " does not stop the others (exit 1).",
+      "-o json prints one document: {runId, dryRun, jobCount, enqueued, ok, accounts[...], jobs[...]"
+          + " (dry run)}."
     })
 public final class DispatchCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Mixin AwsOptions aws;
-  @Mixin QueueOptions queues;
+  @Mixin QueueOptions.Prefix queuePrefix;
+  @Mixin QueueOptions.Jobs jobsQueue;
   @Mixin MetricsOption metrics;
 
   @Mixin TargetsOption targets;
@@ -53,12 +56,7 @@ public final class DispatchCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Print the jobs; send nothing.")
   boolean dryRun;
 
-  @Option(
-      names = "--output",
-      paramLabel = "table|json",
-      defaultValue = "table",
-      description = "table or json (default: ${DEFAULT-VALUE}).")
-  OutputFormat output;
+  @Mixin OutputOption output;
 
   @Option(
       names = "--parallelism",
@@ -84,11 +82,11 @@ public final class DispatchCommand implements Callable<Integer> {
               context.environment(),
               closer,
               context.aws(aws.settings()),
-              queues.settings(),
+              QueueOptions.settings(queuePrefix, jobsQueue, null, null),
               new DispatcherModule(parallelism));
       DispatchReport report = injector.getInstance(Dispatcher.class).dispatch(loaded, run, dryRun);
 
-      if (output == OutputFormat.json) {
+      if (output.json()) {
         printJson(injector.getInstance(ObjectMapper.class), report);
       } else {
         printTable(report);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.amifleet.cli.CliContext;
 import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.options.AwsOptions;
-import io.amifleet.cli.options.OutputFormat;
+import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.output.Table;
 import io.amifleet.common.config.ConfigException;
@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
     description = {
       "Check every account and region of targets.yaml before the night: the role can be assumed"
           + " (with the ExternalId), instances can be listed and how many the selector matches, and"
-          + " CreateImage is allowed (an EC2 DryRun). Changes nothing; exit 1 if any check fails."
+          + " CreateImage is allowed (an EC2 DryRun). Changes nothing; exit 1 if any check fails.",
+      "-o json prints JSON Lines: one object per account-region as it is checked."
     })
 public final class PreflightCommand implements Callable<Integer> {
   private final CliContext context;
@@ -42,12 +43,7 @@ public final class PreflightCommand implements Callable<Integer> {
       description = "Account-regions checked at once (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
-  @Option(
-      names = "--output",
-      paramLabel = "table|json",
-      defaultValue = "table",
-      description = "table, or json: one object per account-region (default: ${DEFAULT-VALUE}).")
-  OutputFormat output;
+  @Mixin OutputOption output;
 
   PreflightCommand(CliContext context) {
     this.context = context;
@@ -70,7 +66,7 @@ public final class PreflightCommand implements Callable<Integer> {
       long start = System.nanoTime();
       List<Preflight.Row> rows = injector.getInstance(Preflight.class).check(loaded, parallelism);
       double seconds = (System.nanoTime() - start) / 1e9;
-      if (output == OutputFormat.json) {
+      if (output.json()) {
         ObjectMapper mapper = injector.getInstance(ObjectMapper.class);
         rows.forEach(r -> context.out().println(mapper.valueToTree(r).toString()));
       } else {

@@ -1,9 +1,13 @@
 package io.amifleet.cli.command;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.cli.CliContext;
 import io.amifleet.cli.Logging;
 import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.options.AwsOptions;
+import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.cli.options.RunIdOption;
 import io.amifleet.cli.options.TargetsOption;
@@ -15,6 +19,7 @@ import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.OrganizationAccounts;
 import io.amifleet.common.config.Targets;
 import io.amifleet.common.error.AwsErrors;
+import io.amifleet.common.json.Json;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.Tags;
 import io.amifleet.common.queue.QueueSender;
@@ -22,6 +27,7 @@ import io.amifleet.common.queue.QueueSettings;
 import io.amifleet.dispatcher.Dispatcher;
 import io.amifleet.dispatcher.DispatcherModule;
 import io.amifleet.worker.WorkerModule;
+import io.amifleet.worker.WorkerSettings;
 import io.amifleet.worker.image.Ec2Target;
 import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageService;
@@ -47,15 +53,18 @@ import picocli.CommandLine.Option;
           + " touched.",
       "Runs as one job per account+region: in this process over an embedded queue, or, with"
           + " --queue-prefix or queue flags, on the fleet's queues (follow with 'amifleet results')."
-          + " --dry-run lists what would go and changes nothing."
+          + " --dry-run lists what would go and changes nothing.",
+      "-o json prints one document: the dry run's {images, snapshots, kept, wouldDelete[...]},"
+          + " the run's summary (as 'run -o json'), or the jobs enqueued."
     })
 public final class PruneCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Mixin AwsOptions aws;
-  @Mixin QueueOptions queues;
+  @Mixin QueueOptions.Prefix queuePrefix;
+  @Mixin QueueOptions.Jobs jobsQueue;
   @Mixin TargetsOption targets;
-  @Mixin WorkerOptions worker;
+  @Mixin OutputOption output;
 
   @Option(
       names = "--dry-run",
@@ -75,14 +84,15 @@ public final class PruneCommand implements Callable<Integer> {
     if (dryRun) {
       return plan(loaded);
     }
-    if (queues.anyGiven()) {
+    QueueSettings queues = QueueOptions.settings(queuePrefix, jobsQueue, null, null);
+    if (QueueOptions.anyGiven(queues)) {
       try (Closer closer = new Closer()) {
         var injector =
             Injectors.create(
                 context.environment(),
                 closer,
                 context.aws(aws.settings()),
-                queues.settings(),
+                queues,
                 new DispatcherModule(16));
         Dispatcher dispatcher = injector.getInstance(Dispatcher.class);
         Dispatcher.Resolved resolved = dispatcher.resolvePrunes(loaded, run);
@@ -91,11 +101,20 @@ public final class PruneCommand implements Callable<Integer> {
         report
             .failures()
             .forEach(f -> context.err().println("amifleet: not enqueued: " + f.message()));
-        context
-            .out()
-            .printf(
-                "run %s: %d retention job(s) enqueued; follow with: amifleet results --run-id %s --expect %d%n",
-                run, report.sent(), run, report.sent());
+        if (output.json()) {
+          ObjectNode root = Json.newMapper().createObjectNode();
+          root.put("runId", run).put("dryRun", false).put("enqueued", report.sent());
+          ArrayNode failures = root.putArray("failures");
+          report.failures().forEach(f -> failures.add(f.message()));
+          context.out().println(root.toString());
+        } else {
+          context
+              .out()
+              .printf(
+                  "run %s: %d retention job(s) enqueued; follow with: amifleet results --run-id %s"
+                      + " --expect %d%n",
+                  run, report.sent(), run, report.sent());
+        }
         return report.failures().isEmpty() ? 0 : 1;
       }
     }
@@ -105,17 +124,19 @@ public final class PruneCommand implements Callable<Integer> {
         new SingleMachineRun.Options(
             loaded,
             run,
-            worker.settings(null),
+            WorkerSettings.defaults(),
             1,
             context.aws(aws.settings()),
             Optional.empty(),
             Optional.empty(),
             16,
             false,
-            true);
+            true,
+            output.json());
+    SingleMachineRun prune = new SingleMachineRun(context);
     AtomicBoolean interrupt = new AtomicBoolean();
-    Signals.onTermination(() -> interrupt.set(true));
-    return new SingleMachineRun(context).execute(options, interrupt).exitCode();
+    Signals.onTermination(prune::notice, prune::waitingFor, () -> interrupt.set(true));
+    return prune.execute(options, interrupt).exitCode();
   }
 
   private void requireRetention(Targets loaded, int jobs) {
@@ -136,7 +157,7 @@ public final class PruneCommand implements Callable<Integer> {
               closer,
               context.aws(aws.settings()),
               QueueSettings.ofPrefix("unused"),
-              new WorkerModule(worker.settings(null), 1, WorkerEvents.NONE));
+              new WorkerModule(WorkerSettings.defaults(), 1, WorkerEvents.NONE));
       Targets expanded = injector.getInstance(OrganizationAccounts.class).expand(loaded);
       requireRetention(
           loaded,
@@ -145,6 +166,10 @@ public final class PruneCommand implements Callable<Integer> {
       Pruner pruner = injector.getInstance(Pruner.class);
       // The plan a prune job would carry out, listed whole: what the real run deletes.
       Table table = new Table("ACCOUNT", "REGION", "DELETE", "ID", "INSTANCE", "CREATED", "NAME");
+      ObjectMapper mapper = injector.getInstance(ObjectMapper.class);
+      ArrayNode planned = mapper.createArrayNode();
+      ArrayNode keptSnapshots = mapper.createArrayNode();
+      ArrayNode problems = mapper.createArrayNode();
       List<String> kept = new ArrayList<>();
       int imageCount = 0;
       int snapshotCount = 0;
@@ -168,6 +193,7 @@ public final class PruneCommand implements Callable<Integer> {
             imageCount += plan.images().size();
             snapshotCount += plan.snapshots().size();
             for (ImageInfo i : plan.images()) {
+              List<String> snapshots = plan.snapshotsAfter().getOrDefault(i.imageId(), List.of());
               table.row(
                   account.id(),
                   region,
@@ -176,28 +202,56 @@ public final class PruneCommand implements Callable<Integer> {
                   i.tags().get(Tags.SOURCE_INSTANCE),
                   i.creationDate(),
                   i.name());
-              for (String snapshot : plan.snapshotsAfter().getOrDefault(i.imageId(), List.of())) {
+              for (String snapshot : snapshots) {
                 table.row(account.id(), region, "snapshot", snapshot, "", "", "of " + i.imageId());
               }
+              ObjectNode row =
+                  planned
+                      .addObject()
+                      .put("kind", "image")
+                      .put("accountId", account.id())
+                      .put("region", region)
+                      .put("instanceId", i.tags().get(Tags.SOURCE_INSTANCE))
+                      .put("imageId", i.imageId())
+                      .put("creationDate", String.valueOf(i.creationDate()))
+                      .put("name", i.name());
+              snapshots.forEach(row.putArray("snapshotIds")::add);
             }
             for (String orphan : plan.orphans()) {
               table.row(account.id(), region, "snapshot", orphan, "", "", "(its image is gone)");
+              planned
+                  .addObject()
+                  .put("kind", "orphanSnapshot")
+                  .put("accountId", account.id())
+                  .put("region", region)
+                  .put("snapshotId", orphan);
             }
             plan.keptSnapshots()
-                .forEach(k -> kept.add(account.id() + "/" + region + ": kept " + k));
+                .forEach(
+                    k -> {
+                      kept.add(account.id() + "/" + region + ": kept " + k);
+                      keptSnapshots.add(account.id() + "/" + region + ": " + k);
+                    });
           } catch (RuntimeException e) {
             failed = true;
-            context
-                .err()
-                .println(
-                    "amifleet: "
-                        + account.id()
-                        + "/"
-                        + region
-                        + ": "
-                        + AwsErrors.translate(e, "plan").getMessage());
+            String problem =
+                account.id() + "/" + region + ": " + AwsErrors.translate(e, "plan").getMessage();
+            problems.add(problem);
+            context.err().println("amifleet: " + problem);
           }
         }
+      }
+      if (output.json()) {
+        ObjectNode root = mapper.createObjectNode();
+        root.put("dryRun", true)
+            .put("images", imageCount)
+            .put("snapshots", snapshotCount)
+            .put("kept", keptImages);
+        root.set("wouldDelete", planned);
+        root.set("keptSnapshots", keptSnapshots);
+        root.set("problems", problems);
+        context.out().println(root.toString());
+        return failed ? 1 : 0;
       }
       if (!table.isEmpty()) {
         table.print(context.out());

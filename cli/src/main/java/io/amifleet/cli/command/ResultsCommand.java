@@ -4,7 +4,7 @@ import io.amifleet.cli.CliContext;
 import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.DurationConverter;
-import io.amifleet.cli.options.OutputFormat;
+import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.cli.output.ResultsTable;
 import io.amifleet.common.lifecycle.Closer;
@@ -26,13 +26,15 @@ import picocli.CommandLine.Option;
       "Stops when --expect distinct jobs were reported, on --timeout, or (without --expect) when the"
           + " queue stays empty for --idle. Exit 1 if any job failed or timed out, if fewer than"
           + " --expect results arrived, or if the queue held messages that are not results (they are"
-          + " left there, never deleted)."
+          + " left there, never deleted).",
+      "-o json prints JSON Lines: one result object per line as it arrives."
     })
 public final class ResultsCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Mixin AwsOptions aws;
-  @Mixin QueueOptions queues;
+  @Mixin QueueOptions.Prefix queuePrefix;
+  @Mixin QueueOptions.Results resultsQueue;
 
   @Option(
       names = "--run-id",
@@ -71,12 +73,7 @@ public final class ResultsCommand implements Callable<Integer> {
               + " results are never deleted).")
   boolean keep;
 
-  @Option(
-      names = "--output",
-      paramLabel = "table|json",
-      defaultValue = "table",
-      description = "table, or json: one result object per line (default: ${DEFAULT-VALUE}).")
-  OutputFormat output;
+  @Mixin OutputOption output;
 
   ResultsCommand(CliContext context) {
     this.context = context;
@@ -90,7 +87,10 @@ public final class ResultsCommand implements Callable<Integer> {
     try (Closer closer = new Closer()) {
       var injector =
           Injectors.create(
-              context.environment(), closer, context.aws(aws.settings()), queues.settings());
+              context.environment(),
+              closer,
+              context.aws(aws.settings()),
+              QueueOptions.settings(queuePrefix, null, resultsQueue, null));
       MessageCodec codec = injector.getInstance(MessageCodec.class);
       ResultsReader.Request request =
           new ResultsReader.Request(Optional.ofNullable(runId), expect, timeout, idle, !keep);
@@ -100,11 +100,11 @@ public final class ResultsCommand implements Callable<Integer> {
               .read(
                   request,
                   r -> {
-                    if (output == OutputFormat.json) {
+                    if (output.json()) {
                       context.out().println(codec.encode(r));
                     }
                   });
-      if (output == OutputFormat.table) {
+      if (!output.json()) {
         ResultsTable.print(collected.results(), context.out());
       }
       if (collected.notResults() > 0) {

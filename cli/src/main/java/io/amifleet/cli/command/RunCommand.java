@@ -3,11 +3,13 @@ package io.amifleet.cli.command;
 import io.amifleet.cli.CliContext;
 import io.amifleet.cli.Logging;
 import io.amifleet.cli.options.AwsOptions;
+import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.cli.options.RunIdOption;
 import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.run.SingleMachineRun;
 import io.amifleet.common.config.Targets;
+import io.amifleet.common.queue.QueueSettings;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -24,14 +26,21 @@ import picocli.CommandLine.Option;
       "Single-machine mode: dispatch and make the images in this process, over an embedded queue"
           + " (or real SQS queues when --queue-prefix or queue flags are given).",
       "Shows progress, prints a results table and exits 1 if any job failed or timed out. Ctrl-C"
-          + " stops cleanly; rerun with the same --run-id to finish (images already made are"
-          + " adopted)."
+          + " stops cleanly (exit 0 if every job finished in the grace period, 130 if some were"
+          + " released); rerun with the same --run-id to finish (images already made are"
+          + " adopted).",
+      "-o json prints one document at the end (the --report one): {runId, interrupted, totals,"
+          + " accounts, results, apiCalls, unfinished}."
     })
 public final class RunCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Mixin AwsOptions aws;
-  @Mixin QueueOptions queues;
+  @Mixin QueueOptions.Prefix queuePrefix;
+  @Mixin QueueOptions.Jobs jobsQueue;
+  @Mixin QueueOptions.Results resultsQueue;
+  @Mixin QueueOptions.DeadLetters dlqQueue;
+  @Mixin OutputOption output;
   @Mixin WorkerOptions worker;
 
   @Mixin TargetsOption targets;
@@ -80,6 +89,7 @@ public final class RunCommand implements Callable<Integer> {
     } else {
       Logging.quiet();
     }
+    QueueSettings queues = QueueOptions.settings(queuePrefix, jobsQueue, resultsQueue, dlqQueue);
     var options =
         new SingleMachineRun.Options(
             loaded,
@@ -87,13 +97,15 @@ public final class RunCommand implements Callable<Integer> {
             worker.settings(null),
             workers,
             context.aws(aws.settings()),
-            queues.anyGiven() ? Optional.of(queues.settings()) : Optional.empty(),
+            QueueOptions.anyGiven(queues) ? Optional.of(queues) : Optional.empty(),
             Optional.ofNullable(report),
             parallelism,
             stats,
-            false);
+            false,
+            output.json());
+    SingleMachineRun single = new SingleMachineRun(context);
     AtomicBoolean interrupt = new AtomicBoolean();
-    Signals.onTermination(() -> interrupt.set(true));
-    return new SingleMachineRun(context).execute(options, interrupt).exitCode();
+    Signals.onTermination(single::notice, single::waitingFor, () -> interrupt.set(true));
+    return single.execute(options, interrupt).exitCode();
   }
 }

@@ -9,6 +9,7 @@ import io.amifleet.cli.options.MetricsOption;
 import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.common.aws.ApiCallStats;
 import io.amifleet.common.aws.Threads;
+import io.amifleet.common.config.Durations;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.worker.WorkerModule;
@@ -22,11 +23,18 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code amifleet worker}: consume jobs until stopped. */
+/**
+ * {@code amifleet worker}: consume jobs until stopped. Exits 0 after SIGTERM or Ctrl-C once held
+ * jobs finished or were handed back (the fleet's normal stop, which ECS and systemd must not count
+ * as a failure); 130 only on a second Ctrl-C, which quits without handing jobs back (they reappear
+ * after their visibility timeout).
+ */
 @Command(
     name = "worker",
     mixinStandardHelpOptions = true,
@@ -36,10 +44,15 @@ import picocli.CommandLine.Option;
       "Run as many as you like, on as many machines: a job is never imaged twice."
     })
 public final class WorkerCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(WorkerCommand.class);
+
   private final CliContext context;
 
   @Mixin AwsOptions aws;
-  @Mixin QueueOptions queues;
+  @Mixin QueueOptions.Prefix queuePrefix;
+  @Mixin QueueOptions.Jobs jobsQueue;
+  @Mixin QueueOptions.Results resultsQueue;
+  @Mixin QueueOptions.DeadLetters dlqQueue;
   @Mixin WorkerOptions options;
   @Mixin MetricsOption metrics;
 
@@ -69,7 +82,7 @@ public final class WorkerCommand implements Callable<Integer> {
               context.environment(),
               closer,
               context.aws(aws.settings()),
-              queues.settings(),
+              QueueOptions.settings(queuePrefix, jobsQueue, resultsQueue, dlqQueue),
               new WorkerModule(settings, 1, WorkerEvents.all(listeners)));
       Worker worker = injector.getInstance(Worker.class);
       if (emf != null) {
@@ -80,7 +93,15 @@ public final class WorkerCommand implements Callable<Integer> {
         closer.register(
             "metrics flush", () -> emf.flushThrottling(injector.getInstance(ApiCallStats.class)));
       }
-      Signals.onTermination(worker::shutdown);
+      Signals.onTermination(
+          log::info,
+          () ->
+              "no new jobs; "
+                  + worker.inFlight()
+                  + " held job(s) get up to "
+                  + Durations.format(settings.shutdownTimeout())
+                  + " to finish, then go back to the queue",
+          worker::shutdown);
       worker.start();
       worker.awaitStopped();
       return 0;

@@ -8,6 +8,7 @@ import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import com.google.inject.spi.Message;
 import io.amifleet.common.aws.AwsSettings;
+import io.amifleet.common.aws.HubIdentity;
 import io.amifleet.common.config.Environment;
 import io.amifleet.common.inject.AwsModule;
 import io.amifleet.common.inject.CommonModule;
@@ -21,8 +22,9 @@ import java.util.List;
 
 /**
  * Builds a command's injector (production stage: singletons are made up front, so a missing region
- * or a bad setting fails before any work starts) and unwraps Guice's exceptions so the user sees
- * amifleet's own message.
+ * or a bad setting fails before any work starts), checks the hub's credentials once ({@link
+ * HubIdentity}: every command acts with them, and without this a missing login shows up once per
+ * account+region), and unwraps Guice's exceptions so the user sees amifleet's own message.
  */
 public final class Injectors {
   private Injectors() {}
@@ -38,13 +40,16 @@ public final class Injectors {
     modules.add(new AwsModule(aws));
     modules.add(new QueueModule(queues));
     modules.addAll(List.of(more));
+    Injector injector;
     try {
-      return Guice.createInjector(Stage.PRODUCTION, modules);
+      injector = Guice.createInjector(Stage.PRODUCTION, modules);
     } catch (CreationException e) {
       throw rootCause(e.getErrorMessages(), e);
     } catch (ProvisionException e) {
       throw rootCause(e.getErrorMessages(), e);
     }
+    injector.getInstance(HubIdentity.class).verify();
+    return injector;
   }
 
   private static RuntimeException rootCause(

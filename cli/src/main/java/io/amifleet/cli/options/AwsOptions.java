@@ -1,6 +1,8 @@
 package io.amifleet.cli.options;
 
 import io.amifleet.common.aws.AwsSettings;
+import io.amifleet.common.config.ConfigException;
+import io.amifleet.common.config.Regions;
 import java.net.URI;
 import picocli.CommandLine.Option;
 
@@ -22,6 +24,11 @@ public final class AwsOptions {
   public AwsSettings settings() {
     AwsSettings s = AwsSettings.defaults();
     if (region != null && !region.isBlank()) {
+      Regions.problem(region)
+          .ifPresent(
+              problem -> {
+                throw new ConfigException("--region: " + problem);
+              });
       s = s.withRegion(region);
     }
     if (endpoint != null) {

@@ -1,5 +1,6 @@
 package io.amifleet.cli.output;
 
+import io.amifleet.common.config.Durations;
 import io.amifleet.common.message.JobStatus;
 import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.ResultMessage;
@@ -102,16 +103,9 @@ public final class ResultsTable {
     return format(Duration.between(r.startedAt(), r.finishedAt()));
   }
 
+  /** {@link Durations#format}: one duration format in tables, progress and logs. */
   public static String format(Duration d) {
-    long ms = d.toMillis();
-    if (ms < 10_000) {
-      return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
-    }
-    long s = d.toSeconds();
-    if (s < 3600) {
-      return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-    }
-    return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+    return Durations.format(d);
   }
 
   private static String abbreviate(String s, int max) {

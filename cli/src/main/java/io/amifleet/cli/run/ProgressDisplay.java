@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Shows a run's progress: on a terminal one live line, redrawn four times a second; otherwise (CI,
- * a log file) a plain line every few seconds. Owns its timer thread.
+ * a log file) a plain line at the start and every few seconds. Status lines go through {@link
+ * #println}, so they never land inside the live line. Owns its timer thread.
  */
 public final class ProgressDisplay implements AutoCloseable {
   static final long PLAIN_PERIOD_SECONDS = 5;
@@ -32,8 +33,8 @@ public final class ProgressDisplay implements AutoCloseable {
     if (terminal) {
       timer.scheduleAtFixedRate(this::redraw, 0, 250, TimeUnit.MILLISECONDS);
     } else {
-      timer.scheduleAtFixedRate(
-          this::plainLine, PLAIN_PERIOD_SECONDS, PLAIN_PERIOD_SECONDS, TimeUnit.SECONDS);
+      // A first line at once, so a log shows the run's total before anything finished.
+      timer.scheduleAtFixedRate(this::plainLine, 0, PLAIN_PERIOD_SECONDS, TimeUnit.SECONDS);
     }
   }
 
@@ -50,6 +51,20 @@ public final class ProgressDisplay implements AutoCloseable {
         s.waiting(),
         ResultsTable.format(s.elapsed()),
         s.ratePerSecond());
+  }
+
+  /**
+   * Prints a status line without breaking the live one: on a terminal the progress line is cleared,
+   * the message printed on its own line, and the progress drawn again below it.
+   */
+  public synchronized void println(String message) {
+    if (terminal && !closed) {
+      out.print("\r\033[K");
+      out.println(message);
+      redraw();
+    } else {
+      out.println(message);
+    }
   }
 
   private synchronized void plainLine() {

@@ -92,6 +92,11 @@ public final class RunProgress implements WorkerEvents {
     return true;
   }
 
+  /** Whether at least {@code jobs} jobs have a result (e.g. every image job, before retention). */
+  public synchronized boolean finishedAtLeast(int jobs) {
+    return finished.size() >= jobs;
+  }
+
   public synchronized List<ResultMessage> results() {
     return new ArrayList<>(finished.values());
   }

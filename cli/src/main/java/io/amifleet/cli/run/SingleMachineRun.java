@@ -46,6 +46,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,11 +64,15 @@ public final class SingleMachineRun {
   static final String EMBEDDED_PREFIX = "amifleet-run";
 
   private final CliContext context;
+  private volatile RunProgress progress;
+  private volatile ProgressDisplay display;
+  private volatile Options running;
 
   /**
    * What to run.
    *
    * @param queues real queues to use instead of the embedded ones
+   * @param json print the run as one JSON document (the {@code --report} one) instead of tables
    */
   public record Options(
       Targets targets,
@@ -79,7 +84,8 @@ public final class SingleMachineRun {
       Optional<Path> report,
       int parallelism,
       boolean stats,
-      boolean pruneOnly) {
+      boolean pruneOnly,
+      boolean json) {
     public Options {
       requireNonNull(targets, "targets is null");
       requireNonNull(runId, "runId is null");
@@ -110,24 +116,26 @@ public final class SingleMachineRun {
       QueueSettings queues;
       boolean embedded = options.queues().isEmpty();
       CompletableFuture<EmbeddedSqs> starting = null;
+      int port = embedded ? EmbeddedSqs.freePort() : 0;
+      // Registered first, so closed last: after the clients and batches that talk to it.
+      AtomicReference<CompletableFuture<EmbeddedSqs>> sqsStarted = new AtomicReference<>();
       if (embedded) {
-        // Start the embedded queue in the background (it takes seconds on a cold JVM) while the
-        // AWS clients are made and the accounts searched; wait for it only to enqueue.
-        int port = EmbeddedSqs.freePort();
-        ExecutorService starter =
-            Executors.newSingleThreadExecutor(Threads.named("amifleet-embedded-sqs"));
-        starting = CompletableFuture.supplyAsync(() -> EmbeddedSqs.start(port), starter);
-        starter.shutdown();
-        CompletableFuture<EmbeddedSqs> started = starting;
         closer.register(
             "embedded SQS",
-            () -> started.thenAccept(EmbeddedSqs::close).exceptionally(e -> null).join());
+            () -> {
+              CompletableFuture<EmbeddedSqs> f = sqsStarted.get();
+              if (f != null) {
+                f.thenAccept(EmbeddedSqs::close).exceptionally(e -> null).join();
+              }
+            });
         aws = aws.withSqsEndpoint(EmbeddedSqs.endpoint(port));
         queues = QueueSettings.ofPrefix(EMBEDDED_PREFIX);
       } else {
         queues = options.queues().get();
       }
       RunProgress progress = new RunProgress(Clock.systemUTC());
+      this.progress = progress;
+      this.running = options;
       List<WorkerEvents> listeners = new ArrayList<>(context.listeners());
       listeners.add(progress);
       var injector =
@@ -143,6 +151,16 @@ public final class SingleMachineRun {
                   options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 20 : 5)),
                   options.workers(),
                   WorkerEvents.all(listeners)));
+      if (embedded) {
+        // Start the embedded queue in the background (it takes seconds on a cold JVM) while the
+        // accounts are searched; wait for it only to enqueue. After the injector, which checks
+        // the hub's credentials: without them, nothing is started.
+        ExecutorService starter =
+            Executors.newSingleThreadExecutor(Threads.named("amifleet-embedded-sqs"));
+        starting = CompletableFuture.supplyAsync(() -> EmbeddedSqs.start(port), starter);
+        starter.shutdown();
+        sqsStarted.set(starting);
+      }
       Instant started = Instant.now();
       err.printf(
           "run %s: searching %d account(s) in %d account-region(s)%s%n",
@@ -175,7 +193,6 @@ public final class SingleMachineRun {
       log.debug("jobs enqueued after {} ms", (System.nanoTime() - t0) / 1_000_000);
       printDispatchProblems(dispatch, err);
       int expected = dispatch.enqueuedCount();
-      progress.expect(expected);
       if (!options.pruneOnly()) {
         err.printf(
             "run %s: %d job(s) enqueued; %d worker(s) making images%n",
@@ -185,95 +202,162 @@ public final class SingleMachineRun {
       boolean interrupted = false;
       List<String> pruneErrors = new ArrayList<>();
       if (work) {
+        int prunesToSend = resolved.prunes().size();
+        // The bar's total is known now: the retention jobs go out after the images, but count
+        // from the start, so that the total does not jump.
+        progress.expect(expected + prunesToSend);
         if (!embedded) {
           readResults(
               injector.getInstance(ResultsReader.class),
               options.runId(),
-              expected + resolved.prunes().size(),
+              expected + prunesToSend,
               progress);
         }
-        boolean prunesSent = resolved.prunes().isEmpty();
-        try (ProgressDisplay display = new ProgressDisplay(progress, err, context.terminal())) {
-          display.start();
+        boolean prunesSent = prunesToSend == 0;
+        boolean stopped = false;
+        try (ProgressDisplay shown = new ProgressDisplay(progress, err, context.terminal())) {
+          display = shown;
+          shown.start();
           while (true) {
             if (progress.awaitAllFor(Duration.ofMillis(200))) {
-              if (prunesSent) {
-                break;
-              }
+              break;
+            }
+            if (!prunesSent && progress.finishedAtLeast(expected)) {
               prunesSent = true;
               QueueSender.Report pruned = dispatcher.enqueuePrunes(resolved);
               pruned.failures().forEach(f -> pruneErrors.add(f.message()));
               expected += pruned.sent();
               progress.expect(expected);
-              err.printf(
-                  "run %s: applying retention in %d account-region(s)%n",
-                  options.runId(), pruned.sent());
+              shown.println(
+                  String.format(
+                      "run %s: applying retention in %d account-region(s)",
+                      options.runId(), pruned.sent()));
               continue;
             }
             if (interrupt.get()) {
-              interrupted = true;
+              // Signals printed what this waits for; the bar goes on while held jobs finish.
+              stop(worker, embedded);
+              stopped = true;
+              interrupted = !progress.awaitAllFor(Duration.ZERO);
               break;
             }
           }
+        } finally {
+          display = null;
         }
-        if (interrupted) {
-          err.println(
-              "stopping: releasing held jobs (images already requested keep being made by EC2)");
-        }
-        if (embedded) {
-          worker.shutdownNow();
-        } else {
-          worker.shutdown();
+        if (!stopped) {
+          stop(worker, embedded);
         }
       }
       pruneErrors.forEach(e -> err.println("amifleet: retention job not enqueued: " + e));
 
       List<ResultMessage> results = progress.results();
-      out.println();
-      ResultsTable.print(results, out);
       List<JobMessage> unfinished = unfinished(dispatch, results);
-      if (!unfinished.isEmpty()) {
-        out.printf(
-            "%d job(s) did not finish: %s%n",
-            unfinished.size(),
-            unfinished.stream()
-                    .limit(10)
-                    .map(j -> j.accountId() + "/" + j.region() + "/" + j.instanceId())
-                    .collect(Collectors.joining(", "))
-                + (unfinished.size() > 10 ? ", …" : ""));
-        out.printf(
-            "rerun with --run-id %s to finish them: images already made are adopted, not made again%n",
-            options.runId());
-      }
-      if (!dispatch.ok()) {
-        out.println("some accounts or listed instances had problems; see above");
-      }
       Map<String, ApiCallStats.Count> apiCalls =
           injector.getInstance(ApiCallStats.class).snapshot();
-      if (options.stats()) {
-        printStats(apiCalls, Math.max(1, results.size()), out);
-      }
+      ObjectMapper mapper = injector.getInstance(ObjectMapper.class);
+      ObjectNode report =
+          report(
+              mapper,
+              options.runId(),
+              started,
+              dispatch,
+              results,
+              unfinished,
+              interrupted,
+              apiCalls);
       if (options.report().isPresent()) {
-        writeReport(
-            options.report().get(),
-            injector.getInstance(ObjectMapper.class),
-            options.runId(),
-            started,
-            dispatch,
-            results,
-            unfinished,
-            interrupted,
-            apiCalls);
-        out.println("report written to " + options.report().get());
+        writeReport(options.report().get(), mapper, report);
+      }
+      if (options.json()) {
+        out.println(report.toString());
+      } else {
+        printSummary(options, dispatch, results, unfinished, apiCalls, out);
       }
       boolean allGood =
           pruneErrors.isEmpty()
               && dispatch.ok()
               && unfinished.isEmpty()
               && results.stream().allMatch(ResultMessage::succeeded);
+      // 130 only when work was cut short: a Ctrl-C whose held jobs all finished in the grace
+      // period ends like an uninterrupted run.
       int code = interrupted ? 130 : allGood ? 0 : 1;
       return new Outcome(dispatch, results, interrupted, code);
     }
+  }
+
+  /**
+   * Stops the in-process workers: held jobs get the shutdown timeout, then are released. On the
+   * embedded queue, which dies with this process, a pending poll is cancelled at once.
+   */
+  private static void stop(Worker worker, boolean embedded) {
+    if (embedded) {
+      worker.shutdownNow();
+    } else {
+      worker.shutdown();
+    }
+  }
+
+  /**
+   * Prints a message for the user (a signal's notice): above the live progress line when it is
+   * shown, so the two do not run into each other.
+   */
+  public void notice(String message) {
+    ProgressDisplay d = display;
+    if (d != null) {
+      d.println(message);
+    } else {
+      context.err().println(message);
+    }
+  }
+
+  /** What stopping waits for now, for the first Ctrl-C's message. */
+  public String waitingFor() {
+    RunProgress p = progress;
+    Options o = running;
+    if (p == null || o == null) {
+      return "nothing has been sent yet";
+    }
+    RunProgress.Snapshot s = p.snapshot();
+    return "no new jobs; "
+        + (s.expected() - s.done())
+        + " job(s) not finished get up to "
+        + ResultsTable.format(o.worker().shutdownTimeout())
+        + " to finish, then are released (images already requested keep being made by EC2;"
+        + " rerun with --run-id "
+        + o.runId()
+        + " to finish them)";
+  }
+
+  private static void printSummary(
+      Options options,
+      DispatchReport dispatch,
+      List<ResultMessage> results,
+      List<JobMessage> unfinished,
+      Map<String, ApiCallStats.Count> apiCalls,
+      PrintStream out) {
+    out.println();
+    ResultsTable.print(results, out);
+    if (!unfinished.isEmpty()) {
+      out.printf(
+          "%d job(s) did not finish: %s%n",
+          unfinished.size(),
+          unfinished.stream()
+                  .limit(10)
+                  .map(j -> j.accountId() + "/" + j.region() + "/" + j.instanceId())
+                  .collect(Collectors.joining(", "))
+              + (unfinished.size() > 10 ? ", …" : ""));
+      out.printf(
+          "rerun with --run-id %s to finish them: images already made are adopted, not made again%n",
+          options.runId());
+    }
+    if (!dispatch.ok()) {
+      out.println("some accounts or listed instances had problems; see above");
+    }
+    if (options.stats()) {
+      printStats(apiCalls, Math.max(1, results.size()), out);
+    }
+    options.report().ifPresent(file -> out.println("report written to " + file));
   }
 
   /** AWS calls by service and operation, in total and per job (SDK attempts, retries included). */
@@ -331,8 +415,8 @@ public final class SingleMachineRun {
     }
   }
 
-  private static void writeReport(
-      Path file,
+  /** The run as one JSON document: {@code --report FILE} and {@code -o json}. */
+  private static ObjectNode report(
       ObjectMapper mapper,
       String runId,
       Instant started,
@@ -373,6 +457,10 @@ public final class SingleMachineRun {
           .put("region", j.region())
           .put("instanceId", j.instanceId());
     }
+    return root;
+  }
+
+  private static void writeReport(Path file, ObjectMapper mapper, ObjectNode root) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {

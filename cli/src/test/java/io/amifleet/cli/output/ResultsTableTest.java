@@ -49,27 +49,6 @@ class ResultsTableTest {
   }
 
   @Test
-  void shortDurationsShowTenthsOfSeconds() {
-    assertThat(ResultsTable.format(Duration.ZERO)).isEqualTo("0.0s");
-    assertThat(ResultsTable.format(Duration.ofMillis(1500))).isEqualTo("1.5s");
-    assertThat(ResultsTable.format(Duration.ofMillis(9900))).isEqualTo("9.9s");
-  }
-
-  @Test
-  void durationsFromTenSecondsShowMinutesAndSeconds() {
-    assertThat(ResultsTable.format(Duration.ofSeconds(10))).isEqualTo("0m10s");
-    assertThat(ResultsTable.format(Duration.ofSeconds(95))).isEqualTo("1m35s");
-    assertThat(ResultsTable.format(Duration.ofSeconds(3599))).isEqualTo("59m59s");
-  }
-
-  @Test
-  void durationsFromAnHourShowHoursAndMinutes() {
-    assertThat(ResultsTable.format(Duration.ofHours(1))).isEqualTo("1h00m");
-    assertThat(ResultsTable.format(Duration.ofMinutes(270).plusSeconds(59))).isEqualTo("4h30m");
-    assertThat(ResultsTable.format(Duration.ofHours(26))).isEqualTo("26h00m");
-  }
-
-  @Test
   void tableIsSortedByAccountRegionAndInstanceAndEndsWithTheTotals() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {

@@ -2,7 +2,13 @@ package io.amifleet.cli.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,5 +58,34 @@ class ProgressDisplayTest {
         .isEqualTo(
             "progress: 0/0 done, 0 succeeded, 0 failed, 0 timed out, 0 waiting, 0.0s elapsed,"
                 + " 0.0 jobs/s");
+  }
+
+  @Test
+  void aStatusLineOnATerminalGoesAboveTheLiveLineWhichIsDrawnAgain() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    RunProgress progress = new RunProgress(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+    progress.expect(13);
+    try (ProgressDisplay display = new ProgressDisplay(progress, out, true)) {
+      display.println("run r1: applying retention in 4 account-region(s)");
+      String shown = bytes.toString(StandardCharsets.UTF_8);
+
+      assertThat(shown)
+          .startsWith("\r\033[Krun r1: applying retention in 4 account-region(s)\n\r\033[K[")
+          .contains("] 0/13");
+    }
+  }
+
+  @Test
+  void aStatusLineOffATerminalIsJustALine() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    ProgressDisplay display =
+        new ProgressDisplay(
+            new RunProgress(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)), out, false);
+    display.println("run r1: applying retention in 4 account-region(s)");
+
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .isEqualTo("run r1: applying retention in 4 account-region(s)\n");
   }
 }

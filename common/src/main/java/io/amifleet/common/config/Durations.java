@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Durations as operators write them, in flags and in targets.yaml: {@code 500ms}, {@code 30s},
  * {@code 5m}, {@code 4h}, {@code 30d}, {@code 1h30m}, or ISO-8601 ({@code PT4H}). Never negative.
+ * And the one way amifleet writes a duration, in progress lines, tables, summaries and logs alike:
+ * {@link #format}.
  */
 public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
@@ -54,5 +56,27 @@ public final class Durations {
           "'" + value + "' is not a duration (examples: 500ms, 30s, 5m, 4h, 30d, 1h30m)");
     }
     return total;
+  }
+
+  /**
+   * {@code 0.4s}, {@code 7.1s}, {@code 14s}, {@code 2m14s}, {@code 1h02m}, {@code 3d04h}: tenths
+   * below ten seconds, then the two largest units.
+   */
+  public static String format(Duration d) {
+    long ms = Math.max(0, d.toMillis());
+    if (ms < 10_000) {
+      return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+    long s = ms / 1000;
+    if (s < 60) {
+      return s + "s";
+    }
+    if (s < 3600) {
+      return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    }
+    if (s < 86_400) {
+      return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+    }
+    return String.format(Locale.ROOT, "%dd%02dh", s / 86_400, (s % 86_400) / 3600);
   }
 }

@@ -25,7 +25,6 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -293,8 +292,8 @@ public final class TargetsLoader {
         regions = List.of();
       }
       for (String region : regions) {
-        if (!Identifiers.REGION.matcher(region).matches()) {
-          problem(at + ".regions", "'" + region + "' is not a region name like us-east-1");
+        if (Regions.problem(region).isPresent()) {
+          problem(at + ".regions", Regions.problem(region).orElseThrow());
         }
       }
       if (new HashSet<>(regions).size() != regions.size()) {
@@ -713,35 +712,6 @@ public final class TargetsLoader {
   }
 
   private static String suggestion(String key, Set<String> allowed) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String candidate : allowed) {
-      int d = distance(key.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = candidate;
-      }
-    }
-    return best != null && bestDistance <= 2 ? " (did you mean '" + best + "'?)" : "";
-  }
-
-  /** Levenshtein distance, for "did you mean" hints on misspelt fields. */
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return Suggestions.didYouMean(key, allowed);
   }
 }

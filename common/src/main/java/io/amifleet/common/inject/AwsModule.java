@@ -9,6 +9,7 @@ import io.amifleet.common.aws.ApiCallStats;
 import io.amifleet.common.aws.AwsRuntime;
 import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.aws.Ec2Clients;
+import io.amifleet.common.aws.HubIdentity;
 import io.amifleet.common.aws.RoleCredentials;
 import io.amifleet.common.aws.Threads;
 import io.amifleet.common.lifecycle.Closer;
@@ -46,6 +47,7 @@ public final class AwsModule extends AbstractModule {
     bind(ApiCallStats.class).in(Singleton.class);
     bind(QueueSender.class).in(Singleton.class);
     bind(QueueAdmin.class).in(Singleton.class);
+    bind(HubIdentity.class).in(Singleton.class);
   }
 
   @Provides

@@ -58,8 +58,8 @@ public final class Queues {
         throw new ConfigException(
             "queue '"
                 + name
-                + "' does not exist: create it with 'amifleet queues create --prefix <P>' or deploy"
-                + " infra/hub-stack.yaml");
+                + "' does not exist: create it with 'amifleet queues create --queue-prefix <P>' or"
+                + " deploy infra/cloudformation/hub-stack.yaml");
       }
       throw AwsErrors.translate(e, "GetQueueUrl " + name);
     }

@@ -684,7 +684,58 @@ class TargetsLoaderTest {
     assertThat(problem)
         .isEqualTo(
             "targets.yaml: accounts[0] (111111111111).regions:"
-                + " 'useast1' is not a region name like us-east-1");
+                + " 'useast1' is not an AWS region (did you mean 'us-east-1'?)");
+  }
+
+  @Test
+  void aMisspeltRegionIsAConfigErrorWithTheRegionMeant() {
+    List<String> problems =
+        problems(
+            """
+            defaults: {regions: [eu-wset-1], select: {all: true}}
+            accounts:
+              - id: "111111111111"
+              - id: "222222222222"
+                regions: [us-east-1, mars-north-1]
+            """);
+
+    assertThat(problems)
+        .containsExactly(
+            "targets.yaml: accounts[0] (111111111111).regions: 'eu-wset-1' is not an AWS region"
+                + " (did you mean 'eu-west-1'?)",
+            "targets.yaml: accounts[1] (222222222222).regions: 'mars-north-1' is not an AWS"
+                + " region (names look like us-east-1; a region AWS opened after this amifleet"
+                + " was built needs a newer amifleet)");
+  }
+
+  @Test
+  void optInRegionsOfEveryPartitionAreAccepted() {
+    Targets t =
+        parse(
+            """
+            accounts:
+              - id: "111111111111"
+                regions: [af-south-1, me-central-1, ap-southeast-3, il-central-1]
+                select: {all: true}
+              - id: "222222222222"
+                regions: [cn-northwest-1]
+                select: {all: true}
+            """);
+
+    assertThat(t.accounts().get(0).regions()).hasSize(4);
+  }
+
+  @Test
+  void theSdksGlobalPseudoRegionsAreNotTargetRegions() {
+    assertThat(
+            singleProblem(
+                """
+                accounts:
+                  - id: "111111111111"
+                    regions: [aws-global]
+                    select: {all: true}
+                """))
+        .contains("'aws-global' is not an AWS region");
   }
 
   @Test

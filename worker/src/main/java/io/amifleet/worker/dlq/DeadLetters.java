@@ -4,18 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.AwsErrors;
-import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.MessageCodec;
+import io.amifleet.common.message.WorkItem;
 import io.amifleet.common.queue.OutgoingMessage;
 import io.amifleet.common.queue.QueueSender;
 import io.amifleet.common.queue.Queues;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
@@ -47,9 +49,26 @@ public final class DeadLetters {
   private final Queues queues;
   private final MessageCodec codec;
 
-  /** What a replay did. */
+  /**
+   * What a replay did.
+   *
+   * @param skippedUnreadable matching messages left in the DLQ because their body is not a job
+   * @param errorCodes how many scanned messages carry each error code, for a hint when a filter
+   *     matched nothing
+   */
   public record ReplayReport(
-      int moved, int stayed, List<String> failures, List<DeadLetter> matched) {}
+      int moved,
+      int stayed,
+      int skippedUnreadable,
+      List<String> failures,
+      List<DeadLetter> matched,
+      Map<String, Integer> errorCodes) {
+    public ReplayReport {
+      failures = List.copyOf(failures);
+      matched = List.copyOf(matched);
+      errorCodes = Collections.unmodifiableMap(new TreeMap<>(errorCodes));
+    }
+  }
 
   @Inject
   public DeadLetters(SqsAsyncClient sqs, QueueSender sender, Queues queues, MessageCodec codec) {
@@ -61,15 +80,18 @@ public final class DeadLetters {
 
   /** Up to {@code max} messages of the DLQ, left in place. */
   public List<DeadLetter> list(int max) {
-    return scan(max, d -> true, false).matched();
+    return scan(max, d -> true, false, true).matched();
   }
 
   /**
    * Moves up to {@code max} messages matching {@code filter} back to the jobs queue; with {@code
-   * dryRun} only says which would move. Messages that do not match stay in the DLQ.
+   * dryRun} only says which would move. Messages that do not match stay in the DLQ, and so do
+   * messages whose body is not a job (they would only come back: not JSON, an unknown version)
+   * unless {@code includeUnreadable}.
    */
-  public ReplayReport replay(Predicate<DeadLetter> filter, int max, boolean dryRun) {
-    return scan(max, filter, !dryRun);
+  public ReplayReport replay(
+      Predicate<DeadLetter> filter, int max, boolean dryRun, boolean includeUnreadable) {
+    return scan(max, filter, !dryRun, includeUnreadable);
   }
 
   /**
@@ -77,13 +99,16 @@ public final class DeadLetters {
    * the matching ones when {@code move}, and makes every message it did not move visible again at
    * the end (scanned messages stay hidden meanwhile, so none is seen twice).
    */
-  private ReplayReport scan(int max, Predicate<DeadLetter> matches, boolean move) {
+  private ReplayReport scan(
+      int max, Predicate<DeadLetter> matches, boolean move, boolean includeUnreadable) {
     String dlq = queues.dlqUrl();
     String jobs = move ? queues.jobsUrl() : null;
     List<DeadLetter> kept = new ArrayList<>();
     List<DeadLetter> matched = new ArrayList<>();
     List<String> failures = new ArrayList<>();
+    Map<String, Integer> codes = new HashMap<>();
     int moved = 0;
+    int unreadable = 0;
     while (matched.size() < max) {
       List<Message> messages = receive(dlq, 10);
       if (messages.isEmpty()) {
@@ -91,7 +116,13 @@ public final class DeadLetters {
       }
       for (Message m : messages) {
         DeadLetter d = toDeadLetter(m);
+        codes.merge(d.errorCode(), 1, Integer::sum);
         if (matched.size() >= max || !matches.test(d)) {
+          kept.add(d);
+          continue;
+        }
+        if (!d.readable() && !includeUnreadable) {
+          unreadable++;
           kept.add(d);
           continue;
         }
@@ -124,7 +155,7 @@ public final class DeadLetters {
       }
     }
     release(dlq, kept);
-    return new ReplayReport(moved, kept.size(), failures, matched);
+    return new ReplayReport(moved, kept.size(), unreadable, failures, matched, codes);
   }
 
   /**
@@ -227,14 +258,14 @@ public final class DeadLetters {
         attributes.put(e.getKey(), e.getValue().stringValue());
       }
     }
-    Optional<JobMessage> job;
+    Optional<WorkItem> work;
     try {
-      job = Optional.of(codec.decodeJob(m.body()));
+      work = Optional.of(codec.decodeWork(m.body()));
     } catch (AmiFleetException e) {
-      job = Optional.empty();
+      work = Optional.empty();
     }
     return new DeadLetter(
-        m.messageId(), m.receiptHandle(), m.body() == null ? "" : m.body(), attributes, job);
+        m.messageId(), m.receiptHandle(), m.body() == null ? "" : m.body(), attributes, work);
   }
 
   private String arn(String url) {

@@ -6,6 +6,7 @@ import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.AwsErrors;
 import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.error.ErrorKind;
+import io.amifleet.common.log.JobMdc;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.Tags;
 import java.time.Duration;
@@ -94,8 +95,12 @@ public final class ImageMaker {
     CompletableFuture<ImageRef> mine = new CompletableFuture<>();
     CompletableFuture<ImageRef> running = inProgress.putIfAbsent(job.jobId(), mine);
     if (running != null) {
-      log.info(
-          "job {}: delivered twice at once; this delivery adopts the other's image", job.jobId());
+      JobMdc.with(
+          job,
+          () ->
+              log.info(
+                  "job {}: delivered twice at once; this delivery adopts the other's image",
+                  job.jobId()));
       return running.thenApply(ref -> new ImageRef(ref.imageId(), true));
     }
     lookUpOrCreate(target, job)
@@ -133,11 +138,14 @@ public final class ImageMaker {
               }
               Optional<ImageInfo> usable = pickUsable(existing);
               if (usable.isPresent()) {
-                log.info(
-                    "job {}: adopting {} ({}) made by an earlier attempt",
-                    job.jobId(),
-                    usable.get().imageId(),
-                    usable.get().state());
+                JobMdc.with(
+                    job,
+                    () ->
+                        log.info(
+                            "job {}: adopting {} ({}) made by an earlier attempt",
+                            job.jobId(),
+                            usable.get().imageId(),
+                            usable.get().state()));
                 return CompletableFuture.completedFuture(
                     new ImageRef(usable.get().imageId(), true));
               }
@@ -146,11 +154,14 @@ public final class ImageMaker {
                 if (broken.state().equals("failed")
                     || broken.state().equals("error")
                     || broken.state().equals("invalid")) {
-                  log.info(
-                      "job {}: deregistering earlier {} image {}",
-                      job.jobId(),
-                      broken.state(),
-                      broken.imageId());
+                  JobMdc.with(
+                      job,
+                      () ->
+                          log.info(
+                              "job {}: deregistering earlier {} image {}",
+                              job.jobId(),
+                              broken.state(),
+                              broken.imageId()));
                   cleared = cleared.thenCompose(x -> images.deregister(target, broken.imageId()));
                 }
               }
@@ -232,11 +243,14 @@ public final class ImageMaker {
               Optional<ImageInfo> ours =
                   found.stream().filter(i -> madeFor(i, job, target)).findFirst();
               if (ours.isPresent()) {
-                log.info(
-                    "job {}: name {} taken by its own image {}; adopting",
-                    job.jobId(),
-                    job.imageName(),
-                    ours.get().imageId());
+                JobMdc.with(
+                    job,
+                    () ->
+                        log.info(
+                            "job {}: name {} taken by its own image {}; adopting",
+                            job.jobId(),
+                            job.imageName(),
+                            ours.get().imageId()));
                 return CompletableFuture.completedFuture(new ImageRef(ours.get().imageId(), true));
               }
               throw new AmiFleetException(

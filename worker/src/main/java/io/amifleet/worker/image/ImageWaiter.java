@@ -2,9 +2,11 @@ package io.amifleet.worker.image;
 
 import static java.util.Objects.requireNonNull;
 
+import io.amifleet.common.config.Durations;
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.AwsErrors;
 import io.amifleet.common.error.ErrorCodes;
+import io.amifleet.common.log.JobMdc;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -253,11 +255,15 @@ public final class ImageWaiter {
     private void failed(Throwable error, List<Runnable> completions) {
       AmiFleetException e = AwsErrors.translate(error, "DescribeImages in " + target);
       if (e.retryable()) {
-        log.warn(
-            "polling images in {} failed, trying again in {}: {}",
-            target,
-            pollInterval,
-            e.getMessage());
+        JobMdc.with(
+            target.accountId(),
+            target.region(),
+            () ->
+                log.warn(
+                    "polling images in {} failed, trying again in {}: {}",
+                    target,
+                    Durations.format(pollInterval),
+                    e.getMessage()));
         Instant now = clock.instant();
         for (String id : List.copyOf(waiting.keySet())) {
           expire(id, waiting.get(id), now, "not checked", completions);

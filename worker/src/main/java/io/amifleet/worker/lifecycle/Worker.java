@@ -3,6 +3,7 @@ package io.amifleet.worker.lifecycle;
 import static java.util.Objects.requireNonNull;
 
 import io.amifleet.common.aws.Threads;
+import io.amifleet.common.config.Durations;
 import io.amifleet.common.error.AwsErrors;
 import io.amifleet.worker.WorkerSettings;
 import io.amifleet.worker.image.ImageWaiter;
@@ -38,10 +39,11 @@ import org.slf4j.LoggerFactory;
  * ReceiveMessage and given back as each job finishes. A job waiting for its image holds a permit
  * but no thread.
  *
- * <p>Stopping is ordered: stop receiving (the pending long poll is cancelled) → let held jobs
- * finish within the shutdown timeout → release the rest (visibility 0, so another worker takes them
- * at once) → wait for every outcome to be routed (results published, deletes and visibility changes
- * sent). The SDK clients are closed afterwards by the command that owns them.
+ * <p>Stopping is ordered: stop receiving (a pending long poll is let finish while jobs are held,
+ * cancelled when the worker is idle) → let held jobs finish within the shutdown timeout → release
+ * the rest (visibility 0, so another worker takes them at once) → wait for every outcome to be
+ * routed (results published, deletes and visibility changes sent). The SDK clients are closed
+ * afterwards by the command that owns them.
  */
 public final class Worker {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -113,8 +115,8 @@ public final class Worker {
         "worker started: {} consumer(s), concurrency {} each, poll interval {}, max wait {}, maxReceiveCount {}",
         consumers,
         settings.concurrency(),
-        settings.pollInterval(),
-        settings.maxWait(),
+        Durations.format(settings.pollInterval()),
+        Durations.format(settings.maxWait()),
         maxReceives == Integer.MAX_VALUE ? "none" : maxReceives);
   }
 
@@ -158,15 +160,19 @@ public final class Worker {
       stopRequested = true;
       running = false;
     }
+    boolean idle = inFlight.isEmpty();
     log.info(
         "stopping: no new jobs; {} held job(s) get up to {} to finish",
         inFlight.size(),
-        settings.shutdownTimeout());
-    // Let a pending long poll finish rather than cancel it: SQS may already have handed it
-    // messages, which a cancelled call would hide for the whole visibility timeout. What it
-    // returns now is released at once. Only a poll that outlives the budget is cancelled.
+        Durations.format(settings.shutdownTimeout()));
+    // With jobs held, the stop takes a while anyway: let a pending long poll finish rather than
+    // cancel it, since SQS may already have handed it messages, which a cancelled call would hide
+    // for the visibility timeout (and count as a receive). What it returns now is released at
+    // once; only a poll that outlives the budget is cancelled. An idle worker (nothing held: a
+    // scale-in on an empty queue, Ctrl-C on a quiet one) cancels at once and stops in about a
+    // second, taking that small risk rather than making every stop wait up to 20 s.
     long pollBudget =
-        cancelPolls
+        cancelPolls || idle
             ? 0
             : Math.max(settings.shutdownTimeout().toMillis(), receiveWait().toMillis() + 2_000);
     long end = System.nanoTime() + pollBudget * 1_000_000;
@@ -322,7 +328,7 @@ public final class Worker {
         && idleExitStarted.compareAndSet(false, true)) {
       log.info(
           "queue empty and nothing held for {}: exiting (--exit-when-idle)",
-          settings.exitWhenIdle().get());
+          Durations.format(settings.exitWhenIdle().get()));
       Thread t = new Thread(this::shutdown, "amifleet-idle-exit");
       t.setDaemon(true);
       t.start();

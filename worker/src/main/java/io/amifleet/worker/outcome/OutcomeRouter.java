@@ -2,8 +2,11 @@ package io.amifleet.worker.outcome;
 
 import static java.util.Objects.requireNonNull;
 
+import io.amifleet.common.config.Durations;
 import io.amifleet.common.error.AwsErrors;
+import io.amifleet.common.log.JobMdc;
 import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.common.message.WorkItem;
 import io.amifleet.worker.poll.JobQueue;
@@ -79,12 +82,9 @@ public final class OutcomeRouter {
                   .delete(message)
                   .thenRun(
                       () ->
-                          log.info(
-                              "job {}: {} {} {}",
-                              s.result().jobId(),
-                              s.result().status(),
-                              s.result().imageId(),
-                              s.result().imageName())));
+                          JobMdc.with(
+                              s.result(),
+                              () -> log.info("job {}: {}", s.result().jobId(), done(s.result())))));
     }
     if (outcome instanceof JobOutcome.Unsuccessful u) {
       Map<String, String> attributes =
@@ -103,11 +103,14 @@ public final class OutcomeRouter {
                   .moveToDeadLetter(message, attributes)
                   .thenRun(
                       () -> {
-                        log.warn(
-                            "job {}: {} moved to the DLQ: {}",
-                            u.result().jobId(),
-                            u.result().status(),
-                            u.error().getMessage());
+                        JobMdc.with(
+                            u.result(),
+                            () ->
+                                log.warn(
+                                    "job {}: {} moved to the DLQ: {}",
+                                    u.result().jobId(),
+                                    u.result().status(),
+                                    u.error().getMessage()));
                         events.movedToDeadLetter(u.error().errorCode(), u.error().getMessage());
                       }));
     }
@@ -117,12 +120,15 @@ public final class OutcomeRouter {
           .changeVisibility(message, delay)
           .thenRun(
               () -> {
-                log.warn(
-                    "job {}: attempt {} failed, retrying in {} s: {}",
-                    job == null ? message.messageId() : job.jobId(),
-                    message.receiveCount(),
-                    delay.toSeconds(),
-                    r.error().getMessage());
+                JobMdc.with(
+                    job,
+                    () ->
+                        log.warn(
+                            "job {}: attempt {} failed, retrying in {}: {}",
+                            job == null ? message.messageId() : job.jobId(),
+                            message.receiveCount(),
+                            Durations.format(delay),
+                            r.error().getMessage()));
                 if (job instanceof JobMessage image) {
                   events.jobRetrying(image, r.error(), delay);
                 }
@@ -144,10 +150,13 @@ public final class OutcomeRouter {
                   .moveToDeadLetter(message, attributes)
                   .thenRun(
                       () -> {
-                        log.warn(
-                            "message {}: poison, moved to the DLQ: {}",
-                            message.messageId(),
-                            p.error().getMessage());
+                        JobMdc.with(
+                            job,
+                            () ->
+                                log.warn(
+                                    "message {}: poison, moved to the DLQ: {}",
+                                    message.messageId(),
+                                    p.error().getMessage()));
                         events.movedToDeadLetter(p.error().errorCode(), p.error().getMessage());
                       });
       return p.result().isPresent()
@@ -186,5 +195,32 @@ public final class OutcomeRouter {
               events.jobFinished(result);
               return next.get();
             });
+  }
+
+  /**
+   * What a finished job made, for its log line: the image of an image job, the deletions of a
+   * retention job (which has no image), and how long it took.
+   */
+  static String done(ResultMessage r) {
+    String took =
+        r.startedAt() == null || r.finishedAt() == null
+            ? ""
+            : " in " + Durations.format(Duration.between(r.startedAt(), r.finishedAt()));
+    if (r.isPrune()) {
+      PruneSummary p = r.prune();
+      return r.status()
+          + took
+          + ": retention applied"
+          + (p == null
+              ? ""
+              : ", "
+                  + p.deletedImageIds().size()
+                  + " image(s) and "
+                  + p.deletedSnapshotIds().size()
+                  + " snapshot(s) deleted, "
+                  + p.keptImages()
+                  + " image(s) kept");
+    }
+    return r.status() + took + ": " + r.imageId() + " (" + r.imageName() + ")";
   }
 }

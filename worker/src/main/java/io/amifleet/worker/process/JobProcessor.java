@@ -7,6 +7,7 @@ import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.AwsErrors;
 import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.error.ErrorKind;
+import io.amifleet.common.log.JobMdc;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.JobStatus;
 import io.amifleet.common.message.MessageCodec;
@@ -234,11 +235,14 @@ public final class JobProcessor {
               if (t.retryable()) {
                 throw t;
               }
-              log.warn(
-                  "job {}: image {} is available but its snapshots were not tagged: {}",
-                  job.jobId(),
-                  image.imageId(),
-                  t.getMessage());
+              JobMdc.with(
+                  job,
+                  () ->
+                      log.warn(
+                          "job {}: image {} is available but its snapshots were not tagged: {}",
+                          job.jobId(),
+                          image.imageId(),
+                          t.getMessage()));
               return new Made(image, t);
             });
   }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.amifleet.common.config.ImageNameTemplate;
 import io.amifleet.common.config.Retention;
 import io.amifleet.common.error.AwsErrors;
+import io.amifleet.common.log.JobMdc;
 import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.Tags;
@@ -268,11 +269,15 @@ public final class Pruner {
               .thenCompose(x -> images.deregister(target, image.imageId()))
               .thenCompose(
                   x -> {
-                    log.info(
-                        "retention in {}: deregistered {} ({})",
-                        target,
-                        image.imageId(),
-                        image.name());
+                    JobMdc.with(
+                        target.accountId(),
+                        target.region(),
+                        () ->
+                            log.info(
+                                "retention in {}: deregistered {} ({})",
+                                target,
+                                image.imageId(),
+                                image.name()));
                     progress.deregistered(image.imageId());
                     return deleteSnapshots(
                         target,

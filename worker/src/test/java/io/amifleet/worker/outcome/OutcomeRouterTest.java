@@ -9,9 +9,12 @@ import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.error.ErrorKind;
 import io.amifleet.common.json.Json;
+import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.JobStatus;
 import io.amifleet.common.message.MessageCodec;
+import io.amifleet.common.message.PruneMessage;
+import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.worker.poll.ReceivedJob;
 import io.amifleet.worker.testing.AwsFailures;
@@ -241,5 +244,45 @@ class OutcomeRouterTest {
     // The message was not moved: it was left to reappear after a backoff.
     assertThat(journal.entries()).containsExactly("publish failed", CHANGE_VISIBILITY);
     assertThat(events.entries()).doesNotContain("dlq " + ErrorCodes.ACCOUNT_NOT_ALLOWED);
+  }
+
+  @Test
+  void aFinishedImageJobIsLoggedWithItsImageAndHowLongItTook() {
+    assertThat(OutcomeRouter.done(succeeded()))
+        .isEqualTo("SUCCEEDED in 1m00s: ami-1 (" + job.imageName() + ")");
+  }
+
+  @Test
+  void aFinishedRetentionJobIsLoggedWithWhatItDeletedNotAnImage() {
+    PruneMessage prune =
+        new PruneMessage(
+            1,
+            PruneMessage.KIND,
+            JobIds.pruneJobId(TestJobs.RUN_ID, TestJobs.ACCOUNT_ID, TestJobs.REGION),
+            TestJobs.RUN_ID,
+            TestJobs.ACCOUNT_ID,
+            TestJobs.REGION,
+            TestJobs.ROLE_ARN,
+            null,
+            3,
+            null,
+            NOW);
+    ResultMessage r =
+        ResultMessage.pruned(
+            prune,
+            JobStatus.SUCCEEDED,
+            new PruneSummary(List.of("ami-1", "ami-2"), List.of("snap-1"), List.of(), 3),
+            null,
+            null,
+            1,
+            NOW.minusSeconds(2),
+            NOW);
+
+    assertThat(OutcomeRouter.done(r))
+        .isEqualTo(
+            "SUCCEEDED in 2.0s: retention applied, 2 image(s) and 1 snapshot(s) deleted,"
+                + " 3 image(s) kept")
+        .doesNotContain("null")
+        .doesNotContain("PT");
   }
 }

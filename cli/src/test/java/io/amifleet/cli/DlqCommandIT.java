@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.amifleet.cli.testing.Cli;
 import io.amifleet.common.json.Json;
+import io.amifleet.common.message.JobIds;
 import io.amifleet.emulator.EmulatedAws;
 import io.amifleet.emulator.Emulator;
 import io.amifleet.emulator.Seeder;
@@ -174,16 +175,21 @@ class DlqCommandIT {
     return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
   }
 
-  private static final String PRUNE_JOB =
-      """
-      {"v":1,"kind":"prune","jobId":"p1","runId":"night-1","accountId":"111111111111",\
-      "region":"eu-west-1","roleArn":"arn:aws:iam::111111111111:role/AmiFleetCreator",\
-      "keepLast":3}""";
+  /** A retention job of {@code runId}, with the job ID the dispatcher would give it. */
+  private static String pruneJob(String runId) {
+    return """
+        {"v":1,"kind":"prune","jobId":"%s","runId":"%s","accountId":"111111111111",\
+        "region":"eu-west-1","roleArn":"arn:aws:iam::111111111111:role/AmiFleetCreator",\
+        "keepLast":3}"""
+        .formatted(JobIds.pruneJobId(runId, "111111111111", "eu-west-1"), runId);
+  }
+
+  private static final String PRUNE_JOB = pruneJob("night-1");
 
   @Test
   void anErrorCodeMatchesInAnyCaseAndAMissHintsAtTheCodesPresent() {
     poison(PRUNE_JOB, "AccountNotAllowed", "1");
-    poison(PRUNE_JOB.replace("\"p1\"", "\"p2\""), "AccountNotAllowed", "1");
+    poison(pruneJob("night-2"), "AccountNotAllowed", "1");
 
     Cli.Result miss =
         cli.run("dlq", "replay", "--queue-prefix", prefix, "--error-code", "AccessDenied");

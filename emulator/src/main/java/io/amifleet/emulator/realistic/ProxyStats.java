@@ -17,6 +17,12 @@ public final class ProxyStats {
     Count plus(Count o) {
       return new Count(calls + o.calls, throttled + o.throttled, errors + o.errors);
     }
+
+    Count minus(Count o) {
+      return o == null
+          ? this
+          : new Count(calls - o.calls, throttled - o.throttled, errors - o.errors);
+    }
   }
 
   /**
@@ -25,9 +31,13 @@ public final class ProxyStats {
    * @param byApi totals per API
    * @param byApiAndAccount per API, then per account
    * @param cpuNanos CPU time the layer's own threads used since start
+   * @param callsSinceStart calls answered since start, resets included (for CPU per call)
    */
   public record Snapshot(
-      Map<String, Count> byApi, Map<String, Map<String, Count>> byApiAndAccount, long cpuNanos) {
+      Map<String, Count> byApi,
+      Map<String, Map<String, Count>> byApiAndAccount,
+      long cpuNanos,
+      long callsSinceStart) {
     public long calls(String api) {
       Count c = byApi.get(api);
       return c == null ? 0 : c.calls();
@@ -46,6 +56,22 @@ public final class ProxyStats {
     public long calls(String api, String account) {
       Count c = byApiAndAccount.getOrDefault(api, Map.of()).get(account);
       return c == null ? 0 : c.calls();
+    }
+
+    /** What happened between {@code earlier} and this snapshot (counters are never reset). */
+    public Snapshot since(Snapshot earlier) {
+      Map<String, Count> api = new TreeMap<>();
+      byApi.forEach((k, v) -> api.put(k, v.minus(earlier.byApi.get(k))));
+      Map<String, Map<String, Count>> accounts = new TreeMap<>();
+      byApiAndAccount.forEach(
+          (k, per) -> {
+            Map<String, Count> was = earlier.byApiAndAccount.getOrDefault(k, Map.of());
+            Map<String, Count> now = new TreeMap<>();
+            per.forEach((a, c) -> now.put(a, c.minus(was.get(a))));
+            accounts.put(k, now);
+          });
+      return new Snapshot(
+          api, accounts, cpuNanos - earlier.cpuNanos, callsSinceStart - earlier.callsSinceStart);
     }
 
     public long totalCalls() {
@@ -67,6 +93,7 @@ public final class ProxyStats {
       b.append(",\"throttled\":").append(totalThrottled());
       b.append(",\"errors\":").append(totalErrors());
       b.append(",\"cpuNanos\":").append(cpuNanos);
+      b.append(",\"callsSinceStart\":").append(callsSinceStart);
       b.append(",\"apis\":{");
       boolean first = true;
       for (Map.Entry<String, Count> e : byApi.entrySet()) {
@@ -116,6 +143,7 @@ public final class ProxyStats {
 
   private final ConcurrentMap<String, ConcurrentMap<String, Counter>> counters =
       new ConcurrentHashMap<>();
+  private final LongAdder sinceStart = new LongAdder();
 
   void record(String api, String account, int status, boolean throttled) {
     Counter c =
@@ -123,6 +151,7 @@ public final class ProxyStats {
             .computeIfAbsent(api, k -> new ConcurrentHashMap<>())
             .computeIfAbsent(account, k -> new Counter());
     c.calls.increment();
+    sinceStart.increment();
     if (throttled) {
       c.throttled.increment();
     }
@@ -141,7 +170,7 @@ public final class ProxyStats {
           byAccount.put(api, per);
           byApi.put(api, per.values().stream().reduce(new Count(0, 0, 0), Count::plus));
         });
-    return new Snapshot(byApi, byAccount, cpuNanos);
+    return new Snapshot(byApi, byAccount, cpuNanos, sinceStart.sum());
   }
 
   void clear() {

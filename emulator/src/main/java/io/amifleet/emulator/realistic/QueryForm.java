@@ -29,7 +29,12 @@ final class QueryForm {
   }
 
   static QueryForm parse(String body) {
-    return new QueryForm(new LinkedHashMap<>(new QueryStringDecoder(body, false).parameters()));
+    // No cap on the number of parameters (Netty's default is 1,024): a call with more IDs than EC2
+    // allows must be counted whole, and a rewritten call must keep every parameter.
+    return new QueryForm(
+        new LinkedHashMap<>(
+            new QueryStringDecoder(body, StandardCharsets.UTF_8, false, Integer.MAX_VALUE)
+                .parameters()));
   }
 
   /** A new request body: {@code Action=action&Version=version}, members added in order. */

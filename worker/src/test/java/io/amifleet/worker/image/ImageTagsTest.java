@@ -125,7 +125,7 @@ class ImageTagsTest {
             null,
             null);
 
-    assertThat(ImageTags.forSnapshots(image))
+    assertThat(ImageTags.forSnapshots(image.tags()))
         .isEqualTo(Map.of(Tags.JOB_ID, "job-1", "Purpose", "nightly-image"));
   }
 }

@@ -3,6 +3,7 @@ package io.amifleet.cli;
 import io.amifleet.cli.command.DemoCommand;
 import io.amifleet.cli.command.DispatchCommand;
 import io.amifleet.cli.command.DlqCommand;
+import io.amifleet.cli.command.EmulatorCommand;
 import io.amifleet.cli.command.PreflightCommand;
 import io.amifleet.cli.command.PruneCommand;
 import io.amifleet.cli.command.QueuesCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Command;
       PruneCommand.class,
       PreflightCommand.class,
       DemoCommand.class,
+      EmulatorCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

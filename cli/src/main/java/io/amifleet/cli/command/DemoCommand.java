@@ -167,7 +167,8 @@ public final class DemoCommand implements Callable<Integer> {
               runId,
               WorkerSettings.defaults().withPollInterval(Duration.ofSeconds(2)),
               workers,
-              context.aws(settings),
+              // The demo's own emulator wins over any endpoint the context would set.
+              context.aws(settings).withEndpoint(emulator.endpoint()),
               Optional.empty(),
               Optional.of(report),
               16,

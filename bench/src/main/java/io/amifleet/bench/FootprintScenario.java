@@ -173,14 +173,16 @@ final class FootprintScenario {
     measures.add(
         Measure.check(s, "peak live threads", Integer.toString(threads), "<= 64", threads <= 64));
     int maxIds = r.get("maxImageIdsPerCall").asInt();
-    long perRound = (w + 999) / 1000;
+    // One call per 1,000 waiting images, and in a round where some were created within EC2's
+    // window of eventual consistency, a second call without the IDs EC2 does not know yet.
+    long perRound = 2 * ((w + 999) / 1000);
     measures.add(
         Measure.check(
             s,
             "DescribeImages per account+region per poll round",
             String.format(
                 "%d calls / %d rounds (up to %d image IDs per call)", calls, polls, maxIds),
-            "<= ceil(W / 1000) = " + perRound + ", <= 1000 IDs",
+            "<= 2 x ceil(W / 1000) = " + perRound + ", <= 1000 IDs",
             calls <= polls * perRound && maxIds <= 1000));
   }
 }

@@ -96,7 +96,10 @@ final class ThrottleScenario {
             "--report",
             report.toString());
     long wall = (System.nanoTime() - start) / 1_000_000;
-    long throttled = emulator.layer().stats().since(before).throttled("EC2.CreateImage");
+    ProxyStats.Snapshot layer = emulator.layer().stats().since(before);
+    long throttled = layer.throttled("EC2.CreateImage");
+    double layerMicros =
+        layer.callsSinceStart() == 0 ? 0 : layer.cpuNanos() / 1000.0 / layer.callsSinceStart();
     Files.writeString(work.resolve("throttle-run.log"), out.toString(StandardCharsets.UTF_8));
     JsonNode totals = Json.newMapper().readTree(report.toFile()).get("totals");
     long span = (last.get() - first.get()) / 1_000_000;
@@ -130,6 +133,7 @@ final class ThrottleScenario {
         .put("wallMillis", wall)
         .put("createImageSpanMillis", span)
         .put("floorMillis", (long) floor);
+    t.put("layerCpuMicrosPerCall", layerMicros);
     t.put("throttled", throttled).put("exitCode", code).set("totals", totals);
   }
 }

@@ -56,7 +56,9 @@ class ProcessSignalsIT {
     RealismSettings settings =
         SharedEmulator.testSettings().toBuilder().consistencyWindow(Duration.ZERO).build();
     emulator.layer().use(settings);
-    aws = new EmulatedAws(emulator.endpoint(), Cli.REGION);
+    // The test's own set-up and checks talk to moto directly: they see at once what the workers
+    // made (the workers go through the layer).
+    aws = new EmulatedAws(emulator.motoEndpoint(), Cli.REGION);
     seeder = new Seeder(aws);
     cli = new Cli(emulator, Map.of());
     prefix = "s" + UUID.randomUUID().toString().substring(0, 8);

@@ -1,7 +1,6 @@
 package io.amifleet.emulator;
 
 import io.amifleet.emulator.realistic.RealismSettings;
-import java.time.Duration;
 
 /**
  * One emulator per JVM for test suites: moto started on first use by {@link MotoLauncher}, behind
@@ -30,11 +29,5 @@ public final class SharedEmulator {
       instance = started;
     }
     return instance;
-  }
-
-  /** How long {@link #testSettings()} keeps an image pending at most. */
-  public static Duration longestPending() {
-    RealismSettings s = testSettings();
-    return Duration.ofNanos((long) (s.pendingMax().toNanos() * s.timeScale()));
   }
 }

@@ -128,6 +128,16 @@ final class ThrottleScenario {
             ShellLoopScenario.seconds(span) + String.format(" = %.2fx", span / floor)));
     measures.add(
         Measure.info(s, "CreateImage throttled by the layer (absorbed)", Long.toString(throttled)));
+    // Measured here, after the scenarios before it warmed the layer's code up.
+    measures.add(
+        Measure.check(
+            s,
+            "the layer's CPU per call in this scenario",
+            String.format(
+                "%.0f us (%d calls, %.2f s CPU)",
+                layerMicros, layer.callsSinceStart(), layer.cpuNanos() / 1e9),
+            "< 1000 us",
+            layerMicros < 1000));
     ObjectNode t = json.putObject("throttle");
     t.put("images", n)
         .put("wallMillis", wall)

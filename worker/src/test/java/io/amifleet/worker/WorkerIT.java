@@ -76,6 +76,25 @@ class WorkerIT {
         .withReceiveWait(Duration.ofSeconds(1));
   }
 
+  /**
+   * The DLQ once it holds {@code n} messages (or what it holds after a while): a job's result can
+   * be read a moment before its message reaches the DLQ.
+   */
+  private static List<Message> deadLetters(WorkerHarness w, int n) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    List<Message> dlq = w.deadLetters();
+    while (dlq.size() < n && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      dlq = w.deadLetters();
+    }
+    return dlq;
+  }
+
   private List<Image> images(String account) {
     return seeder.ownedImages(account, WorkerHarness.REGION);
   }
@@ -200,7 +219,7 @@ class WorkerIT {
     assertThat(failed.errorCode()).isEqualTo("ImageFailed");
     assertThat(failed.errorMessage()).contains("An internal error has occurred");
     assertThat(failed.imageId()).startsWith("ami-");
-    List<Message> dlq = w.deadLetters();
+    List<Message> dlq = deadLetters(w, 1);
     assertThat(dlq).hasSize(1);
     assertThat(dlq.get(0).messageAttributes().get(DeadLetterAttributes.ERROR_CODE).stringValue())
         .isEqualTo("ImageFailed");
@@ -218,7 +237,7 @@ class WorkerIT {
     assertThat(r.status()).isEqualTo(JobStatus.TIMED_OUT);
     assertThat(r.errorCode()).isEqualTo("ImageTimedOut");
     assertThat(r.imageId()).startsWith("ami-");
-    assertThat(w.deadLetters()).hasSize(1);
+    assertThat(deadLetters(w, 1)).hasSize(1);
   }
 
   @Test
@@ -239,7 +258,7 @@ class WorkerIT {
     assertThat(w.results("run-7", 1, WAIT))
         .singleElement()
         .satisfies(r -> assertThat(r.succeeded()).isTrue());
-    List<Message> dlq = w.deadLetters();
+    List<Message> dlq = deadLetters(w, 3);
     assertThat(dlq).hasSize(3);
     Set<String> reasons =
         dlq.stream()
@@ -271,7 +290,7 @@ class WorkerIT {
     assertThat(r.status()).isEqualTo(JobStatus.FAILED);
     assertThat(r.errorCode()).isEqualTo("AccountNotAllowed");
     assertThat(images(ACCOUNT_B)).isEmpty();
-    assertThat(w.deadLetters())
+    assertThat(deadLetters(w, 1))
         .singleElement()
         .satisfies(
             m ->
@@ -296,7 +315,7 @@ class WorkerIT {
     assertThat(r.errorCode()).isEqualTo("AccessDenied");
     assertThat(r.errorMessage())
         .contains("AssumeRole arn:aws:iam::222222222222:role/AmiFleetCreator");
-    assertThat(w.deadLetters()).hasSize(1);
+    assertThat(deadLetters(w, 1)).hasSize(1);
     assertThat(w.events().count("retrying")).isZero();
   }
 
@@ -309,7 +328,7 @@ class WorkerIT {
 
     assertThat(r.status()).isEqualTo(JobStatus.FAILED);
     assertThat(r.errorCode()).isEqualTo("InvalidInstanceID.NotFound");
-    assertThat(w.deadLetters()).hasSize(1);
+    assertThat(deadLetters(w, 1)).hasSize(1);
   }
 
   @Test

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.common.json.Json;
-import io.amifleet.emulator.Emulator;
 import io.amifleet.emulator.MotoLauncher;
+import io.amifleet.emulator.RealisticEmulator;
+import io.amifleet.emulator.realistic.ProxyStats;
+import io.amifleet.emulator.realistic.RealismSettings;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +19,10 @@ import java.util.List;
 
 /**
  * The benchmark harness (issue "Benchmark harness"): runs every scenario against its own moto on
- * loopback, prints a table and writes the same figures as JSON. Run it with {@code bench/run}.
+ * loopback behind the realistic EC2 layer (EC2's buckets, latency, eventual consistency; pending
+ * times compressed to at most {@code --pending-seconds}), prints a table and writes the same
+ * figures as JSON. The layer's counters give the calls, throttles and its own CPU per call. Run it
+ * with {@code bench/run}.
  */
 public final class Bench {
   private Bench() {}
@@ -41,7 +46,8 @@ public final class Bench {
     json.put("configuration", config.small() ? "small" : "default");
     json.set("machine", machine(mapper));
     List<Measure> measures = new ArrayList<>();
-    try (Emulator emulator = MotoLauncher.fromEnvironment().start()) {
+    try (RealisticEmulator emulator =
+        RealisticEmulator.start(MotoLauncher.fromEnvironment().start(), layerSettings(config), 0)) {
       json.put("emulator", emulator.description());
       System.err.println("bench: " + emulator.description() + "; work files in " + work);
       System.err.println("bench: 1-2. shell loop vs amifleet run ...");
@@ -54,6 +60,7 @@ public final class Bench {
       new DispatchRateScenario(config).run(measures, json);
       System.err.println("bench: 6. preflight ...");
       new PreflightScenario(config, emulator, work).run(measures, json);
+      layerCost(emulator.layer().stats(), measures, json);
     }
     ArrayNode rows = json.putArray("measures");
     measures.forEach(m -> rows.add(mapper.valueToTree(m)));
@@ -64,6 +71,33 @@ public final class Bench {
     System.out.println();
     System.out.println("written: " + config.out().resolve("bench-" + stamp + ".json"));
     System.exit(0);
+  }
+
+  /** The realistic profile with EC2's 3-15 minutes of pending compressed to the configuration's. */
+  static RealismSettings layerSettings(BenchConfig config) {
+    RealismSettings r = RealismSettings.realistic();
+    return r.toBuilder()
+        .timeScale(config.pending().toNanos() / (double) r.pendingMax().toNanos())
+        .build();
+  }
+
+  /** The layer's own CPU per call over the whole run: its threads' CPU time over its calls. */
+  private static void layerCost(ProxyStats.Snapshot s, List<Measure> measures, ObjectNode json) {
+    long calls = s.callsSinceStart();
+    double micros = calls == 0 ? 0 : s.cpuNanos() / 1000.0 / calls;
+    String scenario = "7. the realistic EC2 layer itself (all scenarios)";
+    measures.add(Measure.info(scenario, "calls answered", Long.toString(calls)));
+    measures.add(
+        Measure.check(
+            scenario,
+            "CPU per call (its threads' CPU time / calls)",
+            String.format("%.0f us (%.1f s CPU)", micros, s.cpuNanos() / 1e9),
+            "< 1000 us",
+            micros < 1000));
+    json.putObject("layer")
+        .put("calls", calls)
+        .put("cpuNanos", s.cpuNanos())
+        .put("cpuMicrosPerCall", micros);
   }
 
   private static ObjectNode machine(ObjectMapper mapper) {

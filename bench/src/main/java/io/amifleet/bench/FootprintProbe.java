@@ -12,7 +12,6 @@ import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.common.queue.QueueSettings;
 import io.amifleet.emulator.EmulatedAws;
-import io.amifleet.emulator.fault.ImageStateFaults;
 import io.amifleet.worker.WorkerModule;
 import io.amifleet.worker.WorkerSettings;
 import io.amifleet.worker.image.ImageWaiter;
@@ -34,11 +33,11 @@ import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
 
 /**
  * Scenario 3, in its own JVM (the harness starts it with -Xmx256m): one worker holds every image of
- * the jobs queue pending (an interceptor keeps each pending for a set time, as in the tests).
- * Samples heap in use and live threads every 100 ms and counts the waiter's DescribeImages calls;
- * prints one JSON object.
+ * the jobs queue pending (the realistic EC2 layer keeps each pending for a set time). Samples heap
+ * in use and live threads every 100 ms and counts the waiter's DescribeImages calls; prints one
+ * JSON object.
  *
- * <p>Arguments: EC2/STS endpoint, SQS endpoint, queue prefix, expected jobs, pending seconds, poll
+ * <p>Arguments: EC2/STS endpoint (the layer), SQS endpoint, queue prefix, expected jobs, poll
  * interval seconds.
  */
 public final class FootprintProbe {
@@ -49,8 +48,7 @@ public final class FootprintProbe {
     URI sqsEndpoint = URI.create(args[1]);
     String prefix = args[2];
     int expected = Integer.parseInt(args[3]);
-    Duration pending = Duration.ofSeconds(Long.parseLong(args[4]));
-    Duration poll = Duration.ofSeconds(Long.parseLong(args[5]));
+    Duration poll = Duration.ofSeconds(Long.parseLong(args[4]));
 
     AtomicLong waitingCalls = new AtomicLong();
     AtomicInteger maxIdsPerCall = new AtomicInteger();
@@ -81,7 +79,8 @@ public final class FootprintProbe {
             .withConcurrency(expected)
             .withPollInterval(poll)
             .withReceiveWait(Duration.ofSeconds(1))
-            // moto does not throttle; the limiter is measured in the throttle scenario.
+            // The layer's CreateImage bucket is raised for this scenario; the limiter is measured
+            // in the throttle scenario.
             .withMutationLimit(1000, expected);
     try (Closer closer = new Closer()) {
       var injector =
@@ -94,7 +93,7 @@ public final class FootprintProbe {
                       .withEndpoint(endpoint)
                       .withSqsEndpoint(sqsEndpoint)
                       .withHubCredentials(EmulatedAws.hubCredentials())
-                      .withInterceptors(List.of(ImageStateFaults.pendingFor(pending), counter))),
+                      .withInterceptors(List.of(counter))),
               new QueueModule(QueueSettings.ofPrefix(prefix)),
               new WorkerModule(settings, 1, events));
       Worker worker = injector.getInstance(Worker.class);

@@ -1,7 +1,7 @@
 package io.amifleet.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.RealisticEmulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,15 +10,15 @@ import java.util.Locale;
 
 /**
  * Scenario 6: {@code amifleet preflight} over P accounts (one region each), through the launcher as
- * an operator runs it: AssumeRole, DescribeInstances and a CreateImage DryRun per account, 32 at a
- * time.
+ * an operator runs it, against the realistic EC2 layer: AssumeRole, DescribeInstances and a
+ * CreateImage DryRun per account, 32 at a time.
  */
 final class PreflightScenario {
   private final BenchConfig config;
-  private final Emulator emulator;
+  private final RealisticEmulator emulator;
   private final Path work;
 
-  PreflightScenario(BenchConfig config, Emulator emulator, Path work) {
+  PreflightScenario(BenchConfig config, RealisticEmulator emulator, Path work) {
     this.config = config;
     this.emulator = emulator;
     this.work = work;

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.emulator.EmulatedAws;
-import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.Seeder;
+import io.amifleet.emulator.realistic.ProxyStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,20 +20,23 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 /**
  * Scenarios 1 and 2: the classic shell loop (per account: aws sts assume-role, export the three
  * variables, aws ec2 create-image per instance) against {@code amifleet run} on the same estate
- * from a fresh emulator, both counted in images; the floor (start-up plus one SDK client's
- * back-to-back CreateImage calls); and amifleet's AWS calls by operation.
+ * from a fresh emulator, both through the realistic EC2 layer and counted in images (in moto); the
+ * floor (start-up plus one SDK client's back-to-back CreateImage calls, on moto without the layer,
+ * whose buckets would throttle the floor itself); jobs FAILED and throttles absorbed at EC2's
+ * default CreateImage bucket; and amifleet's EC2 and STS calls by operation as the layer counted
+ * them (SQS calls from amifleet's own count: its queue is embedded).
  */
 final class ShellLoopScenario {
   static final String REGION = "us-east-1";
 
   private final BenchConfig config;
-  private final Emulator emulator;
+  private final RealisticEmulator emulator;
   private final ObjectMapper mapper;
   private final Path work;
   private final Path jar;
 
   ShellLoopScenario(
-      BenchConfig config, Emulator emulator, ObjectMapper mapper, Path work, Path jar) {
+      BenchConfig config, RealisticEmulator emulator, ObjectMapper mapper, Path work, Path jar) {
     this.config = config;
     this.emulator = emulator;
     this.mapper = mapper;
@@ -50,7 +54,7 @@ final class ShellLoopScenario {
 
   private void seed() {
     emulator.reset();
-    try (EmulatedAws aws = new EmulatedAws(emulator.endpoint(), REGION)) {
+    try (EmulatedAws aws = new EmulatedAws(emulator.motoEndpoint(), REGION)) {
       Seeder seeder = new Seeder(aws);
       for (String a : accounts()) {
         seeder.runInstances(
@@ -59,8 +63,9 @@ final class ShellLoopScenario {
     }
   }
 
+  /** Images in moto (the truth, without the layer's window of eventual consistency). */
   private int images() {
-    try (EmulatedAws aws = new EmulatedAws(emulator.endpoint(), REGION)) {
+    try (EmulatedAws aws = new EmulatedAws(emulator.motoEndpoint(), REGION)) {
       Seeder seeder = new Seeder(aws);
       return accounts().stream().mapToInt(a -> seeder.ownedImages(a, REGION).size()).sum();
     }
@@ -116,17 +121,21 @@ final class ShellLoopScenario {
     Files.writeString(targets, yaml);
     Path report = work.resolve("run-report.json");
     seed();
+    ProxyStats.Snapshot before = emulator.layer().stats();
     Procs.Ran run = amifleetRun(targets, report, List.of(), "amifleet-run.log");
+    ProxyStats.Snapshot layerRun = emulator.layer().stats().since(before);
     int amifleetImages = images();
     seed();
     String burst = Integer.toString(config.instances() + 1);
+    Path raisedReport = work.resolve("run-raised-report.json");
+    before = emulator.layer().stats();
     Procs.Ran raised =
         amifleetRun(
-            targets,
-            work.resolve("run-raised-report.json"),
-            List.of("--create-burst", burst),
-            "amifleet-run-raised.log");
+            targets, raisedReport, List.of("--create-burst", burst), "amifleet-run-raised.log");
+    ProxyStats.Snapshot layerRaised = emulator.layer().stats().since(before);
     int raisedImages = images();
+    int failed = failed(report);
+    int failedRaised = failed(raisedReport);
     double ratio = loop.wall().toMillis() / (double) run.wall().toMillis();
     double ratioRaised = loop.wall().toMillis() / (double) raised.wall().toMillis();
 
@@ -175,7 +184,26 @@ final class ShellLoopScenario {
     measures.add(
         Measure.check(
             scenario,
-            "speed-up, limit raised (moto does not throttle)",
+            "jobs FAILED at EC2's CreateImage bucket, defaults / limit raised",
+            failed + " / " + failedRaised,
+            "0 / 0",
+            failed == 0 && failedRaised == 0));
+    measures.add(
+        Measure.info(
+            scenario,
+            "CreateImage throttles absorbed, defaults / limit raised",
+            layerRun.throttled("EC2.CreateImage")
+                + " / "
+                + layerRaised.throttled("EC2.CreateImage")
+                + " (all calls: "
+                + layerRun.totalThrottled()
+                + " / "
+                + layerRaised.totalThrottled()
+                + ")"));
+    measures.add(
+        Measure.check(
+            scenario,
+            "speed-up, limit raised (the layer throttles)",
             String.format(Locale.ROOT, "%.1fx", ratioRaised),
             ">= 30x",
             ratioRaised >= 30));
@@ -217,14 +245,28 @@ final class ShellLoopScenario {
         .put("sdkCreateImageMillis", sdkMillis)
         .put("floorMillis", floor);
     s1.put("vsFloor", vsFloor).put("vsFloorLimitRaised", vsFloorRaised);
+    s1.put("failed", failed).put("failedLimitRaised", failedRaised);
+    s1.put("createImageThrottled", layerRun.throttled("EC2.CreateImage"))
+        .put("createImageThrottledLimitRaised", layerRaised.throttled("EC2.CreateImage"));
 
-    // Scenario 2: API economy, from amifleet's own count (--stats, in the report).
+    // Scenario 2: API economy: EC2 and STS calls as the layer counted them, SQS calls from
+    // amifleet's own count (--stats, in the report), as its queue is embedded.
     JsonNode calls = mapper.readTree(report.toFile()).get("apiCalls");
     json.set("apiCalls", calls);
+    ObjectNode layerCalls = json.putObject("layerCalls");
+    layerRun
+        .byApi()
+        .forEach(
+            (op, c) ->
+                layerCalls
+                    .putObject(op)
+                    .put("calls", c.calls())
+                    .put("throttled", c.throttled())
+                    .put("errors", c.errors()));
     String s2 = "2. API economy (" + jobs + " jobs)";
-    double createImage = calls(calls, "EC2.CreateImage") / (double) jobs;
-    double describe = calls(calls, "EC2.DescribeImages") / (double) jobs;
-    long assume = calls(calls, "STS.AssumeRole");
+    double createImage = layerRun.calls("EC2.CreateImage") / (double) jobs;
+    double describe = layerRun.calls("EC2.DescribeImages") / (double) jobs;
+    long assume = layerRun.calls("STS.AssumeRole");
     long sqs = 0;
     for (var it = calls.fieldNames(); it.hasNext(); ) {
       String op = it.next();
@@ -236,10 +278,11 @@ final class ShellLoopScenario {
     measures.add(
         Measure.check(
             s2,
-            "CreateImage per job",
-            String.format("%.2f", createImage),
+            "CreateImage per job (throttled attempts included)",
+            String.format(
+                "%.2f (%d throttled)", createImage, layerRun.throttled("EC2.CreateImage")),
             "= 1",
-            calls(calls, "EC2.CreateImage") == jobs));
+            layerRun.calls("EC2.CreateImage") - layerRun.throttled("EC2.CreateImage") == jobs));
     measures.add(
         Measure.info(
             s2, "DescribeImages per job (lookups + waiting)", String.format("%.2f", describe)));
@@ -259,7 +302,7 @@ final class ShellLoopScenario {
             sqsPerJob <= 0.5));
     for (var it = calls.fieldNames(); it.hasNext(); ) {
       String op = it.next();
-      if (op.startsWith("SQS.") || op.startsWith("EC2.")) {
+      if (op.startsWith("SQS.")) {
         measures.add(
             Measure.info(
                 s2,
@@ -270,6 +313,17 @@ final class ShellLoopScenario {
                     + " per job)"));
       }
     }
+    layerRun
+        .byApi()
+        .forEach(
+            (op, c) ->
+                measures.add(
+                    Measure.info(
+                        s2,
+                        "  " + op + " (layer)",
+                        c.calls()
+                            + String.format(" (%.3f per job", c.calls() / (double) jobs)
+                            + (c.throttled() > 0 ? ", " + c.throttled() + " throttled)" : ")"))));
   }
 
   private Procs.Ran amifleetRun(Path targets, Path report, List<String> extra, String log) {
@@ -298,13 +352,18 @@ final class ShellLoopScenario {
     return ran;
   }
 
+  private int failed(Path report) throws java.io.IOException {
+    JsonNode totals = mapper.readTree(report.toFile()).get("totals");
+    return totals.get("failed").asInt() + totals.get("timedOut").asInt();
+  }
+
   private static long calls(JsonNode calls, String op) {
     JsonNode n = calls.get(op);
     return n == null ? 0 : n.get("calls").asLong();
   }
 
   private long sdkCreateImages() {
-    try (EmulatedAws aws = new EmulatedAws(emulator.endpoint(), REGION)) {
+    try (EmulatedAws aws = new EmulatedAws(emulator.motoEndpoint(), REGION)) {
       List<List<String>> instances = new ArrayList<>();
       for (String a : accounts()) {
         Ec2Client ec2 = aws.ec2(a, REGION);

@@ -4,6 +4,7 @@ import io.amifleet.cli.command.CompletionCommand;
 import io.amifleet.cli.command.DemoCommand;
 import io.amifleet.cli.command.DispatchCommand;
 import io.amifleet.cli.command.DlqCommand;
+import io.amifleet.cli.command.EmulatorCommand;
 import io.amifleet.cli.command.PreflightCommand;
 import io.amifleet.cli.command.PruneCommand;
 import io.amifleet.cli.command.QueuesCommand;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Command;
       PreflightCommand.class,
       DemoCommand.class,
       CompletionCommand.class,
+      EmulatorCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

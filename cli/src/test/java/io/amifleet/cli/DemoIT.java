@@ -3,7 +3,7 @@ package io.amifleet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amifleet.cli.testing.Cli;
-import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.SharedEmulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code amifleet demo} end to end (the README's first command), against the test emulator. */
 class DemoIT {
-  private final Emulator emulator = SharedEmulator.get();
+  private final RealisticEmulator emulator = SharedEmulator.get();
   @TempDir Path dir;
 
   @Test
@@ -28,8 +28,9 @@ class DemoIT {
                 dir.toString(),
                 "--pending",
                 "2s",
+                // moto itself: the demo puts its own realistic EC2 layer in front.
                 "--endpoint-url",
-                emulator.endpoint().toString());
+                emulator.motoEndpoint().toString());
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out())
@@ -37,6 +38,7 @@ class DemoIT {
         .contains(
             "13 image(s) made for 13 tagged instance(s), each in its own account; 0 in the hub; 2 untagged instance(s) left alone")
         .contains("progress: 13/13 done")
+        .containsPattern("The EC2 layer answered \\d+ EC2 calls \\(13 CreateImage, ")
         .contains("Demo finished: all good");
     assertThat(Files.readString(dir.resolve("targets.yaml")))
         .contains("Backup: nightly")

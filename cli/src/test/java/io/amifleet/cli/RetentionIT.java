@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amifleet.cli.testing.Cli;
 import io.amifleet.emulator.EmulatedAws;
-import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.SharedEmulator;
 import io.amifleet.emulator.fault.ImageFacts;
@@ -34,7 +34,7 @@ class RetentionIT {
   private static final String A = "111111111111";
   private static final String REGION = "us-east-1";
 
-  private final Emulator emulator = SharedEmulator.get();
+  private final RealisticEmulator emulator = SharedEmulator.get();
   private final ImageFacts facts = new ImageFacts();
   private EmulatedAws aws;
   private Seeder seeder;
@@ -44,7 +44,9 @@ class RetentionIT {
   @BeforeEach
   void setUp() {
     emulator.reset();
-    aws = new EmulatedAws(emulator.endpoint(), REGION);
+    // The test's own set-up and checks talk to moto directly: what is there, without the layer's
+    // window of eventual consistency (amifleet's calls go through the layer).
+    aws = new EmulatedAws(emulator.motoEndpoint(), REGION);
     seeder = new Seeder(aws);
     instances = seeder.runInstances(A, REGION, 2, Map.of("Backup", "nightly"));
   }

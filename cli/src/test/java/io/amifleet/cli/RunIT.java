@@ -6,14 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.amifleet.cli.testing.Cli;
 import io.amifleet.common.json.Json;
 import io.amifleet.emulator.EmulatedAws;
-import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.SharedEmulator;
-import io.amifleet.emulator.fault.ImageStateFaults;
-import io.amifleet.emulator.fault.RequestFaults;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +22,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ec2.model.Image;
 
-/** {@code amifleet run}: single-machine mode over the embedded queue, against moto. */
+/**
+ * {@code amifleet run}: single-machine mode over the embedded queue, against moto behind the
+ * realistic EC2 layer (images pending for seconds, throttling, eventual consistency).
+ */
 class RunIT {
   private static final String A = "111111111111";
   private static final String B = "222222222222";
 
-  private final Emulator emulator = SharedEmulator.get();
+  private final RealisticEmulator emulator = SharedEmulator.get();
   private EmulatedAws aws;
   private Seeder seeder;
   @TempDir Path dir;
@@ -85,7 +85,6 @@ class RunIT {
 
     Cli.Result r =
         cli()
-            .intercept(ImageStateFaults.pendingFor(Duration.ofSeconds(2)))
             .run(
                 "run",
                 "--targets",
@@ -118,10 +117,14 @@ class RunIT {
     seeder.runInstances(A, "us-east-1", 2, Map.of("Backup", "nightly"));
     seeder.runInstances(B, "us-east-1", 2, Map.of("Backup", "nightly"));
 
-    Cli.Result r =
-        cli()
-            .intercept(RequestFaults.assumeRoleDenied(B))
-            .run("run", "--targets", targets().toString(), "--poll-interval", "1s");
+    // B's role trusts another ExternalId than the one amifleet sends.
+    emulator
+        .layer()
+        .use(
+            SharedEmulator.testSettings().toBuilder()
+                .externalId("arn:aws:iam::" + B + ":role/AmiFleetCreator", "not-ext-run")
+                .build());
+    Cli.Result r = cli().run("run", "--targets", targets().toString(), "--poll-interval", "1s");
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
     assertThat(r.err()).contains(B).contains("AccessDenied");
@@ -135,10 +138,10 @@ class RunIT {
     List<String> instances = seeder.runInstances(A, "us-east-1", 2, Map.of("Backup", "nightly"));
     String bad = instances.get(0);
 
-    Cli.Result r =
-        cli()
-            .intercept(ImageStateFaults.failing(bad::equals))
-            .run("run", "--targets", targets().toString(), "--poll-interval", "1s");
+    emulator
+        .layer()
+        .use(SharedEmulator.testSettings().toBuilder().failingInstances(Set.of(bad)).build());
+    Cli.Result r = cli().run("run", "--targets", targets().toString(), "--poll-interval", "1s");
 
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.out())

@@ -7,17 +7,19 @@ import io.amifleet.common.message.JobStatus;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.common.queue.OutgoingMessage;
 import io.amifleet.emulator.EmulatedAws;
-import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.SharedEmulator;
-import io.amifleet.emulator.fault.ImageStateFaults;
-import io.amifleet.emulator.fault.RequestFaults;
+import io.amifleet.emulator.realistic.RealismSettings;
+import io.amifleet.worker.image.Ec2Target;
+import io.amifleet.worker.image.ImageService;
 import io.amifleet.worker.outcome.DeadLetterAttributes;
 import io.amifleet.worker.testing.WorkerHarness;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -28,13 +30,16 @@ import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.sqs.model.Message;
 
-/** The worker end to end against moto: real SQS, STS and EC2 over HTTP. */
+/**
+ * The worker end to end against moto behind the realistic EC2 layer: real SQS, STS and EC2 over
+ * HTTP, with EC2's throttling, latency, pending images and eventual consistency.
+ */
 class WorkerIT {
   private static final String ACCOUNT_A = "111111111111";
   private static final String ACCOUNT_B = "222222222222";
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  private final Emulator emulator = SharedEmulator.get();
+  private final RealisticEmulator emulator = SharedEmulator.get();
   private EmulatedAws aws;
   private Seeder seeder;
   private WorkerHarness harness;
@@ -59,11 +64,35 @@ class WorkerIT {
     return harness;
   }
 
+  /** The layer's test settings, changed for one test (reset() restores them). */
+  private void ec2(UnaryOperator<RealismSettings.Builder> change) {
+    emulator.layer().use(change.apply(SharedEmulator.testSettings().toBuilder()).build());
+  }
+
   private static WorkerSettings fast() {
     return WorkerSettings.defaults()
         .withPollInterval(Duration.ofMillis(500))
         .withRetryDelays(Duration.ZERO, Duration.ZERO)
         .withReceiveWait(Duration.ofSeconds(1));
+  }
+
+  /**
+   * The DLQ once it holds {@code n} messages (or what it holds after a while): a job's result can
+   * be read a moment before its message reaches the DLQ.
+   */
+  private static List<Message> deadLetters(WorkerHarness w, int n) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    List<Message> dlq = w.deadLetters();
+    while (dlq.size() < n && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      dlq = w.deadLetters();
+    }
+    return dlq;
   }
 
   private List<Image> images(String account) {
@@ -119,6 +148,9 @@ class WorkerIT {
     assertThat(r.attempt()).isEqualTo(1);
     assertThat(r.startedAt()).isBeforeOrEqualTo(r.finishedAt());
     assertThat(w.jobsQueueDepth()).as("finished jobs are deleted").isZero();
+    assertThat(emulator.layer().stats().calls("EC2.CreateTags"))
+        .as("snapshot tags ride in CreateImage's TagSpecifications")
+        .isZero();
   }
 
   @Test
@@ -155,8 +187,8 @@ class WorkerIT {
   @Test
   void waitingImagesArePolledWithOneDescribeImagesPerAccountRegionPerInterval() {
     List<String> instances = seeder.runInstances(ACCOUNT_A, WorkerHarness.REGION, 60, Map.of());
-    ImageStateFaults pending = ImageStateFaults.pendingFor(Duration.ofSeconds(4));
-    WorkerHarness w = worker(fast().withPollInterval(Duration.ofSeconds(1)), pending);
+    ec2(b -> b.pending(Duration.ofSeconds(4), Duration.ofSeconds(4)).timeScale(1));
+    WorkerHarness w = worker(fast().withPollInterval(Duration.ofSeconds(1)));
     w.send(instances.stream().map(i -> WorkerHarness.job("run-4", ACCOUNT_A, i)).toList());
 
     List<ResultMessage> results = w.results("run-4", 60, WAIT);
@@ -171,7 +203,8 @@ class WorkerIT {
   void imageThatFailsEndsFailedWithTheStateReasonAndGoesToTheDlq() {
     List<String> instances = seeder.runInstances(ACCOUNT_A, WorkerHarness.REGION, 2, Map.of());
     String bad = instances.get(0);
-    WorkerHarness w = worker(fast(), ImageStateFaults.failing(bad::equals));
+    ec2(b -> b.failingInstances(Set.of(bad)));
+    WorkerHarness w = worker(fast());
     w.send(
         WorkerHarness.job("run-5", ACCOUNT_A, instances.get(0)),
         WorkerHarness.job("run-5", ACCOUNT_A, instances.get(1)));
@@ -184,9 +217,9 @@ class WorkerIT {
     ResultMessage failed = results.get(bad);
     assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
     assertThat(failed.errorCode()).isEqualTo("ImageFailed");
-    assertThat(failed.errorMessage()).contains("injected failure");
+    assertThat(failed.errorMessage()).contains("An internal error has occurred");
     assertThat(failed.imageId()).startsWith("ami-");
-    List<Message> dlq = w.deadLetters();
+    List<Message> dlq = deadLetters(w, 1);
     assertThat(dlq).hasSize(1);
     assertThat(dlq.get(0).messageAttributes().get(DeadLetterAttributes.ERROR_CODE).stringValue())
         .isEqualTo("ImageFailed");
@@ -195,10 +228,8 @@ class WorkerIT {
   @Test
   void imagePendingPastMaxWaitEndsTimedOut() {
     String instance = seeder.runInstances(ACCOUNT_A, WorkerHarness.REGION, 1, Map.of()).get(0);
-    WorkerHarness w =
-        worker(
-            fast().withMaxWait(Duration.ofSeconds(2)),
-            ImageStateFaults.pendingFor(Duration.ofMinutes(10)));
+    ec2(b -> b.pending(Duration.ofMinutes(10), Duration.ofMinutes(10)).timeScale(1));
+    WorkerHarness w = worker(fast().withMaxWait(Duration.ofSeconds(2)));
     w.send(WorkerHarness.job("run-6", ACCOUNT_A, instance));
 
     ResultMessage r = w.results("run-6", 1, WAIT).get(0);
@@ -206,7 +237,7 @@ class WorkerIT {
     assertThat(r.status()).isEqualTo(JobStatus.TIMED_OUT);
     assertThat(r.errorCode()).isEqualTo("ImageTimedOut");
     assertThat(r.imageId()).startsWith("ami-");
-    assertThat(w.deadLetters()).hasSize(1);
+    assertThat(deadLetters(w, 1)).hasSize(1);
   }
 
   @Test
@@ -227,7 +258,7 @@ class WorkerIT {
     assertThat(w.results("run-7", 1, WAIT))
         .singleElement()
         .satisfies(r -> assertThat(r.succeeded()).isTrue());
-    List<Message> dlq = w.deadLetters();
+    List<Message> dlq = deadLetters(w, 3);
     assertThat(dlq).hasSize(3);
     Set<String> reasons =
         dlq.stream()
@@ -259,7 +290,7 @@ class WorkerIT {
     assertThat(r.status()).isEqualTo(JobStatus.FAILED);
     assertThat(r.errorCode()).isEqualTo("AccountNotAllowed");
     assertThat(images(ACCOUNT_B)).isEmpty();
-    assertThat(w.deadLetters())
+    assertThat(deadLetters(w, 1))
         .singleElement()
         .satisfies(
             m ->
@@ -270,7 +301,12 @@ class WorkerIT {
   @Test
   void accessDeniedOnAssumeRoleIsPermanent() {
     String instance = seeder.runInstances(ACCOUNT_B, WorkerHarness.REGION, 1, Map.of()).get(0);
-    WorkerHarness w = worker(fast(), RequestFaults.assumeRoleDenied(ACCOUNT_B));
+    // The role's trust policy demands another ExternalId than the job's.
+    ec2(
+        b ->
+            b.externalId(
+                "arn:aws:iam::" + ACCOUNT_B + ":role/AmiFleetCreator", "another-external-id"));
+    WorkerHarness w = worker(fast());
     w.send(WorkerHarness.job("run-9", ACCOUNT_B, instance));
 
     ResultMessage r = w.results("run-9", 1, WAIT).get(0);
@@ -279,7 +315,7 @@ class WorkerIT {
     assertThat(r.errorCode()).isEqualTo("AccessDenied");
     assertThat(r.errorMessage())
         .contains("AssumeRole arn:aws:iam::222222222222:role/AmiFleetCreator");
-    assertThat(w.deadLetters()).hasSize(1);
+    assertThat(deadLetters(w, 1)).hasSize(1);
     assertThat(w.events().count("retrying")).isZero();
   }
 
@@ -292,7 +328,7 @@ class WorkerIT {
 
     assertThat(r.status()).isEqualTo(JobStatus.FAILED);
     assertThat(r.errorCode()).isEqualTo("InvalidInstanceID.NotFound");
-    assertThat(w.deadLetters()).hasSize(1);
+    assertThat(deadLetters(w, 1)).hasSize(1);
   }
 
   @Test
@@ -317,5 +353,60 @@ class WorkerIT {
     for (int n = 0; n < 3; n++) {
       assertThat(images("33333333333" + n)).hasSize(30);
     }
+  }
+
+  @Test
+  void twoWorkersWithOneJobMakeOneImageTheLoserAdoptingItByDuplicateName() {
+    String instance = seeder.runInstances(ACCOUNT_A, WorkerHarness.REGION, 1, Map.of()).get(0);
+    // Each look-up takes a second, so both workers ask before either image exists and both call
+    // CreateImage; EC2 refuses the second name. The window of eventual consistency is closed for
+    // this test: adopting an image DescribeImages cannot see yet is another issue's fix.
+    ec2(
+        b ->
+            b.latency(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                .consistencyWindow(Duration.ZERO));
+    WorkerSettings one = fast().withConcurrency(1);
+    WorkerHarness first = worker(one);
+    WorkerHarness second =
+        new WorkerHarness(
+                emulator.endpoint(), java.util.Optional.empty(), first.prefix(), one, List.of(), 1)
+            .start();
+    try {
+      JobMessage job = WorkerHarness.job("run-12", ACCOUNT_A, instance);
+      first.send(job, job);
+
+      List<ResultMessage> results =
+          first.results("run-12", 1, WAIT).stream().filter(ResultMessage::succeeded).toList();
+      List<ResultMessage> more = first.results("run-12", 1, WAIT);
+
+      assertThat(images(ACCOUNT_A)).hasSize(1);
+      assertThat(results).singleElement();
+      assertThat(more).singleElement().satisfies(r -> assertThat(r.succeeded()).isTrue());
+      assertThat(more.get(0).imageId()).isEqualTo(results.get(0).imageId());
+      var stats = emulator.layer().stats();
+      assertThat(stats.calls("EC2.CreateImage")).isEqualTo(2);
+      assertThat(stats.errors("EC2.CreateImage")).as("one InvalidAMIName.Duplicate").isEqualTo(1);
+      assertThat(first.events().count("adopted") + second.events().count("adopted")).isEqualTo(1);
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
+  void describeAsksForAtMostAThousandImageIdsPerCall() {
+    WorkerHarness w = worker(fast());
+    ImageService images = w.get(ImageService.class);
+    Ec2Target target = Ec2Target.of(WorkerHarness.job("run-13", ACCOUNT_A, "i-0123456789abcdef0"));
+    List<String> ids =
+        IntStream.range(0, 1535).mapToObj(i -> String.format("ami-%017x", i)).toList();
+    images.ready(target).join();
+
+    ImageService.Lookup lookup = images.describe(target, ids).join();
+
+    assertThat(lookup.images()).isEmpty();
+    assertThat(emulator.layer().stats().errors("EC2.DescribeImages"))
+        .as("only InvalidAMIID.NotFound answers, no call over EC2's limit")
+        .isEqualTo(emulator.layer().stats().calls("EC2.DescribeImages"));
+    assertThat(emulator.layer().stats().calls("EC2.DescribeImages")).isBetween(2L, 4L);
   }
 }

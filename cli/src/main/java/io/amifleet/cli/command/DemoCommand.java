@@ -12,10 +12,12 @@ import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.emulator.DemoScenario;
 import io.amifleet.emulator.EmulatedAws;
-import io.amifleet.emulator.Emulator;
 import io.amifleet.emulator.MotoLauncher;
+import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.Seeder;
-import io.amifleet.emulator.fault.ImageStateFaults;
+import io.amifleet.emulator.realistic.ProxyStats;
+import io.amifleet.emulator.realistic.RealismSettings;
+import io.amifleet.emulator.realistic.Rule;
 import io.amifleet.worker.WorkerSettings;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -38,9 +40,10 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Show the whole pipeline without an AWS account: start a local AWS emulator (moto), seed a hub"
-          + " and three production accounts in two regions, write the demo's targets.yaml, run it"
-          + " with progress, print the results and stop the emulator."
+      "Show the whole pipeline without an AWS account: start a local AWS emulator (moto) behind the"
+          + " realistic EC2 layer, seed a hub and three production accounts in two regions, write"
+          + " the demo's targets.yaml, run it with progress, print the results and stop the"
+          + " emulator."
     })
 public final class DemoCommand implements Callable<Integer> {
   static final String REGION = "us-east-1";
@@ -68,18 +71,32 @@ public final class DemoCommand implements Callable<Integer> {
       converter = DurationConverter.class,
       defaultValue = "6s",
       description =
-          "Hold each image pending up to this long, as real EC2 takes minutes (default: ${DEFAULT-VALUE};"
-              + " 0s: moto's instant images).")
+          "Hold each image pending up to this long: EC2's minutes, compressed (default:"
+              + " ${DEFAULT-VALUE}; 0s: instant images).")
   Duration pending;
 
   @Option(
       names = "--endpoint-url",
       paramLabel = "URL",
-      description = "Use an emulator already running there instead of starting one.")
+      description = "Use a moto already running there (behind the layer) instead of starting one.")
   URI endpoint;
 
   DemoCommand(CliContext context) {
     this.context = context;
+  }
+
+  /**
+   * The realistic profile with EC2's minutes of pending compressed to at most {@code --pending},
+   * and the demo role demanding the demo's ExternalId as its trust policy would.
+   */
+  private RealismSettings layerSettings() {
+    RealismSettings.Builder b =
+        RealismSettings.realistic().toBuilder().externalId("AmiFleetCreator", EXTERNAL_ID);
+    if (pending.isZero()) {
+      return b.without(Rule.PENDING_IMAGES).build();
+    }
+    RealismSettings r = RealismSettings.realistic();
+    return b.timeScale(pending.toNanos() / (double) r.pendingMax().toNanos()).build();
   }
 
   @Override
@@ -108,7 +125,9 @@ public final class DemoCommand implements Callable<Integer> {
         },
         () -> running[0] == null ? "the demo stops after this step" : running[0].waitingFor(),
         () -> interrupt.set(true));
-    try (Emulator emulator = new MotoLauncher(env, Path.of("").toAbsolutePath()).start();
+    try (RealisticEmulator emulator =
+            RealisticEmulator.start(
+                new MotoLauncher(env, Path.of("").toAbsolutePath()).start(), layerSettings(), 0);
         EmulatedAws aws = new EmulatedAws(emulator.endpoint(), REGION)) {
       // The emulator is a child process: stop it on every way out, a second Ctrl-C included.
       Runnable forget = Signals.onQuit(emulator::close);
@@ -121,7 +140,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private int demo(
-      Emulator emulator,
+      RealisticEmulator emulator,
       EmulatedAws aws,
       PrintStream out,
       AtomicBoolean interrupt,
@@ -162,23 +181,17 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf(
         "4. Running: amifleet run --targets %s --endpoint-url %s --poll-interval 2s --report %s%n",
         targetsFile, emulator.endpoint(), report);
-    if (!pending.isZero()) {
-      out.printf(
-          "   (moto makes images available at once; the demo holds each one pending for up to %s, as EC2"
-              + " takes minutes)%n",
-          pending.toSeconds() + "s");
-    }
+    out.printf(
+        "   (the EC2 layer throttles, adds latency, hides new images for a few seconds and holds"
+            + " each one pending for up to %s, EC2's minutes compressed)%n",
+        pending.toSeconds() + "s");
     out.println();
 
     AwsSettings settings =
         AwsSettings.defaults()
             .withRegion(REGION)
             .withEndpoint(emulator.endpoint())
-            .withHubCredentials(EmulatedAws.hubCredentials())
-            .withInterceptors(
-                pending.isZero()
-                    ? List.of()
-                    : List.of(ImageStateFaults.pendingBetween(pending.dividedBy(3), pending)));
+            .withHubCredentials(EmulatedAws.hubCredentials());
     CliContext demoContext =
         new CliContext(environment, out, out, context.terminal(), s -> s, context.listeners());
     var options =
@@ -187,7 +200,8 @@ public final class DemoCommand implements Callable<Integer> {
             runId,
             WorkerSettings.defaults().withPollInterval(Duration.ofSeconds(2)),
             workers,
-            context.aws(settings),
+            // The demo's own emulator wins over any endpoint the context would set.
+            context.aws(settings).withEndpoint(emulator.endpoint()),
             Optional.empty(),
             Optional.of(report),
             16,
@@ -226,6 +240,18 @@ public final class DemoCommand implements Callable<Integer> {
         "5. Checked in the emulator: %d image(s) made for %d tagged instance(s), each in its own account;"
             + " %d in the hub; %d untagged instance(s) left alone.%n",
         made, seeded.taggedCount(), inHub, untouched);
+    ProxyStats.Snapshot calls = emulator.layer().stats();
+    out.printf(
+        "   The EC2 layer answered %d EC2 calls (%d CreateImage, %d DescribeImages, %d throttled)"
+            + " and %d AssumeRole.%n",
+        calls.byApi().entrySet().stream()
+            .filter(e -> e.getKey().startsWith("EC2."))
+            .mapToLong(e -> e.getValue().calls())
+            .sum(),
+        calls.calls("EC2.CreateImage"),
+        calls.calls("EC2.DescribeImages"),
+        calls.totalThrottled(),
+        calls.calls("STS.AssumeRole"));
     out.println();
     out.println("The same against real AWS:");
     out.println(

@@ -4,7 +4,6 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
-import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.SdkHttpResponse;
 
 /** Helpers shared by the fault-injecting interceptors. */
@@ -38,19 +37,5 @@ final class Faults {
                 .sdkHttpResponse(SdkHttpResponse.builder().statusCode(status).build())
                 .build())
         .build();
-  }
-
-  /**
-   * The caller's identity and region from the SigV4 Authorization header ({@code
-   * Credential=AKID/date/region/service/aws4_request}): the key EC2 throttles by.
-   */
-  static String callerKey(SdkHttpRequest request) {
-    String auth = request.firstMatchingHeader("Authorization").orElse("");
-    int i = auth.indexOf("Credential=");
-    if (i < 0) {
-      return "anonymous";
-    }
-    String[] parts = auth.substring(i + "Credential=".length()).split("[/,]");
-    return parts.length >= 3 ? parts[0] + "/" + parts[2] : "anonymous";
   }
 }

@@ -46,6 +46,13 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  * DeleteSnapshot retried after it succeeded finds nothing, which counts as done.
  */
 public final class Ec2AsyncImageService implements ImageService {
+  /**
+   * EC2's guidance: describe at most 1,000 resources by ID per call
+   * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImages.html); more are
+   * asked for in several calls.
+   */
+  static final int MAX_IDS_PER_CALL = 1000;
+
   private static final Pattern AMI_ID = Pattern.compile("ami-[0-9a-f]+");
 
   /** What DeregisterImage answers for an image that is no longer registered. */
@@ -157,17 +164,45 @@ public final class Ec2AsyncImageService implements ImageService {
                                         .name(request.name())
                                         .description(request.description())
                                         .noReboot(request.noReboot())
+                                        // The snapshots get their tags here too: no
+                                        // CreateTags after the image is available.
                                         .tagSpecifications(
                                             TagSpecification.builder()
                                                 .resourceType(ResourceType.IMAGE)
                                                 .tags(tags(request.tags()))
+                                                .build(),
+                                            TagSpecification.builder()
+                                                .resourceType(ResourceType.SNAPSHOT)
+                                                .tags(tags(ImageTags.forSnapshots(request.tags())))
                                                 .build()))
                             .thenApply(r -> r.imageId())));
   }
 
   @Override
   public CompletableFuture<Lookup> describe(Ec2Target target, Collection<String> imageIds) {
-    return describeOnce(target, List.copyOf(imageIds))
+    List<String> ids = List.copyOf(imageIds);
+    if (ids.size() <= MAX_IDS_PER_CALL) {
+      return describeChunk(target, ids);
+    }
+    List<CompletableFuture<Lookup>> chunks = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i += MAX_IDS_PER_CALL) {
+      chunks.add(describeChunk(target, ids.subList(i, Math.min(ids.size(), i + MAX_IDS_PER_CALL))));
+    }
+    return CompletableFuture.allOf(chunks.toArray(new CompletableFuture<?>[0]))
+        .thenApply(
+            x -> {
+              List<ImageInfo> found = new ArrayList<>();
+              Set<String> missing = new HashSet<>();
+              for (CompletableFuture<Lookup> c : chunks) {
+                found.addAll(c.join().images());
+                missing.addAll(c.join().notFound());
+              }
+              return new Lookup(found, missing);
+            });
+  }
+
+  private CompletableFuture<Lookup> describeChunk(Ec2Target target, List<String> imageIds) {
+    return describeOnce(target, imageIds)
         .thenCompose(
             lookup -> {
               // EC2 fails the whole call when one ID is unknown; ask again without those.
@@ -218,25 +253,6 @@ public final class Ec2AsyncImageService implements ImageService {
               }
               throw AwsErrors.translate(error, context);
             });
-  }
-
-  @Override
-  public CompletableFuture<Void> createTags(
-      Ec2Target target, List<String> resourceIds, Map<String, String> tags) {
-    if (resourceIds.isEmpty() || tags.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return limiter
-        .acquire(target.accountRegion(), "CreateTags")
-        .thenCompose(
-            x ->
-                call(
-                    target,
-                    "CreateTags " + resourceIds,
-                    () ->
-                        ec2(target)
-                            .createTags(b -> b.resources(resourceIds).tags(tags(tags)))
-                            .thenApply(r -> null)));
   }
 
   @Override

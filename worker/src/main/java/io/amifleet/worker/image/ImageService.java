@@ -33,11 +33,8 @@ public interface ImageService {
   /** CreateImage; returns the new image ID. */
   CompletableFuture<String> createImage(Ec2Target target, ImageRequest request);
 
-  /** One DescribeImages for all {@code imageIds}. */
+  /** DescribeImages for all {@code imageIds}: one call per 1,000 of them (EC2's limit). */
   CompletableFuture<Lookup> describe(Ec2Target target, Collection<String> imageIds);
-
-  CompletableFuture<Void> createTags(
-      Ec2Target target, List<String> resourceIds, Map<String, String> tags);
 
   /** DeregisterImage; an image that is not registered (any more) counts as done. */
   CompletableFuture<Void> deregister(Ec2Target target, String imageId);

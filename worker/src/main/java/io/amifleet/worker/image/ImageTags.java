@@ -35,17 +35,18 @@ public final class ImageTags {
     return tags;
   }
 
-  /** The tags to put on an image's snapshots: the image's own, minus reserved ones. */
-  public static Map<String, String> forSnapshots(ImageInfo image) {
+  /**
+   * The tags to put on an image's snapshots (in CreateImage's TagSpecifications, so they are there
+   * from the start): the image's own, minus reserved ones. Retention finds snapshots by them.
+   */
+  public static Map<String, String> forSnapshots(Map<String, String> imageTags) {
     Map<String, String> tags = new LinkedHashMap<>();
-    image
-        .tags()
-        .forEach(
-            (k, v) -> {
-              if (!Tags.isAwsReserved(k)) {
-                tags.put(k, v);
-              }
-            });
+    imageTags.forEach(
+        (k, v) -> {
+          if (!Tags.isAwsReserved(k)) {
+            tags.put(k, v);
+          }
+        });
     return tags;
   }
 }

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Waits for images to become available without holding a thread per image: each wait is a pending
- * future, and one poller per account+region asks about all of its waiting images with a single
- * DescribeImages per poll interval.
+ * future, and one poller per account+region asks about all of its waiting images once per poll
+ * interval: one DescribeImages per 1,000 of them (EC2's limit of IDs per call).
  *
  * <p>A new poller makes its first check soon ({@code firstCheck}), then one per {@code
  * pollInterval} while anything waits. An image EC2 does not know yet (eventual consistency right

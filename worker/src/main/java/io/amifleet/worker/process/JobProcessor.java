@@ -7,7 +7,6 @@ import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.AwsErrors;
 import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.error.ErrorKind;
-import io.amifleet.common.log.JobMdc;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.JobStatus;
 import io.amifleet.common.message.MessageCodec;
@@ -20,7 +19,6 @@ import io.amifleet.worker.image.ImageException;
 import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageMaker;
 import io.amifleet.worker.image.ImageService;
-import io.amifleet.worker.image.ImageTags;
 import io.amifleet.worker.image.ImageWaiter;
 import io.amifleet.worker.outcome.JobOutcome;
 import io.amifleet.worker.outcome.OutcomeRouter;
@@ -42,9 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one received message to its outcome: decode and validate → assume the role → adopt or create
- * the image → wait for it (no thread held) → tag its snapshots → route the outcome. Every failure
- * ends in a {@link JobOutcome}; the returned future completes when the message has been dealt with
- * and never fails. Thread-safe.
+ * the image (its snapshots tagged by CreateImage itself) → wait for it (no thread held) → route the
+ * outcome. Every failure ends in a {@link JobOutcome}; the returned future completes when the
+ * message has been dealt with and never fails. Thread-safe.
  */
 public final class JobProcessor {
   private static final Logger log = LoggerFactory.getLogger(JobProcessor.class);
@@ -125,7 +123,7 @@ public final class JobProcessor {
     Instant deadline = startedAt.plus(maxWait);
     AtomicReference<String> imageId = new AtomicReference<>();
 
-    CompletableFuture<Made> work =
+    CompletableFuture<ImageInfo> work =
         images
             .ready(target)
             .thenCompose(x -> maker.ensure(target, job))
@@ -134,8 +132,7 @@ public final class JobProcessor {
                   imageId.set(ref.imageId());
                   events.imageRequested(job, ref.imageId(), ref.adopted());
                   return waiter.await(target, ref.imageId(), deadline);
-                })
-            .thenCompose(image -> tagSnapshots(target, job, image));
+                });
     return abortable(work)
         .handle((made, error) -> outcome(message, job, startedAt, imageId.get(), made, error))
         // Stop extending visibility before the outcome sets it (a retry's backoff, a release):
@@ -219,46 +216,16 @@ public final class JobProcessor {
         .whenComplete((x, e) -> heartbeat.untrack(message));
   }
 
-  /** An available image, and the permanent error that kept its snapshots untagged, if any. */
-  private record Made(ImageInfo image, AmiFleetException snapshotWarning) {}
-
-  /** Tags the snapshots like the image; fails only for retryable errors (the image is fine). */
-  private CompletableFuture<Made> tagSnapshots(Ec2Target target, JobMessage job, ImageInfo image) {
-    return images
-        .createTags(target, image.snapshotIds(), ImageTags.forSnapshots(image))
-        .handle(
-            (ok, e) -> {
-              if (e == null) {
-                return new Made(image, null);
-              }
-              AmiFleetException t = AwsErrors.translate(e, "tag snapshots of " + image.imageId());
-              if (t.retryable()) {
-                throw t;
-              }
-              JobMdc.with(
-                  job,
-                  () ->
-                      log.warn(
-                          "job {}: image {} is available but its snapshots were not tagged: {}",
-                          job.jobId(),
-                          image.imageId(),
-                          t.getMessage()));
-              return new Made(image, t);
-            });
-  }
-
   private JobOutcome outcome(
       ReceivedJob message,
       JobMessage job,
       Instant startedAt,
       String imageId,
-      Made made,
+      ImageInfo image,
       Throwable error) {
     Instant now = clock.instant();
     int attempt = message.receiveCount();
     if (error == null) {
-      ImageInfo image = made.image();
-      AmiFleetException warning = made.snapshotWarning();
       return new JobOutcome.Succeeded(
           new ResultMessage(
               ResultMessage.VERSION,
@@ -271,8 +238,8 @@ public final class JobProcessor {
               image.imageId(),
               job.imageName(),
               image.snapshotIds(),
-              warning == null ? null : warning.errorCode(),
-              warning == null ? null : "snapshots not tagged: " + warning.getMessage(),
+              null,
+              null,
               attempt,
               startedAt,
               now,

@@ -16,10 +16,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * 5/s refill). Staying just below EC2's rate keeps a worker from burning the bucket; what still
  * gets throttled (several workers share an account's bucket) is left to the SDK's retries.
  *
- * <p>CreateImage gets the configured rate and burst. Other mutating calls (CreateTags,
- * DeregisterImage) have buckets of their own, {@link #OTHER_BURST} burst and {@link #OTHER_RATE}/s:
- * snapshots are tagged when their image becomes available, which on a fast emulator is in bursts,
- * and tagging must not hold image creation back.
+ * <p>CreateImage gets the configured rate and burst. Other mutating calls (DeregisterImage,
+ * DeleteSnapshot) have buckets of their own, {@link #OTHER_BURST} burst and {@link #OTHER_RATE}/s,
+ * so that retention does not hold image creation back.
  *
  * <p>Waiting for a token holds no thread: {@link #acquire} returns a future that the scheduler
  * completes. Thread-safe; does not own the scheduler.

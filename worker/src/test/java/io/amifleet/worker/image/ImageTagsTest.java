@@ -128,7 +128,7 @@ class ImageTagsTest {
             null,
             "111111111111");
 
-    assertThat(ImageTags.forSnapshots(image))
+    assertThat(ImageTags.forSnapshots(image.tags()))
         .isEqualTo(Map.of(Tags.JOB_ID, "job-1", "Purpose", "nightly-image"));
   }
 }

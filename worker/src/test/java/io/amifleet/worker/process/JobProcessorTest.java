@@ -1,7 +1,6 @@
 package io.amifleet.worker.process;
 
 import static io.amifleet.worker.testing.FakeImageService.Operation.CREATE_IMAGE;
-import static io.amifleet.worker.testing.FakeImageService.Operation.CREATE_TAGS;
 import static io.amifleet.worker.testing.FakeImageService.Operation.READY;
 import static io.amifleet.worker.testing.FakeJobQueue.CHANGE_VISIBILITY;
 import static io.amifleet.worker.testing.FakeJobQueue.DELETE;
@@ -127,13 +126,6 @@ class JobProcessorTest {
     assertThat(result.jobId()).isEqualTo(job.jobId());
     assertThat(result.attempt()).isEqualTo(1);
     assertThat(result.errorCode()).isNull();
-    assertThat(images.tagCalls())
-        .singleElement()
-        .satisfies(
-            t -> {
-              assertThat(t.resourceIds()).isEqualTo(image.snapshotIds());
-              assertThat(t.tags()).containsEntry("amifleet:job-id", job.jobId());
-            });
     assertThat(journal.entries()).endsWith("publish", DELETE);
     assertThat(queue.calls()).extracting(FakeJobQueue.Call::operation).containsExactly(DELETE);
   }
@@ -272,32 +264,6 @@ class JobProcessorTest {
               assertThat(c.visibility()).isEqualTo(Duration.ZERO);
             });
     assertThat(heartbeat.heldCount()).isZero();
-  }
-
-  @Test
-  void permanentSnapshotTaggingErrorStillSucceedsWithTheErrorNoted() throws Exception {
-    images.fail(CREATE_TAGS, AwsFailures.translated("UnauthorizedOperation", 403, "CreateTags"));
-
-    process(delivery(1));
-
-    ResultMessage result = onlyResult();
-    assertThat(result.status()).isEqualTo(JobStatus.SUCCEEDED);
-    assertThat(result.imageId()).isNotNull();
-    assertThat(result.errorCode()).isEqualTo("UnauthorizedOperation");
-    assertThat(result.errorMessage()).startsWith("snapshots not tagged: ");
-    assertThat(journal.entries()).endsWith("publish", DELETE);
-  }
-
-  @Test
-  void retryableSnapshotTaggingErrorIsRetried() throws Exception {
-    images.fail(CREATE_TAGS, AwsFailures.throttled());
-
-    process(delivery(1));
-
-    assertThat(sink.published()).isEmpty();
-    assertThat(queue.calls())
-        .extracting(FakeJobQueue.Call::operation)
-        .containsExactly(CHANGE_VISIBILITY);
   }
 
   @Test

@@ -38,7 +38,6 @@ public final class FakeImageService implements ImageService {
     INSTANCE_TAGS,
     CREATE_IMAGE,
     DESCRIBE,
-    CREATE_TAGS,
     DEREGISTER,
     OWNED_IMAGES,
     MANAGED_SNAPSHOTS,
@@ -47,9 +46,6 @@ public final class FakeImageService implements ImageService {
 
   /** One call: the operation, where, and what it was about (image IDs, instance ID, ...). */
   public record Call(Operation operation, Ec2Target target, List<String> ids) {}
-
-  /** One CreateTags call. */
-  public record TagCall(Ec2Target target, List<String> resourceIds, Map<String, String> tags) {}
 
   /** A failure or a hold for one operation; {@code target} null means every target. */
   private record Key(Operation operation, Ec2Target target) {}
@@ -64,7 +60,6 @@ public final class FakeImageService implements ImageService {
   private final Map<Key, CompletableFuture<Void>> holds = new HashMap<>();
   private final List<Call> calls = new ArrayList<>();
   private final List<ImageRequest> createRequests = new ArrayList<>();
-  private final List<TagCall> tagCalls = new ArrayList<>();
   private final List<String> createdImageIds = new ArrayList<>();
   private final Map<String, Integer> lookupsHidden = new HashMap<>();
   private String createdState = "available";
@@ -222,10 +217,6 @@ public final class FakeImageService implements ImageService {
     return List.copyOf(createdImageIds);
   }
 
-  public synchronized List<TagCall> tagCalls() {
-    return List.copyOf(tagCalls);
-  }
-
   // ---- ImageService -----------------------------------------------------------------------
 
   @Override
@@ -331,15 +322,6 @@ public final class FakeImageService implements ImageService {
           }
           return new Lookup(found, notFound);
         });
-  }
-
-  @Override
-  public CompletableFuture<Void> createTags(
-      Ec2Target target, List<String> resourceIds, Map<String, String> tags) {
-    synchronized (this) {
-      tagCalls.add(new TagCall(target, List.copyOf(resourceIds), Map.copyOf(tags)));
-    }
-    return call(Operation.CREATE_TAGS, target, resourceIds, () -> null);
   }
 
   @Override
@@ -453,7 +435,6 @@ public final class FakeImageService implements ImageService {
       case INSTANCE_TAGS -> "instanceTags";
       case CREATE_IMAGE -> "createImage";
       case DESCRIBE -> "describe";
-      case CREATE_TAGS -> "createTags";
       case DEREGISTER -> "deregister";
       case OWNED_IMAGES -> "ownedImages";
       case MANAGED_SNAPSHOTS -> "managedSnapshots";

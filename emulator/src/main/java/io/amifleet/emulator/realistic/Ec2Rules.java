@@ -1,0 +1,346 @@
+package io.amifleet.emulator.realistic;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * What real EC2 does that moto does not, applied to one EC2 call: throttling, expired credentials,
+ * the limits on IDs, filter values, names and tags, the state of the instance to image, unique AMI
+ * names, snapshot tags in CreateImage, and images that take time, fail, or are not visible yet.
+ * Everything else goes to moto unchanged. Thread-safe.
+ */
+final class Ec2Rules {
+  /** https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateImage.html (Name). */
+  private static final Pattern AMI_NAME = Pattern.compile("[A-Za-z0-9()\\[\\] ./\\-'@_]{3,128}");
+
+  private final Upstream moto;
+  private final TokenBuckets buckets;
+  private final ImageTracker images;
+  private final AccountDirectory accounts;
+  private final LongSupplier nanoTime;
+  private final SplittableRandom random;
+
+  Ec2Rules(
+      Upstream moto,
+      TokenBuckets buckets,
+      ImageTracker images,
+      AccountDirectory accounts,
+      LongSupplier nanoTime,
+      long seed) {
+    this.moto = moto;
+    this.buckets = buckets;
+    this.images = images;
+    this.accounts = accounts;
+    this.nanoTime = nanoTime;
+    this.random = new SplittableRandom(seed);
+  }
+
+  CompletableFuture<Answer> handle(Call call, RealismSettings s) {
+    QueryForm form = call.form();
+    String action = form.action();
+    if (s.on(Rule.CREDENTIAL_EXPIRY)
+        && accounts.expired(call.accessKey(), System.currentTimeMillis())) {
+      // EC2 answers RequestExpired when temporary credentials have expired.
+      return done(Answer.ec2Error(400, "RequestExpired", "Request has expired."));
+    }
+    if (s.on(Rule.THROTTLING)
+        && !buckets.take(call.account(), call.region(), action, s.bucket(action))) {
+      return done(Answer.throttledCall());
+    }
+    Answer invalid = validate(call, action, form, s);
+    if (invalid != null) {
+      return done(invalid);
+    }
+    return switch (action) {
+      case "CreateImage" -> createImage(call, form, s);
+      case "CopyImage", "RegisterImage" -> named(call, form, s);
+      case "DescribeImages" -> describeImages(call, form, s);
+      case "DeregisterImage" ->
+          moto.forward(call)
+              .thenApply(
+                  a -> {
+                    if (a.ok()) {
+                      images.deregistered(call.account(), call.region(), form.get("ImageId"));
+                    }
+                    return a;
+                  });
+      case "TerminateInstances" ->
+          moto.forward(call)
+              .thenApply(
+                  a -> {
+                    if (a.ok()) {
+                      for (String id : form.list("InstanceId")) {
+                        images.instanceState(call.account(), call.region(), id, "terminated");
+                      }
+                    }
+                    return a;
+                  });
+      default -> moto.forward(call);
+    };
+  }
+
+  private Answer validate(Call call, String action, QueryForm form, RealismSettings s) {
+    if (s.on(Rule.DESCRIBE_LIMITS) && action.startsWith("Describe")) {
+      Map.Entry<String, Integer> ids = form.largestIdList();
+      if (ids.getValue() > s.maxIdsPerDescribe()) {
+        return Answer.ec2Error(
+            400,
+            "InvalidParameterValue",
+            "The request gives "
+                + ids.getValue()
+                + " "
+                + ids.getKey()
+                + " values; at most "
+                + s.maxIdsPerDescribe()
+                + " IDs may be described in one call.");
+      }
+      for (Map.Entry<String, List<String>> f : form.filters().entrySet()) {
+        if (f.getValue().size() > s.maxFilterValues()) {
+          return Answer.ec2Error(
+              400,
+              "FilterLimitExceeded",
+              "The request uses too many filters or too many filter values: filter '"
+                  + f.getKey()
+                  + "' has "
+                  + f.getValue().size()
+                  + " values (at most "
+                  + s.maxFilterValues()
+                  + ").");
+        }
+      }
+    }
+    if (s.on(Rule.TAG_LIMITS)) {
+      Answer bad = action.equals("CreateTags") ? checkTags(form.tags(""), s) : null;
+      for (Integer i : form.tagSpecifications().keySet()) {
+        if (bad == null) {
+          bad = checkTags(form.tags("TagSpecification." + i + "."), s);
+        }
+      }
+      if (bad != null) {
+        return bad;
+      }
+    }
+    if (s.on(Rule.IMAGE_NAMES)
+        && (action.equals("CreateImage")
+            || action.equals("CopyImage")
+            || action.equals("RegisterImage"))) {
+      String name = form.get("Name");
+      if (name == null) {
+        return Answer.ec2Error(
+            400, "MissingParameter", "The request must contain the parameter Name");
+      }
+      if (!AMI_NAME.matcher(name).matches()) {
+        return Answer.ec2Error(
+            400,
+            "InvalidAMIName.Malformed",
+            "AMI names must be between 3 and 128 characters long, and may contain letters, numbers,"
+                + " '(', ')', '[', ']', ' ', '.', '/', '-', ''', '@' and '_'");
+      }
+    }
+    if (s.on(Rule.INSTANCE_STATE) && action.equals("CreateImage")) {
+      String instance = form.get("InstanceId");
+      String state = images.instanceState(call.account(), call.region(), instance);
+      if ("terminated".equals(state) || "shutting-down".equals(state)) {
+        return Answer.ec2Error(
+            400,
+            "IncorrectInstanceState",
+            "The instance '" + instance + "' is not in a valid state for this operation.");
+      }
+    }
+    return null;
+  }
+
+  private static Answer checkTags(Map<String, String> tags, RealismSettings s) {
+    if (tags.size() > s.maxTagsPerResource()) {
+      return Answer.ec2Error(
+          400,
+          "TagLimitExceeded",
+          "The limit on the number of tags that can be assigned to a resource was exceeded: "
+              + tags.size()
+              + " tags (at most "
+              + s.maxTagsPerResource()
+              + ").");
+    }
+    for (String key : tags.keySet()) {
+      if (key.regionMatches(true, 0, "aws:", 0, 4)) {
+        return Answer.ec2Error(
+            400,
+            "InvalidParameterValue",
+            "Value ( "
+                + key
+                + " ) for parameter key is invalid. Tag keys starting with 'aws:' are"
+                + " reserved for internal use");
+      }
+    }
+    return null;
+  }
+
+  /** CopyImage and RegisterImage: a unique name, learned once the image exists. */
+  private CompletableFuture<Answer> named(Call call, QueryForm form, RealismSettings s) {
+    return withName(call, form.get("Name"), s, () -> moto.forward(call))
+        .thenApply(
+            a -> {
+              String id = a.ok() ? Xml.first(a.text(), "imageId") : null;
+              if (id != null) {
+                images.nameTaken(call.account(), call.region(), form.get("Name"), id);
+              }
+              return a;
+            });
+  }
+
+  /** Runs {@code create} holding {@code name} in the account+region; Duplicate when it is taken. */
+  private CompletableFuture<Answer> withName(
+      Call call, String name, RealismSettings s, Supplier<CompletableFuture<Answer>> create) {
+    if (!s.on(Rule.DUPLICATE_NAMES) || name == null) {
+      return create.get();
+    }
+    String holder = images.reserveName(call.account(), call.region(), name);
+    if (holder != null) {
+      return done(
+          Answer.ec2Error(
+              400,
+              "InvalidAMIName.Duplicate",
+              "AMI name " + name + " is already in use by AMI " + holder));
+    }
+    return create
+        .get()
+        .whenComplete(
+            (a, e) -> {
+              if (e != null || !a.ok()) {
+                images.releaseName(call.account(), call.region(), name);
+              }
+            });
+  }
+
+  private CompletableFuture<Answer> createImage(Call call, QueryForm form, RealismSettings s) {
+    String name = form.get("Name");
+    Map<String, String> snapshotTags = new LinkedHashMap<>();
+    Set<String> snapshotSpecs = new HashSet<>();
+    if (s.on(Rule.SNAPSHOT_TAGS)) {
+      form.tagSpecifications()
+          .forEach(
+              (i, type) -> {
+                if (type.equals("snapshot")) {
+                  snapshotTags.putAll(form.tags("TagSpecification." + i + "."));
+                  snapshotSpecs.add("TagSpecification." + i + ".");
+                }
+              });
+    }
+    // moto raises NotImplementedError for snapshot TagSpecifications: take them off its call.
+    QueryForm toMoto =
+        snapshotSpecs.isEmpty()
+            ? form
+            : form.without(k -> snapshotSpecs.stream().anyMatch(k::startsWith));
+    return withName(
+        call,
+        name,
+        s,
+        () ->
+            (toMoto == form ? moto.forward(call) : moto.forward(call, toMoto))
+                .thenCompose(
+                    a -> {
+                      String imageId = a.ok() ? Xml.first(a.text(), "imageId") : null;
+                      if (imageId == null) {
+                        return done(a);
+                      }
+                      if (name != null) {
+                        images.nameTaken(call.account(), call.region(), name, imageId);
+                      }
+                      images.created(track(imageId, form.get("InstanceId"), s));
+                      if (snapshotTags.isEmpty()) {
+                        return done(a);
+                      }
+                      // Tag the snapshots before answering, so that the client never sees the
+                      // image without them (as with EC2, which applies TagSpecifications at once).
+                      return tagSnapshots(call, form, imageId, snapshotTags).thenApply(x -> a);
+                    }));
+  }
+
+  private ImageTracker.Tracked track(String imageId, String instanceId, RealismSettings s) {
+    long now = nanoTime.getAsLong();
+    double draw;
+    double failDraw;
+    synchronized (random) {
+      draw = random.nextDouble();
+      failDraw = random.nextDouble();
+    }
+    long pendingNanos = 0;
+    if (s.on(Rule.PENDING_IMAGES)) {
+      long min = s.pendingMin().toNanos();
+      long max = s.pendingMax().toNanos();
+      pendingNanos = (long) ((min + draw * (max - min)) * s.timeScale());
+    }
+    boolean fails =
+        s.on(Rule.PENDING_IMAGES)
+            && (failDraw < s.failedShare() || s.failingInstances().contains(instanceId));
+    long visibleAt = s.on(Rule.CONSISTENCY) ? now + s.consistencyWindow().toNanos() : now;
+    return new ImageTracker.Tracked(imageId, visibleAt, now + pendingNanos, fails);
+  }
+
+  private CompletableFuture<Void> tagSnapshots(
+      Call call, QueryForm form, String imageId, Map<String, String> tags) {
+    String version = form.get("Version") == null ? "2016-11-15" : form.get("Version");
+    return moto.sideCall(call, "Action=DescribeImages&Version=" + version + "&ImageId.1=" + imageId)
+        .thenCompose(
+            described -> {
+              List<String> snapshots =
+                  described.ok() ? Xml.all(described.text(), "snapshotId") : List.of();
+              if (snapshots.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+              }
+              QueryForm createTags =
+                  QueryForm.of("CreateTags", version)
+                      .addList("ResourceId", snapshots)
+                      .addTags(tags);
+              return moto.sideCall(call, createTags.encode())
+                  .thenAccept(
+                      tagged -> {
+                        if (!tagged.ok()) {
+                          throw new IllegalStateException(
+                              "tagging the snapshots of " + imageId + " failed: " + tagged.text());
+                        }
+                      });
+            });
+  }
+
+  private CompletableFuture<Answer> describeImages(Call call, QueryForm form, RealismSettings s) {
+    boolean consistency = s.on(Rule.CONSISTENCY);
+    boolean pending = s.on(Rule.PENDING_IMAGES);
+    if ((!consistency && !pending) || !images.tracksAny()) {
+      return moto.forward(call);
+    }
+    long now = nanoTime.getAsLong();
+    if (consistency) {
+      List<String> unknown = images.invisible(form.list("ImageId"), now);
+      if (!unknown.isEmpty()) {
+        return done(
+            Answer.ec2Error(
+                400,
+                "InvalidAMIID.NotFound",
+                "The image id '[" + String.join(", ", unknown) + "]' does not exist"));
+      }
+    }
+    List<String> stateValues = form.filters().get("state");
+    Set<String> stateFilter = stateValues == null ? null : Set.copyOf(stateValues);
+    CompletableFuture<Answer> answer =
+        stateFilter == null ? moto.forward(call) : moto.forward(call, form.withoutFilter("state"));
+    return answer.thenApply(
+        a ->
+            a.ok()
+                ? a.withText(
+                    images.rewriteDescribeImages(a.text(), stateFilter, now, consistency, pending))
+                : a);
+  }
+
+  private static <T> CompletableFuture<T> done(T value) {
+    return CompletableFuture.completedFuture(value);
+  }
+}

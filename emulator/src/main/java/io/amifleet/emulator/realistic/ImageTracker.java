@@ -1,0 +1,143 @@
+package io.amifleet.emulator.realistic;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * What the layer knows that moto does not model: the images made through it (when each becomes
+ * visible to DescribeImages, when it stops being pending, whether it ends failed), the AMI names in
+ * use per account+region, and the instances terminated through it. Rewrites DescribeImages answers
+ * accordingly. Thread-safe.
+ */
+final class ImageTracker {
+  static final String PENDING_NAME = "(an image being created)";
+  static final String FAILED_REASON_CODE = "Server.InternalError";
+  static final String FAILED_REASON =
+      "Server.InternalError: An internal error has occurred while creating the image";
+
+  /** An image made through the layer; times are {@code System.nanoTime()} values. */
+  record Tracked(String imageId, long visibleAt, long availableAt, boolean fails) {}
+
+  private final ConcurrentMap<String, Tracked> images = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, String> names = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, String> instanceStates = new ConcurrentHashMap<>();
+
+  private static String key(String account, String region, String name) {
+    return account + '/' + region + '/' + name;
+  }
+
+  /**
+   * Reserves {@code name} in the account+region for a call about to create an image; returns the
+   * image that holds it (or {@link #PENDING_NAME}) when it is taken, else null.
+   */
+  String reserveName(String account, String region, String name) {
+    return names.putIfAbsent(key(account, region, name), PENDING_NAME);
+  }
+
+  void nameTaken(String account, String region, String name, String imageId) {
+    names.put(key(account, region, name), imageId);
+  }
+
+  void releaseName(String account, String region, String name) {
+    names.remove(key(account, region, name), PENDING_NAME);
+  }
+
+  /** A deregistered image frees its name (EC2 lets a new image take it). */
+  void deregistered(String account, String region, String imageId) {
+    images.remove(imageId);
+    String prefix = account + '/' + region + '/';
+    names.entrySet().removeIf(e -> e.getKey().startsWith(prefix) && e.getValue().equals(imageId));
+  }
+
+  void created(Tracked image) {
+    images.put(image.imageId(), image);
+  }
+
+  void instanceState(String account, String region, String instanceId, String state) {
+    instanceStates.put(key(account, region, instanceId), state);
+  }
+
+  /** The state last seen for the instance through the layer, or null. */
+  String instanceState(String account, String region, String instanceId) {
+    return instanceStates.get(key(account, region, instanceId));
+  }
+
+  boolean tracksAny() {
+    return !images.isEmpty();
+  }
+
+  /** Those of {@code imageIds} that DescribeImages may not know yet at {@code now}. */
+  List<String> invisible(List<String> imageIds, long now) {
+    return imageIds.stream()
+        .filter(
+            id -> {
+              Tracked t = images.get(id);
+              return t != null && now < t.visibleAt();
+            })
+        .toList();
+  }
+
+  /**
+   * A DescribeImages answer as EC2 would give it at {@code now}: images not visible yet left out,
+   * pending ones {@code pending}, failing ones {@code failed} with a state reason, and only the
+   * states of {@code stateFilter} when there is one (the layer took the filter off the call to
+   * moto, whose images are all available).
+   */
+  String rewriteDescribeImages(
+      String xml, Set<String> stateFilter, long now, boolean consistency, boolean pending) {
+    List<Xml.Span> items = Xml.items(xml, "imagesSet");
+    if (items.isEmpty()) {
+      return xml;
+    }
+    StringBuilder out = new StringBuilder(xml.length() + 256);
+    int copied = 0;
+    for (Xml.Span span : items) {
+      out.append(xml, copied, span.start());
+      copied = span.end();
+      String item = xml.substring(span.start(), span.end());
+      String state = Xml.topLevel(item, "imageState");
+      Tracked t = images.get(Xml.topLevel(item, "imageId"));
+      if (t != null) {
+        if (consistency && now < t.visibleAt()) {
+          continue;
+        }
+        String newState = state;
+        if (pending && now < t.availableAt()) {
+          newState = "pending";
+        } else if (pending && t.fails()) {
+          newState = "failed";
+        } else if (now >= t.visibleAt()) {
+          // Settled: from now on moto's answer is EC2's answer.
+          images.remove(t.imageId(), t);
+        }
+        if (newState != null && !newState.equals(state)) {
+          String replacement = "<imageState>" + newState + "</imageState>";
+          if (newState.equals("failed")) {
+            replacement +=
+                "<stateReason><code>"
+                    + FAILED_REASON_CODE
+                    + "</code><message>"
+                    + FAILED_REASON
+                    + "</message></stateReason>";
+          }
+          item = item.replace("<imageState>" + state + "</imageState>", replacement);
+          state = newState;
+        }
+      }
+      if (stateFilter != null && !stateFilter.contains(state)) {
+        continue;
+      }
+      out.append(item);
+    }
+    out.append(xml, copied, xml.length());
+    return out.toString();
+  }
+
+  void clear() {
+    images.clear();
+    names.clear();
+    instanceStates.clear();
+  }
+}

@@ -1,0 +1,32 @@
+package io.amifleet.emulator.realistic;
+
+/**
+ * The rules of the realistic EC2 layer, each switchable on its own (a test proves a rule by
+ * switching it off and seeing the behaviour go).
+ */
+public enum Rule {
+  /** A token bucket per account+region+API; an empty bucket answers RequestLimitExceeded. */
+  THROTTLING,
+  /** An added latency per EC2 and STS call, drawn from a seeded distribution. */
+  LATENCY,
+  /** Images made through the layer stay pending for a drawn time; a share ends failed. */
+  PENDING_IMAGES,
+  /** A new image ID is unknown to DescribeImages for a while after CreateImage returned it. */
+  CONSISTENCY,
+  /** At most 1,000 IDs in one Describe call and 200 values in one filter. */
+  DESCRIBE_LIMITS,
+  /** AMI names of 3-128 allowed characters. */
+  IMAGE_NAMES,
+  /** AMI names unique per account+region: InvalidAMIName.Duplicate. */
+  DUPLICATE_NAMES,
+  /** At most 50 tags per resource, no {@code aws:} keys. */
+  TAG_LIMITS,
+  /** CreateImage of a terminated or shutting-down instance: IncorrectInstanceState. */
+  INSTANCE_STATE,
+  /** CreateImage TagSpecifications of resource type snapshot, applied by the layer. */
+  SNAPSHOT_TAGS,
+  /** AssumeRole demands the ExternalId configured for the role: AccessDenied otherwise. */
+  EXTERNAL_ID,
+  /** Assumed-role credentials expire (at the configured lifetime); expired keys are refused. */
+  CREDENTIAL_EXPIRY
+}

@@ -11,7 +11,6 @@ import io.amifleet.emulator.EmulatedAws;
 import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.SharedEmulator;
-import io.amifleet.emulator.realistic.RealismSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,12 +52,6 @@ class ProcessSignalsIT {
         .as("the packaged jar (built by mvn package before the integration tests)")
         .exists();
     emulator.reset();
-    // The window of eventual consistency is closed here: a released job is picked up by the next
-    // worker within seconds of its CreateImage, and adopting an image that DescribeImages cannot
-    // see yet (InvalidAMIName.Duplicate during the lag) is another issue's fix.
-    RealismSettings settings =
-        SharedEmulator.testSettings().toBuilder().consistencyWindow(Duration.ZERO).build();
-    emulator.layer().use(settings);
     // The test's own set-up and checks talk to moto directly: they see at once what the workers
     // made (the workers go through the layer).
     aws = new EmulatedAws(emulator.motoEndpoint(), Cli.REGION);

@@ -217,14 +217,9 @@ class FailureIT {
 
   @Test
   void shutdownReleasesHeldJobsAndAnotherWorkerFinishesThemWithoutDuplicates() throws Exception {
-    // The window of eventual consistency is closed for this test: the second worker looks for the
-    // images within seconds of their creation, and adopting an image DescribeImages cannot see yet
-    // is another issue's fix.
-    ec2(
-        b ->
-            b.pending(Duration.ofSeconds(8), Duration.ofSeconds(8))
-                .timeScale(1)
-                .consistencyWindow(Duration.ZERO));
+    // The second worker looks for the images within seconds of their creation, while
+    // DescribeImages may not show them yet: it must adopt them all the same, never make a second.
+    ec2(b -> b.pending(Duration.ofSeconds(8), Duration.ofSeconds(8)).timeScale(1));
     WorkerHarness first = worker(null, fast().withShutdownTimeout(Duration.ofMillis(500)));
     List<JobMessage> jobs = jobs("t6", A, 20);
     first.send(jobs);

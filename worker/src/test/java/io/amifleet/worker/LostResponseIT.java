@@ -7,7 +7,7 @@ import io.amifleet.common.aws.RoleKey;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.emulator.EmulatedAws;
-import io.amifleet.emulator.Emulator;
+import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.SharedEmulator;
 import io.amifleet.worker.image.Ec2Target;
@@ -35,7 +35,7 @@ class LostResponseIT {
   private static final String ACCOUNT = "111111111111";
   private static final Duration WAIT = Duration.ofSeconds(90);
 
-  private final Emulator emulator = SharedEmulator.get();
+  private final RealisticEmulator emulator = SharedEmulator.get();
   private EmulatedAws aws;
   private Seeder seeder;
   private LostResponseProxy proxy;
@@ -82,6 +82,13 @@ class LostResponseIT {
   @Test
   void lostCreateImageResponseMakesOneImageWhichTheRetriedJobAdopts() throws Exception {
     String instance = seeder.runInstances(ACCOUNT, WorkerHarness.REGION, 1, Map.of()).get(0);
+    // DescribeImages shows new images at once here, so that the retried job's look-up by job ID
+    // finds the image and exactly one CreateImage reaches EC2. With EC2's lag the retried job may
+    // call CreateImage again and be refused the name: WorkerIT#nameTakenDuringTheLag... covers
+    // that.
+    emulator
+        .layer()
+        .use(SharedEmulator.testSettings().toBuilder().consistencyWindow(Duration.ZERO).build());
     proxy =
         new LostResponseProxy(
             emulator.endpoint(),

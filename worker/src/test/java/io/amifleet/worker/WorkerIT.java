@@ -359,12 +359,9 @@ class WorkerIT {
   void twoWorkersWithOneJobMakeOneImageTheLoserAdoptingItByDuplicateName() {
     String instance = seeder.runInstances(ACCOUNT_A, WorkerHarness.REGION, 1, Map.of()).get(0);
     // Each look-up takes a second, so both workers ask before either image exists and both call
-    // CreateImage; EC2 refuses the second name. The window of eventual consistency is closed for
-    // this test: adopting an image DescribeImages cannot see yet is another issue's fix.
-    ec2(
-        b ->
-            b.latency(Duration.ofSeconds(1), Duration.ofSeconds(1))
-                .consistencyWindow(Duration.ZERO));
+    // CreateImage; EC2 refuses the second name, while DescribeImages does not show the first image
+    // yet (EC2's lag, 3 s): the loser looks again until it does, then adopts it.
+    ec2(b -> b.latency(Duration.ofSeconds(1), Duration.ofSeconds(1)));
     WorkerSettings one = fast().withConcurrency(1);
     WorkerHarness first = worker(one);
     WorkerHarness second =
@@ -387,6 +384,47 @@ class WorkerIT {
       assertThat(stats.calls("EC2.CreateImage")).isEqualTo(2);
       assertThat(stats.errors("EC2.CreateImage")).as("one InvalidAMIName.Duplicate").isEqualTo(1);
       assertThat(first.events().count("adopted") + second.events().count("adopted")).isEqualTo(1);
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
+  void nameTakenDuringTheLagIsRetriedUntilTheImageShowsAndThenAdoptedNotAConflict() {
+    String instance = seeder.runInstances(ACCOUNT_A, WorkerHarness.REGION, 1, Map.of()).get(0);
+    // As above, but DescribeImages lags 20 s behind CreateImage: longer than the loser's own
+    // look-ups by name (after 1, 2 and 4 s), so its attempt ends retryable (ImageNotVisibleYet) and
+    // a later delivery adopts the image. Before the fix this ended FAILED ImageNameConflict in the
+    // DLQ, advising to change imageName.
+    ec2(
+        b ->
+            b.latency(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                .consistencyWindow(Duration.ofSeconds(20)));
+    WorkerSettings one = fast().withConcurrency(1);
+    WorkerHarness first = worker(one);
+    WorkerHarness second =
+        new WorkerHarness(
+                emulator.endpoint(), java.util.Optional.empty(), first.prefix(), one, List.of(), 1)
+            .start();
+    try {
+      JobMessage job = WorkerHarness.job("run-14", ACCOUNT_A, instance);
+      first.send(job, job);
+
+      // Both deliveries end with a result of the same job (the reader keeps one per job and call).
+      List<ResultMessage> results = new java.util.ArrayList<>(first.results("run-14", 1, WAIT));
+      results.addAll(first.results("run-14", 1, WAIT));
+
+      assertThat(results).hasSize(2).allMatch(ResultMessage::succeeded);
+      assertThat(results.stream().map(ResultMessage::imageId).distinct()).hasSize(1);
+      assertThat(images(ACCOUNT_A)).hasSize(1);
+      assertThat(results.stream().mapToInt(ResultMessage::attempt).max().getAsInt())
+          .as("the loser's first attempt ended retryable, its second adopted")
+          .isGreaterThanOrEqualTo(2);
+      assertThat(first.events().count("dlq") + second.events().count("dlq")).isZero();
+      assertThat(
+              first.events().count("retrying " + job.jobId() + " ImageNotVisibleYet")
+                  + second.events().count("retrying " + job.jobId() + " ImageNotVisibleYet"))
+          .isPositive();
     } finally {
       second.close();
     }

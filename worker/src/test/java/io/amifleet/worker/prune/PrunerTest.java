@@ -14,6 +14,7 @@ import io.amifleet.common.message.Tags;
 import io.amifleet.worker.image.Ec2Target;
 import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageService.SnapshotInfo;
+import io.amifleet.worker.image.ImageState;
 import io.amifleet.worker.testing.AwsFailures;
 import io.amifleet.worker.testing.FakeImageService;
 import io.amifleet.worker.testing.FakeImageService.Call;
@@ -95,7 +96,7 @@ class PrunerTest {
     return new ImageInfo(
         imageId,
         nameOf(imageId, instance),
-        state,
+        ImageState.of(state),
         null,
         List.of(snapshots),
         tagsOf(imageId, instance),
@@ -115,7 +116,7 @@ class PrunerTest {
     return new ImageInfo(
         imageId,
         "hand-made",
-        "available",
+        ImageState.AVAILABLE,
         null,
         List.of(snapshots),
         Map.of(),

@@ -1,4 +1,4 @@
-package io.amifleet.worker.process;
+package io.amifleet.worker.job;
 
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.ErrorCodes;

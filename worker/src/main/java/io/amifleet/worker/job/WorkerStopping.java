@@ -1,4 +1,4 @@
-package io.amifleet.worker.process;
+package io.amifleet.worker.job;
 
 /** Ends the wait of a job held by a worker that is stopping; the job is released, not failed. */
 public final class WorkerStopping extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.amifleet.worker.process;
+package io.amifleet.worker.job;
 
 import static io.amifleet.worker.testing.FakeImageService.Operation.CREATE_IMAGE;
 import static io.amifleet.worker.testing.FakeImageService.Operation.READY;
@@ -14,14 +14,22 @@ import io.amifleet.common.json.Json;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.JobStatus;
 import io.amifleet.common.message.MessageCodec;
+import io.amifleet.common.message.PruneMessage;
 import io.amifleet.common.message.ResultMessage;
+import io.amifleet.worker.WorkerSettings;
 import io.amifleet.worker.image.Ec2Target;
 import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageMaker;
 import io.amifleet.worker.image.ImageWaiter;
+import io.amifleet.worker.outcome.FailurePolicy;
 import io.amifleet.worker.outcome.OutcomeRouter;
 import io.amifleet.worker.outcome.RetryBackoff;
 import io.amifleet.worker.poll.ReceivedJob;
+import io.amifleet.worker.prune.Pruner;
+import io.amifleet.worker.step.ApplyRetentionStep;
+import io.amifleet.worker.step.AwaitAvailableStep;
+import io.amifleet.worker.step.EnsureImageStep;
+import io.amifleet.worker.step.ResolveRoleStep;
 import io.amifleet.worker.testing.AwsFailures;
 import io.amifleet.worker.testing.FakeImageService;
 import io.amifleet.worker.testing.FakeJobQueue;
@@ -32,9 +40,9 @@ import io.amifleet.worker.testing.RecordingEvents;
 import io.amifleet.worker.testing.TestImages;
 import io.amifleet.worker.testing.TestJobs;
 import io.amifleet.worker.visibility.VisibilityHeartbeat;
-import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -76,24 +84,34 @@ class JobProcessorTest {
   }
 
   private JobProcessor processor(Set<String> allowedAccounts) {
-    RetryBackoff backoff = new RetryBackoff(Duration.ofSeconds(10), Duration.ofMinutes(15));
-    return new JobProcessor(
-        codec,
-        new JobValidator(Optional.of(allowedAccounts)),
-        images,
+    FailurePolicy policy =
+        new FailurePolicy(new RetryBackoff(Duration.ofSeconds(10), Duration.ofMinutes(15)), clock);
+    ImageMaker maker =
         new ImageMaker(
             images,
             Executors.newSingleThreadScheduledExecutor(),
             Duration.ofMillis(5),
-            Duration.ofMillis(10)),
-        waiter,
+            Duration.ofMillis(10));
+    ResolveRoleStep resolveRole = new ResolveRoleStep(images);
+    return new JobProcessor(
+        codec,
+        new JobValidator(Optional.of(allowedAccounts)),
+        List.of(
+            JobPipeline.of(
+                JobMessage.class,
+                resolveRole,
+                new EnsureImageStep(maker, events),
+                new AwaitAvailableStep(waiter, WorkerSettings.defaults().withMaxWait(MAX_WAIT))),
+            JobPipeline.of(
+                PruneMessage.class,
+                resolveRole,
+                new ApplyRetentionStep(new Pruner(images, clock)))),
+        policy,
+        new OutcomeRouter(queue, sink, policy, events, clock),
         heartbeat,
-        new OutcomeRouter(queue, sink, backoff, events, clock),
         queue,
         events,
-        clock,
-        MAX_WAIT,
-        new io.amifleet.worker.prune.Pruner(images, clock));
+        clock);
   }
 
   private final JobProcessor processor = processor(Set.of(TestJobs.ACCOUNT_ID));
@@ -252,7 +270,7 @@ class JobProcessorTest {
         .until(() -> waiter.waitingCount() == 1 && waiter.pollCount() >= 1);
     assertThat(done).isNotDone();
 
-    processor.abortAll();
+    processor.releaseAll();
 
     assertThat(done.get(5, SECONDS)).isNull();
     assertThat(sink.published()).isEmpty();
@@ -319,9 +337,7 @@ class JobProcessorTest {
     }
     assertThat(sink.published()).hasSize(100);
 
-    // abortAll() needs to reach only jobs in progress; none is.
-    Field inWork = JobProcessor.class.getDeclaredField("inWork");
-    inWork.setAccessible(true);
-    assertThat((Set<?>) inWork.get(processor)).as("futures held for finished jobs").isEmpty();
+    // releaseAll() needs to reach only jobs in progress; none is.
+    assertThat(processor.inProgress()).as("jobs held after they finished").isZero();
   }
 }

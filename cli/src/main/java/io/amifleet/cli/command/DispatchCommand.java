@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.cli.CliContext;
-import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.metrics.EmfMetrics;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.MetricsOption;
@@ -61,7 +60,7 @@ public final class DispatchCommand implements Callable<Integer> {
   @Option(
       names = "--parallelism",
       paramLabel = "N",
-      defaultValue = "16",
+      defaultValue = "" + DispatcherModule.DEFAULT_PARALLELISM,
       description = "Accounts and regions searched at once (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
@@ -78,12 +77,11 @@ public final class DispatchCommand implements Callable<Integer> {
     Targets loaded = targets.load(context, context.aws(aws.settings()));
     try (Closer closer = new Closer()) {
       var injector =
-          Injectors.create(
-              context.environment(),
-              closer,
-              context.aws(aws.settings()),
-              QueueOptions.settings(queuePrefix, jobsQueue, null, null),
-              new DispatcherModule(parallelism));
+          context
+              .bootstrap(closer, aws.settings())
+              .queues(QueueOptions.settings(queuePrefix, jobsQueue, null, null))
+              .install(new DispatcherModule(parallelism))
+              .start();
       DispatchReport report = injector.getInstance(Dispatcher.class).dispatch(loaded, run, dryRun);
 
       if (output.json()) {

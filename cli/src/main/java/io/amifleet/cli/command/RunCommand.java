@@ -8,8 +8,10 @@ import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.cli.options.RunIdOption;
 import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.run.SingleMachineRun;
+import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
 import io.amifleet.common.queue.QueueSettings;
+import io.amifleet.dispatcher.DispatcherModule;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -22,6 +24,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
+    defaultValueProvider = WorkerOptions.Defaults.class,
     description = {
       "Single-machine mode: dispatch and make the images in this process, over an embedded queue"
           + " (or real SQS queues when --queue-prefix or queue flags are given).",
@@ -64,7 +67,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--parallelism",
       paramLabel = "N",
-      defaultValue = "16",
+      defaultValue = "" + DispatcherModule.DEFAULT_PARALLELISM,
       description = "Accounts and regions searched at once (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
@@ -83,6 +86,9 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     String run = runId.resolve(context);
+    if (parallelism < 1 || parallelism > 256) {
+      throw new ConfigException("--parallelism must be 1-256");
+    }
     Targets loaded = targets.load(context, context.aws(aws.settings()));
     if (verbose) {
       Logging.verbose();

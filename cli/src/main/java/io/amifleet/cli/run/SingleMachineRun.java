@@ -7,13 +7,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.cli.CliContext;
 import io.amifleet.cli.embedded.EmbeddedSqs;
-import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.output.ResultsTable;
 import io.amifleet.cli.output.Table;
 import io.amifleet.common.aws.ApiCallStats;
 import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.aws.Threads;
+import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
+import io.amifleet.common.inject.Bootstrap;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
@@ -94,7 +95,7 @@ public final class SingleMachineRun {
       requireNonNull(queues, "queues is null");
       requireNonNull(report, "report is null");
       if (workers < 1 || workers > 64) {
-        throw new IllegalArgumentException("--workers must be 1-64");
+        throw new ConfigException("--workers must be 1-64");
       }
     }
   }
@@ -139,18 +140,20 @@ public final class SingleMachineRun {
       List<WorkerEvents> listeners = new ArrayList<>(context.listeners());
       listeners.add(progress);
       var injector =
-          Injectors.create(
-              context.environment(),
-              closer,
-              aws,
-              queues,
-              new DispatcherModule(options.parallelism()),
-              new WorkerModule(
-                  // On real queues stopping lets a pending long poll finish, so keep it short; the
-                  // embedded queue dies with the process and its polls are simply cancelled.
-                  options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 20 : 5)),
-                  options.workers(),
-                  WorkerEvents.all(listeners)));
+          Bootstrap.of(context.environment(), closer)
+              .aws(aws) // the command's settings, adjusted by the context already
+              .verifyHubCredentials()
+              .queues(queues)
+              .install(
+                  new DispatcherModule(options.parallelism()),
+                  new WorkerModule(
+                      // On real queues stopping lets a pending long poll finish, so keep it short;
+                      // the embedded queue dies with the process and its polls are simply
+                      // cancelled.
+                      options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 20 : 5)),
+                      options.workers(),
+                      WorkerEvents.all(listeners)))
+              .start();
       if (embedded) {
         // Start the embedded queue in the background (it takes seconds on a cold JVM) while the
         // accounts are searched; wait for it only to enqueue. After the injector, which checks

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.PruneMessage;
 import io.amifleet.common.message.ResultMessage;
+import io.amifleet.testing.MutableClock;
 import io.amifleet.worker.job.JobContext;
 import io.amifleet.worker.prune.Pruner;
 import io.amifleet.worker.testing.FakeImageService;
-import io.amifleet.worker.testing.MutableClock;
 import io.amifleet.worker.testing.TestJobs;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.amifleet.emulator.fault;
+package io.amifleet.testing.fault;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;

@@ -1,4 +1,4 @@
-package io.amifleet.emulator.fault;
+package io.amifleet.testing.fault;
 
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;

@@ -1,4 +1,4 @@
-package io.amifleet.emulator.fault;
+package io.amifleet.testing.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.amifleet.worker.testing;
+package io.amifleet.testing;
 
 import static java.util.Objects.requireNonNull;
 

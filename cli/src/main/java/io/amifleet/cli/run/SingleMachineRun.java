@@ -209,12 +209,14 @@ public final class SingleMachineRun {
         // The bar's total is known now: the retention jobs go out after the images, but count
         // from the start, so that the total does not jump.
         progress.expect(expected + prunesToSend);
+        AtomicReference<RuntimeException> readerFailed = new AtomicReference<>();
         if (!embedded) {
           readResults(
               injector.getInstance(ResultsReader.class),
               options.runId(),
               expected + prunesToSend,
-              progress);
+              progress,
+              readerFailed);
         }
         boolean prunesSent = prunesToSend == 0;
         boolean stopped = false;
@@ -236,6 +238,16 @@ public final class SingleMachineRun {
                       "run %s: applying retention in %d account-region(s)",
                       options.runId(), pruned.sent()));
               continue;
+            }
+            if (readerFailed.get() != null) {
+              // Without the results queue the run cannot tell when its jobs finish: stop, and
+              // report what arrived (the rest is unfinished: exit 1).
+              shown.println(
+                  "amifleet: reading the results queue failed; stopping: "
+                      + readerFailed.get().getMessage());
+              stop(worker, embedded);
+              stopped = true;
+              break;
             }
             if (interrupt.get()) {
               // Signals printed what this waits for; the bar goes on while held jobs finish.
@@ -378,8 +390,17 @@ public final class SingleMachineRun {
     t.print(out);
   }
 
+  /**
+   * Reads this run's results from the results queue (real queues: the workers may be elsewhere) on
+   * a thread of its own; a failure of the reader (after the SDK's retries) is put in {@code failed}
+   * for the run to report and stop on. A failure after the run ended (its client closed) is moot.
+   */
   private static void readResults(
-      ResultsReader reader, String runId, int expected, RunProgress progress) {
+      ResultsReader reader,
+      String runId,
+      int expected,
+      RunProgress progress,
+      AtomicReference<RuntimeException> failed) {
     Thread t =
         new Thread(
             () -> {
@@ -393,7 +414,7 @@ public final class SingleMachineRun {
                         true),
                     progress::record);
               } catch (RuntimeException e) {
-                // The run ended and closed the client, or SQS failed: the run reports what it has.
+                failed.set(e);
               }
             },
             "amifleet-results");

@@ -4,14 +4,13 @@ import io.amifleet.cli.CliContext;
 import io.amifleet.cli.Logging;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.OutputOption;
+import io.amifleet.cli.options.ParallelismOption;
 import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.cli.options.RunIdOption;
 import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.run.SingleMachineRun;
-import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
 import io.amifleet.common.queue.QueueSettings;
-import io.amifleet.dispatcher.DispatcherModule;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -64,12 +63,7 @@ public final class RunCommand implements Callable<Integer> {
       description = "Also write the outcome as JSON to FILE.")
   Path report;
 
-  @Option(
-      names = "--parallelism",
-      paramLabel = "N",
-      defaultValue = "" + DispatcherModule.DEFAULT_PARALLELISM,
-      description = "Accounts and regions searched at once (default: ${DEFAULT-VALUE}).")
-  int parallelism;
+  @Mixin ParallelismOption parallelism;
 
   @Option(names = "--stats", description = "Print AWS calls by operation (also in --report).")
   boolean stats;
@@ -86,9 +80,7 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     String run = runId.resolve(context);
-    if (parallelism < 1 || parallelism > 256) {
-      throw new ConfigException("--parallelism must be 1-256");
-    }
+    int searches = parallelism.value();
     Targets loaded = targets.load(context, context.aws(aws.settings()));
     if (verbose) {
       Logging.verbose();
@@ -105,7 +97,7 @@ public final class RunCommand implements Callable<Integer> {
             context.aws(aws.settings()),
             QueueOptions.anyGiven(queues) ? Optional.of(queues) : Optional.empty(),
             Optional.ofNullable(report),
-            parallelism,
+            searches,
             stats,
             false,
             output.json());

@@ -112,35 +112,9 @@ public record JobMessage(
         .imageName(imageName);
   }
 
-  /** The generated one, but with the ExternalId masked: jobs end up in logs and messages. */
+  /** The generated one, but with the ExternalId masked. */
   @Override
   public String toString() {
-    return "JobMessage[v="
-        + v
-        + ", jobId="
-        + jobId
-        + ", runId="
-        + runId
-        + ", accountId="
-        + accountId
-        + ", region="
-        + region
-        + ", roleArn="
-        + roleArn
-        + ", externalId="
-        + Secrets.mask(externalId)
-        + ", instanceId="
-        + instanceId
-        + ", imageName="
-        + imageName
-        + ", reboot="
-        + reboot
-        + ", tags="
-        + tags
-        + ", copyInstanceTags="
-        + copyInstanceTags
-        + ", createdAt="
-        + createdAt
-        + "]";
+    return Secrets.describe(this);
   }
 }

@@ -75,28 +75,6 @@ public record PruneMessage(
   /** The generated one, but with the ExternalId masked. */
   @Override
   public String toString() {
-    return "PruneMessage[v="
-        + v
-        + ", kind="
-        + kind
-        + ", jobId="
-        + jobId
-        + ", runId="
-        + runId
-        + ", accountId="
-        + accountId
-        + ", region="
-        + region
-        + ", roleArn="
-        + roleArn
-        + ", externalId="
-        + Secrets.mask(externalId)
-        + ", keepLast="
-        + keepLast
-        + ", maxAgeSeconds="
-        + maxAgeSeconds
-        + ", createdAt="
-        + createdAt
-        + "]";
+    return Secrets.describe(this);
   }
 }

@@ -8,7 +8,6 @@ import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.JobMessage;
-import io.amifleet.common.message.MessageCodec;
 import io.amifleet.common.message.PruneMessage;
 import io.amifleet.worker.image.ImageAvailability;
 import io.amifleet.worker.image.ImageEvents;
@@ -88,6 +87,7 @@ public final class WorkerModule extends AbstractModule {
     bind(EnsureImageStep.class).in(Singleton.class);
     bind(AwaitAvailableStep.class).in(Singleton.class);
     bind(ApplyRetentionStep.class).in(Singleton.class);
+    bind(JobProcessor.class).in(Singleton.class);
     bind(JobSource.class).in(Singleton.class);
     Multibinder.newSetBinder(binder(), MessageSource.class).addBinding().to(JobSource.class);
   }
@@ -141,21 +141,6 @@ public final class WorkerModule extends AbstractModule {
   @Singleton
   JobValidator jobValidator() {
     return new JobValidator(settings.allowedAccounts());
-  }
-
-  @Provides
-  @Singleton
-  JobProcessor jobProcessor(
-      MessageCodec codec,
-      JobValidator validator,
-      List<JobPipeline> pipelines,
-      FailurePolicy policy,
-      OutcomeRouter router,
-      VisibilityHeartbeat heartbeat,
-      JobQueue queue,
-      Clock clock) {
-    return new JobProcessor(
-        codec, validator, pipelines, policy, router, heartbeat, queue, events, clock);
   }
 
   @Provides

@@ -103,13 +103,7 @@ public record JobMessage(
 
   @Override
   public ResultMessage.Builder result() {
-    return ResultMessage.builder()
-        .jobId(jobId)
-        .runId(runId)
-        .accountId(accountId)
-        .region(region)
-        .instanceId(instanceId)
-        .imageName(imageName);
+    return WorkItem.super.result().instanceId(instanceId).imageName(imageName);
   }
 
   /** The generated one, but with the ExternalId masked. */

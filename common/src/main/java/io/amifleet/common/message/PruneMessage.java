@@ -64,12 +64,7 @@ public record PruneMessage(
 
   @Override
   public ResultMessage.Builder result() {
-    return ResultMessage.builder()
-        .jobId(jobId)
-        .runId(runId)
-        .accountId(accountId)
-        .region(region)
-        .kind(KIND);
+    return WorkItem.super.result().kind(KIND);
   }
 
   /** The generated one, but with the ExternalId masked. */

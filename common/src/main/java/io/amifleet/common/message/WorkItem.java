@@ -36,5 +36,11 @@ public sealed interface WorkItem permits JobMessage, PruneMessage {
   String externalId();
 
   /** A result of this job, with what the job itself says filled in (its IDs, its kind). */
-  ResultMessage.Builder result();
+  default ResultMessage.Builder result() {
+    return ResultMessage.builder()
+        .jobId(jobId())
+        .runId(runId())
+        .accountId(accountId())
+        .region(region());
+  }
 }

@@ -11,6 +11,7 @@ import io.amifleet.worker.outcome.WorkerEvents;
 import io.amifleet.worker.poll.JobQueue;
 import io.amifleet.worker.poll.ReceivedJob;
 import io.amifleet.worker.visibility.VisibilityHeartbeat;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -43,6 +44,7 @@ public final class JobProcessor {
   private final Set<JobContext> inProgress = ConcurrentHashMap.newKeySet();
   private volatile boolean releasing;
 
+  @Inject
   public JobProcessor(
       MessageCodec codec,
       JobValidator validator,

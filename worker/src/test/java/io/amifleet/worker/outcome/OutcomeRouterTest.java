@@ -9,7 +9,6 @@ import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.error.ErrorKind;
 import io.amifleet.common.json.Json;
-import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.JobStatus;
 import io.amifleet.common.message.MessageCodec;
@@ -320,19 +319,7 @@ class OutcomeRouterTest {
 
   @Test
   void aFinishedRetentionJobIsLoggedWithWhatItDeletedNotAnImage() {
-    PruneMessage prune =
-        new PruneMessage(
-            1,
-            PruneMessage.KIND,
-            JobIds.pruneJobId(TestJobs.RUN_ID, TestJobs.ACCOUNT_ID, TestJobs.REGION),
-            TestJobs.RUN_ID,
-            TestJobs.ACCOUNT_ID,
-            TestJobs.REGION,
-            TestJobs.ROLE_ARN,
-            null,
-            3,
-            null,
-            NOW);
+    PruneMessage prune = TestJobs.prune(3);
     ResultMessage r =
         prune
             .result()

@@ -3,7 +3,6 @@ package io.amifleet.worker.step;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.PruneMessage;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.testing.MutableClock;
@@ -20,19 +19,7 @@ class ApplyRetentionStepTest {
 
   @Test
   void theRetentionSummaryGoesInTheResultOfTheRetentionJob() throws Exception {
-    PruneMessage prune =
-        new PruneMessage(
-            1,
-            PruneMessage.KIND,
-            JobIds.pruneJobId(TestJobs.RUN_ID, TestJobs.ACCOUNT_ID, TestJobs.REGION),
-            TestJobs.RUN_ID,
-            TestJobs.ACCOUNT_ID,
-            TestJobs.REGION,
-            TestJobs.ROLE_ARN,
-            null,
-            3,
-            null,
-            StepTesting.STARTED);
+    PruneMessage prune = TestJobs.prune(3);
     JobContext context = StepTesting.context(prune);
 
     step.run(context).get(5, SECONDS);

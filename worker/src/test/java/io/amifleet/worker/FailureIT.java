@@ -206,7 +206,9 @@ class FailureIT {
     harnesses.remove(impatient);
     WorkerHarness patient = worker(impatient.prefix(), fast());
     dlq = patient.get(DeadLetters.class);
-    dlq.replay(d -> d.errorCode().equals("ImageTimedOut"), 10, false, false);
+    DeadLetters.ReplayReport replayed =
+        dlq.replay(d -> d.errorCode().equals("ImageTimedOut"), 10, false, false);
+    assertThat(replayed.moved()).as("replayed: %s", replayed).isEqualTo(1);
 
     ResultMessage done = patient.results("t5", 1, WAIT).get(0);
     assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);

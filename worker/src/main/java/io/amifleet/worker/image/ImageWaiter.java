@@ -144,6 +144,11 @@ public final class ImageWaiter implements ImageAvailability, ImageEvents {
       List<String> ids;
       synchronized (this) {
         scheduled = null;
+        if (inFlight) {
+          // An early check (an image event) came while one was running: it follows that one.
+          checkAgain = true;
+          return;
+        }
         // Waits given up on (their job was released) cost no more calls.
         waiting.values().forEach(ws -> ws.removeIf(w -> w.future().isDone()));
         waiting.values().removeIf(List::isEmpty);

@@ -1,15 +1,11 @@
 package io.amifleet.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.inject.Guice;
-import com.google.inject.Stage;
 import io.amifleet.cli.embedded.EmbeddedSqs;
 import io.amifleet.common.aws.ApiCallStats;
 import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.config.Environment;
-import io.amifleet.common.inject.AwsModule;
-import io.amifleet.common.inject.CommonModule;
-import io.amifleet.common.inject.QueueModule;
+import io.amifleet.common.inject.Bootstrap;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.JobMessage;
@@ -20,7 +16,6 @@ import io.amifleet.common.queue.Queues;
 import io.amifleet.dispatcher.DispatcherModule;
 import io.amifleet.dispatcher.enqueue.JobEnqueuer;
 import io.amifleet.emulator.EmulatedAws;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,16 +37,15 @@ final class DispatchRateScenario {
     try (Closer closer = new Closer()) {
       EmbeddedSqs sqs = closer.register("embedded SQS", EmbeddedSqs.start());
       var injector =
-          Guice.createInjector(
-              Stage.PRODUCTION,
-              new CommonModule(Environment.of(Map.of()), Clock.systemUTC(), closer),
-              new AwsModule(
+          Bootstrap.of(Environment.of(Map.of()), closer)
+              .aws(
                   AwsSettings.defaults()
                       .withRegion(ShellLoopScenario.REGION)
                       .withSqsEndpoint(sqs.endpoint())
-                      .withHubCredentials(EmulatedAws.hubCredentials())),
-              new QueueModule(QueueSettings.ofPrefix("rate")),
-              new DispatcherModule(16));
+                      .withHubCredentials(EmulatedAws.hubCredentials()))
+              .queues(QueueSettings.ofPrefix("rate"))
+              .install(new DispatcherModule(DispatcherModule.DEFAULT_PARALLELISM))
+              .start();
       injector.getInstance(QueueAdmin.class).create("rate", 5);
       String url = injector.getInstance(Queues.class).jobsUrl();
       List<JobMessage> jobs = new ArrayList<>(m);

@@ -1,12 +1,8 @@
 package io.amifleet.bench;
 
-import com.google.inject.Guice;
-import com.google.inject.Stage;
 import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.config.Environment;
-import io.amifleet.common.inject.AwsModule;
-import io.amifleet.common.inject.CommonModule;
-import io.amifleet.common.inject.QueueModule;
+import io.amifleet.common.inject.Bootstrap;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.ResultMessage;
@@ -19,7 +15,6 @@ import io.amifleet.worker.lifecycle.Worker;
 import io.amifleet.worker.outcome.WorkerEvents;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -84,18 +79,17 @@ public final class FootprintProbe {
             .withMutationLimit(1000, expected);
     try (Closer closer = new Closer()) {
       var injector =
-          Guice.createInjector(
-              Stage.PRODUCTION,
-              new CommonModule(Environment.of(Map.of()), Clock.systemUTC(), closer),
-              new AwsModule(
+          Bootstrap.of(Environment.of(Map.of()), closer)
+              .aws(
                   AwsSettings.defaults()
                       .withRegion(ShellLoopScenario.REGION)
                       .withEndpoint(endpoint)
                       .withSqsEndpoint(sqsEndpoint)
                       .withHubCredentials(EmulatedAws.hubCredentials())
-                      .withInterceptors(List.of(counter))),
-              new QueueModule(QueueSettings.ofPrefix(prefix)),
-              new WorkerModule(settings, 1, events));
+                      .withInterceptors(List.of(counter)))
+              .queues(QueueSettings.ofPrefix(prefix))
+              .install(new WorkerModule(settings, 1, events))
+              .start();
       Worker worker = injector.getInstance(Worker.class);
       ImageWaiter waiter = injector.getInstance(ImageWaiter.class);
       var memory = ManagementFactory.getMemoryMXBean();

@@ -3,14 +3,10 @@ package io.amifleet.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.inject.Guice;
-import com.google.inject.Stage;
 import io.amifleet.cli.embedded.EmbeddedSqs;
 import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.config.Environment;
-import io.amifleet.common.inject.AwsModule;
-import io.amifleet.common.inject.CommonModule;
-import io.amifleet.common.inject.QueueModule;
+import io.amifleet.common.inject.Bootstrap;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.JobIds;
@@ -26,7 +22,6 @@ import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.realistic.RealismSettings;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -76,16 +71,15 @@ final class FootprintScenario {
     try (Closer closer = new Closer()) {
       EmbeddedSqs sqs = closer.register("embedded SQS", EmbeddedSqs.start());
       var injector =
-          Guice.createInjector(
-              Stage.PRODUCTION,
-              new CommonModule(Environment.of(Map.of()), Clock.systemUTC(), closer),
-              new AwsModule(
+          Bootstrap.of(Environment.of(Map.of()), closer)
+              .aws(
                   AwsSettings.defaults()
                       .withRegion(ShellLoopScenario.REGION)
                       .withEndpoint(emulator.endpoint())
                       .withSqsEndpoint(sqs.endpoint())
-                      .withHubCredentials(EmulatedAws.hubCredentials())),
-              new QueueModule(QueueSettings.ofPrefix(prefix)));
+                      .withHubCredentials(EmulatedAws.hubCredentials()))
+              .queues(QueueSettings.ofPrefix(prefix))
+              .start();
       injector.getInstance(QueueAdmin.class).create(prefix, 5);
       MessageCodec codec = injector.getInstance(MessageCodec.class);
       List<OutgoingMessage> jobs =

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.config.Environment;
+import io.amifleet.common.inject.Bootstrap;
+import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.worker.outcome.WorkerEvents;
 import java.io.PrintStream;
 import java.util.List;
@@ -38,5 +40,13 @@ public record CliContext(
 
   public AwsSettings aws(AwsSettings fromFlags) {
     return awsOverrides.apply(fromFlags);
+  }
+
+  /**
+   * The bootstrap of a command that acts in AWS with the AWS settings of its flags (adjusted by
+   * {@link #awsOverrides}): the hub's credentials are checked before anything else.
+   */
+  public Bootstrap bootstrap(Closer closer, AwsSettings fromFlags) {
+    return Bootstrap.of(environment, closer).aws(aws(fromFlags)).verifyHubCredentials();
   }
 }

@@ -73,7 +73,9 @@ public final class Main implements Runnable {
     cli.setErr(new PrintWriter(context.err(), true));
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+          // Only configuration errors mean "nothing was sent": a command checks its flags and
+          // files before it sends anything, and says what is wrong with a ConfigException.
+          if (e instanceof ConfigException) {
             context.err().println("amifleet: " + e.getMessage());
             return 2;
           }

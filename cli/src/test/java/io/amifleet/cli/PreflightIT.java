@@ -7,7 +7,7 @@ import io.amifleet.emulator.EmulatedAws;
 import io.amifleet.emulator.Emulator;
 import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.SharedEmulator;
-import io.amifleet.emulator.fault.RequestFaults;
+import io.amifleet.testing.fault.RequestFaults;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

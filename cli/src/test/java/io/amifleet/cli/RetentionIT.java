@@ -7,7 +7,7 @@ import io.amifleet.emulator.EmulatedAws;
 import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.SharedEmulator;
-import io.amifleet.emulator.fault.ImageFacts;
+import io.amifleet.testing.fault.ImageFacts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -19,6 +19,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ec2.model.Image;
 
@@ -206,6 +207,31 @@ class RunIT {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.err()).doesNotContain("embedded queue");
     assertThat(r.out()).contains("2 result(s): 2 succeeded");
+  }
+
+  @Test
+  @Timeout(180)
+  void aRunWhoseResultsQueueCannotBeReadStopsAndSaysSoInsteadOfWaitingForever() throws Exception {
+    seeder.runInstances(A, "us-east-1", 1, Map.of("Backup", "nightly"));
+    String prefix = "r" + UUID.randomUUID().toString().substring(0, 8);
+    assertThat(cli().run("queues", "create", "--queue-prefix", prefix).exitCode()).isZero();
+
+    Cli.Result r =
+        cli()
+            .run(
+                "run",
+                "--targets",
+                targets().toString(),
+                "--queue-prefix",
+                prefix,
+                "--results-queue",
+                emulator.endpoint() + "/123456789012/" + prefix + "-gone",
+                "--shutdown-timeout",
+                "2s");
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).contains("reading the results queue failed");
+    assertThat(r.out()).contains("did not finish");
   }
 
   @Test

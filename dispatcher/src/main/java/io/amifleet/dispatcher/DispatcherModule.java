@@ -4,14 +4,17 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Singleton;
 import com.google.inject.name.Names;
 import io.amifleet.dispatcher.enqueue.JobEnqueuer;
-import io.amifleet.dispatcher.preflight.Preflight;
 import io.amifleet.dispatcher.resolve.Ec2InstanceFinder;
 import io.amifleet.dispatcher.resolve.InstanceFinder;
 import io.amifleet.dispatcher.resolve.TargetResolver;
 
-/** Bindings of the dispatcher; needs the common, AWS and queue modules. */
+/**
+ * Bindings of the dispatcher: find the instances, build and enqueue their jobs. Needs the common,
+ * AWS and queue modules. ({@code preflight} has {@link
+ * io.amifleet.dispatcher.preflight.PreflightModule}, without queues.)
+ */
 public final class DispatcherModule extends AbstractModule {
-  /** Accounts and regions searched at once, unless overridden. */
+  /** Accounts and regions searched at once, unless {@code --parallelism} says otherwise. */
   public static final int DEFAULT_PARALLELISM = 16;
 
   private final int parallelism;
@@ -28,6 +31,5 @@ public final class DispatcherModule extends AbstractModule {
     bind(TargetResolver.class).in(Singleton.class);
     bind(JobEnqueuer.class).in(Singleton.class);
     bind(Dispatcher.class).in(Singleton.class);
-    bind(Preflight.class).in(Singleton.class);
   }
 }

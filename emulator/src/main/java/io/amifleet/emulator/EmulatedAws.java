@@ -11,7 +11,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -30,7 +30,7 @@ public final class EmulatedAws implements AutoCloseable {
 
   private final URI endpoint;
   private final String hubRegion;
-  private final SdkHttpClient http = ApacheHttpClient.builder().maxConnections(32).build();
+  private final SdkHttpClient http = Apache5HttpClient.builder().maxConnections(32).build();
   private final StsClient sts;
   private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
   private final List<AutoCloseable> owned = new ArrayList<>();

@@ -13,7 +13,9 @@ public interface Emulator extends AutoCloseable {
   String description();
 
   /** Clears all emulated state (moto: POST /moto-api/reset). */
-  void reset();
+  default void reset() {
+    MotoLauncher.reset(endpoint());
+  }
 
   @Override
   void close();

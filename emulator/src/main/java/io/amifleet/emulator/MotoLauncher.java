@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code moto_server} on the PATH;
  *   <li>{@code moto_server} in a project-local {@code .venv}, created with pinned {@code
  *       moto[server]} when Python 3 is there and PyPI answers;
- *   <li>a container, where Docker runs (LocalStack when {@code LOCALSTACK_AUTH_TOKEN} is set,
- *       otherwise the moto image);
+ *   <li>an {@link EmulatorFallback} on the class path: the tests' module starts a container where
+ *       Docker runs (LocalStack when {@code LOCALSTACK_AUTH_TOKEN} is set, otherwise the moto
+ *       image); the shipped executable has none;
  *   <li>otherwise an {@link IllegalStateException} that says what to install.
  * </ol>
  *
@@ -82,9 +84,13 @@ public final class MotoLauncher {
       return startProcess(venvMoto, "moto_server from " + projectDir.resolve(".venv"));
     }
 
-    Optional<Emulator> container = ContainerEmulator.tryStart(environment, tried);
-    if (container.isPresent()) {
-      return container.get();
+    StringBuilder hints = new StringBuilder();
+    for (EmulatorFallback fallback : ServiceLoader.load(EmulatorFallback.class)) {
+      Optional<Emulator> started = fallback.tryStart(environment, tried);
+      if (started.isPresent()) {
+        return started.get();
+      }
+      hints.append("; or ").append(fallback.hint());
     }
     throw new IllegalStateException(
         "No AWS emulator available ("
@@ -93,7 +99,9 @@ public final class MotoLauncher {
             + MOTO_VERSION
             + " so that moto_server is on PATH: pip install 'moto[server]=="
             + MOTO_VERSION
-            + "'; or start Docker; or set "
+            + "'"
+            + hints
+            + "; or set "
             + ENDPOINT_VARIABLE
             + "=http://host:port to an emulator that is already running.");
   }
@@ -216,7 +224,8 @@ public final class MotoLauncher {
     return false;
   }
 
-  static void reset(URI endpoint) {
+  /** Clears a moto's state: POST /moto-api/reset. */
+  public static void reset(URI endpoint) {
     try {
       HttpResponse<String> r =
           HTTP.send(
@@ -303,11 +312,6 @@ public final class MotoLauncher {
     }
 
     @Override
-    public void reset() {
-      MotoLauncher.reset(endpoint);
-    }
-
-    @Override
     public void close() {
       process.destroy();
       try {
@@ -331,11 +335,6 @@ public final class MotoLauncher {
     @Override
     public String description() {
       return "emulator at " + endpoint + " (" + ENDPOINT_VARIABLE + ")";
-    }
-
-    @Override
-    public void reset() {
-      MotoLauncher.reset(endpoint);
     }
 
     @Override

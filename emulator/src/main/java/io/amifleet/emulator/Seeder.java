@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceType;
@@ -76,7 +77,9 @@ public final class Seeder {
   private static String baseImage(Ec2Client ec2) {
     return ec2
         .describeImages(
-            b -> b.owners("amazon").filters(f -> f.name("name").values("amzn2-ami-hvm-*")))
+            b ->
+                b.owners("amazon")
+                    .filters(Filter.builder().name("name").values("amzn2-ami-hvm-*").build()))
         .images()
         .stream()
         .map(Image::imageId)

@@ -5,35 +5,47 @@ import static java.util.Objects.requireNonNull;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import io.amifleet.common.aws.Threads;
+import com.google.inject.multibindings.Multibinder;
 import io.amifleet.common.lifecycle.Closer;
-import io.amifleet.common.message.MessageCodec;
-import io.amifleet.worker.image.Ec2AsyncImageService;
+import io.amifleet.common.message.JobMessage;
+import io.amifleet.common.message.PruneMessage;
+import io.amifleet.worker.image.ImageAvailability;
+import io.amifleet.worker.image.ImageEvents;
 import io.amifleet.worker.image.ImageMaker;
 import io.amifleet.worker.image.ImageService;
 import io.amifleet.worker.image.ImageWaiter;
+import io.amifleet.worker.job.JobPipeline;
+import io.amifleet.worker.job.JobProcessor;
+import io.amifleet.worker.job.JobValidator;
 import io.amifleet.worker.lifecycle.Worker;
+import io.amifleet.worker.outcome.FailurePolicy;
 import io.amifleet.worker.outcome.OutcomeRouter;
 import io.amifleet.worker.outcome.ResultSink;
 import io.amifleet.worker.outcome.RetryBackoff;
 import io.amifleet.worker.outcome.SqsResultSink;
 import io.amifleet.worker.outcome.WorkerEvents;
 import io.amifleet.worker.poll.JobQueue;
+import io.amifleet.worker.poll.JobSource;
+import io.amifleet.worker.poll.MessageSource;
 import io.amifleet.worker.poll.SqsJobQueue;
-import io.amifleet.worker.process.JobProcessor;
-import io.amifleet.worker.process.JobValidator;
-import io.amifleet.worker.prune.Pruner;
-import io.amifleet.worker.throttle.MutationLimiter;
+import io.amifleet.worker.step.ApplyRetentionStep;
+import io.amifleet.worker.step.AwaitAvailableStep;
+import io.amifleet.worker.step.EnsureImageStep;
+import io.amifleet.worker.step.ResolveRoleStep;
 import io.amifleet.worker.visibility.VisibilityHeartbeat;
 import jakarta.inject.Named;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * Bindings of a worker; needs the common, AWS and queue modules. {@code consumers} is the number of
  * queue consumers in this process ({@code run --workers N}); {@code events} observes the work.
+ *
+ * <p>The one place that says what a job does: {@link #pipelines} lists each kind's steps in order,
+ * and the message sources the worker consumes are the set bound here.
  */
 public final class WorkerModule extends AbstractModule {
   /** How soon a new account+region's waiting images are first checked. */
@@ -60,46 +72,50 @@ public final class WorkerModule extends AbstractModule {
 
   @Override
   protected void configure() {
+    install(new ImageModule(settings));
     bind(WorkerSettings.class).toInstance(settings);
     bind(WorkerEvents.class).toInstance(events);
     bind(JobQueue.class).to(SqsJobQueue.class).in(Singleton.class);
     bind(SqsJobQueue.class).in(Singleton.class);
     bind(ResultSink.class).to(SqsResultSink.class).in(Singleton.class);
     bind(SqsResultSink.class).in(Singleton.class);
-    bind(ImageService.class).to(Ec2AsyncImageService.class).in(Singleton.class);
-    bind(Ec2AsyncImageService.class).in(Singleton.class);
+    bind(ImageAvailability.class).to(ImageWaiter.class);
+    bind(ImageEvents.class).to(ImageWaiter.class);
+    bind(FailurePolicy.class).in(Singleton.class);
     bind(OutcomeRouter.class).in(Singleton.class);
-    bind(Pruner.class).in(Singleton.class);
+    bind(ResolveRoleStep.class).in(Singleton.class);
+    bind(EnsureImageStep.class).in(Singleton.class);
+    bind(AwaitAvailableStep.class).in(Singleton.class);
+    bind(ApplyRetentionStep.class).in(Singleton.class);
+    bind(JobProcessor.class).in(Singleton.class);
+    bind(JobSource.class).in(Singleton.class);
+    Multibinder.newSetBinder(binder(), MessageSource.class).addBinding().to(JobSource.class);
   }
 
+  /** Each kind of job and its steps, in order: a new step is added here. */
   @Provides
   @Singleton
-  @Named("worker-timer")
-  ScheduledExecutorService timer(Closer closer) {
-    ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(2, Threads.named("amifleet-worker-timer"));
-    timer.setRemoveOnCancelPolicy(true);
-    closer.register("worker timer", timer::shutdownNow);
-    return timer;
-  }
-
-  @Provides
-  @Singleton
-  MutationLimiter mutationLimiter(@Named("worker-timer") ScheduledExecutorService timer) {
-    return new MutationLimiter(settings.mutationRate(), settings.mutationBurst(), timer);
+  List<JobPipeline> pipelines(
+      ResolveRoleStep resolveRole,
+      EnsureImageStep ensureImage,
+      AwaitAvailableStep awaitAvailable,
+      ApplyRetentionStep applyRetention) {
+    return List.of(
+        JobPipeline.of(JobMessage.class, resolveRole, ensureImage, awaitAvailable),
+        JobPipeline.of(PruneMessage.class, resolveRole, applyRetention));
   }
 
   @Provides
   @Singleton
   ImageMaker imageMaker(
-      ImageService images, @Named("worker-timer") ScheduledExecutorService timer) {
+      ImageService images, @Named(ImageModule.TIMER) ScheduledExecutorService timer) {
     return new ImageMaker(images, timer, LOOKUP_WINDOW, NAME_LOOKUP_PAUSE);
   }
 
   @Provides
   @Singleton
   ImageWaiter imageWaiter(
-      ImageService images, @Named("worker-timer") ScheduledExecutorService timer, Clock clock) {
+      ImageService images, @Named(ImageModule.TIMER) ScheduledExecutorService timer, Clock clock) {
     return new ImageWaiter(images, timer, clock, settings.pollInterval(), FIRST_CHECK);
   }
 
@@ -107,7 +123,7 @@ public final class WorkerModule extends AbstractModule {
   @Singleton
   VisibilityHeartbeat heartbeat(
       JobQueue queue,
-      @Named("worker-timer") ScheduledExecutorService timer,
+      @Named(ImageModule.TIMER) ScheduledExecutorService timer,
       Clock clock,
       Closer closer) {
     return closer.register(
@@ -129,43 +145,7 @@ public final class WorkerModule extends AbstractModule {
 
   @Provides
   @Singleton
-  JobProcessor jobProcessor(
-      MessageCodec codec,
-      JobValidator validator,
-      ImageService images,
-      ImageMaker maker,
-      ImageWaiter waiter,
-      VisibilityHeartbeat heartbeat,
-      OutcomeRouter router,
-      JobQueue queue,
-      Clock clock,
-      Pruner pruner) {
-    return new JobProcessor(
-        codec,
-        validator,
-        images,
-        maker,
-        waiter,
-        heartbeat,
-        router,
-        queue,
-        events,
-        clock,
-        settings.maxWait(),
-        pruner);
-  }
-
-  @Provides
-  @Singleton
-  Worker worker(
-      JobQueue queue,
-      ResultSink results,
-      JobProcessor processor,
-      OutcomeRouter router,
-      ImageWaiter waiter,
-      VisibilityHeartbeat heartbeat,
-      Clock clock) {
-    return new Worker(
-        settings, consumers, queue, results, processor, router, waiter, heartbeat, clock);
+  Worker worker(Set<MessageSource> sources, VisibilityHeartbeat heartbeat, Clock clock) {
+    return new Worker(settings, consumers, sources, heartbeat, clock);
   }
 }

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * How a worker runs. Validated on construction; see the README's {@code worker} reference for what
@@ -24,8 +23,9 @@ import java.util.function.Consumer;
  * @param mutationBurst how many CreateImage calls may go at once before the rate applies
  * @param retryBaseDelay first backoff for a retryable failure (doubles per receive, with jitter)
  * @param retryMaxDelay longest backoff
- * @param receiveWait ReceiveMessage long-poll wait (1-20 s); a stopping worker lets the current
- *     poll finish, so this also bounds how long stopping waits for it
+ * @param receiveWait ReceiveMessage long-poll wait (1-20 s); a worker stopping with jobs held lets
+ *     the current poll finish (an idle one cancels it), so this also bounds how long stopping waits
+ *     for it
  */
 public record WorkerSettings(
     int concurrency,
@@ -113,109 +113,158 @@ public record WorkerSettings(
     }
   }
 
+  /** The defaults: what every flag of {@code worker} and {@code run} starts from. */
   public static WorkerSettings defaults() {
-    return new WorkerSettings(
-        DEFAULT_CONCURRENCY,
-        DEFAULT_POLL_INTERVAL,
-        DEFAULT_MAX_WAIT,
-        DEFAULT_SHUTDOWN_TIMEOUT,
-        Optional.empty(),
-        Optional.empty(),
-        DEFAULT_VISIBILITY_TIMEOUT,
-        DEFAULT_MUTATION_RATE,
-        DEFAULT_MUTATION_BURST,
-        Duration.ofSeconds(10),
-        Duration.ofMinutes(15),
-        Duration.ofSeconds(20));
+    return builder().build();
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these settings. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.concurrency = concurrency;
+    b.pollInterval = pollInterval;
+    b.maxWait = maxWait;
+    b.shutdownTimeout = shutdownTimeout;
+    b.exitWhenIdle = exitWhenIdle;
+    b.allowedAccounts = allowedAccounts;
+    b.visibilityTimeout = visibilityTimeout;
+    b.mutationRate = mutationRate;
+    b.mutationBurst = mutationBurst;
+    b.retryBaseDelay = retryBaseDelay;
+    b.retryMaxDelay = retryMaxDelay;
+    b.receiveWait = receiveWait;
+    return b;
   }
 
   public WorkerSettings withConcurrency(int value) {
-    return with(b -> b.concurrency = value);
+    return toBuilder().concurrency(value).build();
   }
 
   public WorkerSettings withPollInterval(Duration value) {
-    return with(b -> b.pollInterval = value);
+    return toBuilder().pollInterval(value).build();
   }
 
   public WorkerSettings withMaxWait(Duration value) {
-    return with(b -> b.maxWait = value);
+    return toBuilder().maxWait(value).build();
   }
 
   public WorkerSettings withShutdownTimeout(Duration value) {
-    return with(b -> b.shutdownTimeout = value);
+    return toBuilder().shutdownTimeout(value).build();
   }
 
   public WorkerSettings withExitWhenIdle(Duration value) {
-    return with(b -> b.exitWhenIdle = Optional.ofNullable(value));
+    return toBuilder().exitWhenIdle(value).build();
   }
 
   /** Only these accounts (a non-empty set). */
   public WorkerSettings withAllowedAccounts(Set<String> value) {
-    return with(b -> b.allowedAccounts = Optional.of(value));
+    return toBuilder().allowedAccounts(value).build();
   }
 
   public WorkerSettings withVisibilityTimeout(Duration value) {
-    return with(b -> b.visibilityTimeout = value);
+    return toBuilder().visibilityTimeout(value).build();
   }
 
   public WorkerSettings withReceiveWait(Duration value) {
-    return with(b -> b.receiveWait = value);
+    return toBuilder().receiveWait(value).build();
   }
 
   public WorkerSettings withMutationLimit(double rate, int burst) {
-    return with(
-        b -> {
-          b.mutationRate = rate;
-          b.mutationBurst = burst;
-        });
+    return toBuilder().mutationRate(rate).mutationBurst(burst).build();
   }
 
   public WorkerSettings withRetryDelays(Duration base, Duration max) {
-    return with(
-        b -> {
-          b.retryBaseDelay = base;
-          b.retryMaxDelay = max;
-        });
+    return toBuilder().retryBaseDelay(base).retryMaxDelay(max).build();
   }
 
-  /** A copy with {@code change} applied, validated like any other. */
-  private WorkerSettings with(Consumer<Copy> change) {
-    Copy copy = new Copy(this);
-    change.accept(copy);
-    return copy.build();
-  }
+  /**
+   * Settings under construction, starting from the defaults: the one place every default is written
+   * (the CLI's option defaults are read from here). Validated by {@link #build}.
+   */
+  public static final class Builder {
+    private int concurrency = DEFAULT_CONCURRENCY;
+    private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    private Duration maxWait = DEFAULT_MAX_WAIT;
+    private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private Optional<Duration> exitWhenIdle = Optional.empty();
+    private Optional<Set<String>> allowedAccounts = Optional.empty();
+    private Duration visibilityTimeout = DEFAULT_VISIBILITY_TIMEOUT;
+    private double mutationRate = DEFAULT_MUTATION_RATE;
+    private int mutationBurst = DEFAULT_MUTATION_BURST;
+    private Duration retryBaseDelay = Duration.ofSeconds(10);
+    private Duration retryMaxDelay = Duration.ofMinutes(15);
+    private Duration receiveWait = Duration.ofSeconds(20);
 
-  /** The fields of a settings object, mutable only while a {@code with...} method runs. */
-  private static final class Copy {
-    int concurrency;
-    Duration pollInterval;
-    Duration maxWait;
-    Duration shutdownTimeout;
-    Optional<Duration> exitWhenIdle;
-    Optional<Set<String>> allowedAccounts;
-    Duration visibilityTimeout;
-    double mutationRate;
-    int mutationBurst;
-    Duration retryBaseDelay;
-    Duration retryMaxDelay;
-    Duration receiveWait;
+    private Builder() {}
 
-    Copy(WorkerSettings s) {
-      concurrency = s.concurrency;
-      pollInterval = s.pollInterval;
-      maxWait = s.maxWait;
-      shutdownTimeout = s.shutdownTimeout;
-      exitWhenIdle = s.exitWhenIdle;
-      allowedAccounts = s.allowedAccounts;
-      visibilityTimeout = s.visibilityTimeout;
-      mutationRate = s.mutationRate;
-      mutationBurst = s.mutationBurst;
-      retryBaseDelay = s.retryBaseDelay;
-      retryMaxDelay = s.retryMaxDelay;
-      receiveWait = s.receiveWait;
+    public Builder concurrency(int value) {
+      concurrency = value;
+      return this;
     }
 
-    WorkerSettings build() {
+    public Builder pollInterval(Duration value) {
+      pollInterval = value;
+      return this;
+    }
+
+    public Builder maxWait(Duration value) {
+      maxWait = value;
+      return this;
+    }
+
+    public Builder shutdownTimeout(Duration value) {
+      shutdownTimeout = value;
+      return this;
+    }
+
+    /** Stop after being idle this long; {@code null}: never. */
+    public Builder exitWhenIdle(Duration value) {
+      exitWhenIdle = Optional.ofNullable(value);
+      return this;
+    }
+
+    /** Only these accounts (a non-empty set). */
+    public Builder allowedAccounts(Set<String> value) {
+      allowedAccounts = Optional.of(value);
+      return this;
+    }
+
+    public Builder visibilityTimeout(Duration value) {
+      visibilityTimeout = value;
+      return this;
+    }
+
+    public Builder mutationRate(double value) {
+      mutationRate = value;
+      return this;
+    }
+
+    public Builder mutationBurst(int value) {
+      mutationBurst = value;
+      return this;
+    }
+
+    public Builder retryBaseDelay(Duration value) {
+      retryBaseDelay = value;
+      return this;
+    }
+
+    public Builder retryMaxDelay(Duration value) {
+      retryMaxDelay = value;
+      return this;
+    }
+
+    public Builder receiveWait(Duration value) {
+      receiveWait = value;
+      return this;
+    }
+
+    public WorkerSettings build() {
       return new WorkerSettings(
           concurrency,
           pollInterval,

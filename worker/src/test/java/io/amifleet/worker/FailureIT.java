@@ -9,8 +9,8 @@ import io.amifleet.emulator.EmulatedAws;
 import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.SharedEmulator;
-import io.amifleet.emulator.fault.ErrorInjector;
 import io.amifleet.emulator.realistic.RealismSettings;
+import io.amifleet.testing.fault.ErrorInjector;
 import io.amifleet.worker.dlq.DeadLetter;
 import io.amifleet.worker.dlq.DeadLetters;
 import io.amifleet.worker.outcome.DeadLetterAttributes;
@@ -206,7 +206,9 @@ class FailureIT {
     harnesses.remove(impatient);
     WorkerHarness patient = worker(impatient.prefix(), fast());
     dlq = patient.get(DeadLetters.class);
-    dlq.replay(d -> d.errorCode().equals("ImageTimedOut"), 10, false, false);
+    DeadLetters.ReplayReport replayed =
+        dlq.replay(d -> d.errorCode().equals("ImageTimedOut"), 10, false, false);
+    assertThat(replayed.moved()).as("replayed: %s", replayed).isEqualTo(1);
 
     ResultMessage done = patient.results("t5", 1, WAIT).get(0);
     assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);

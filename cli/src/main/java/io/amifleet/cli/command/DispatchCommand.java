@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.cli.CliContext;
-import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.metrics.EmfMetrics;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.MetricsOption;
 import io.amifleet.cli.options.OutputOption;
+import io.amifleet.cli.options.ParallelismOption;
 import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.cli.options.RunIdOption;
 import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.output.Table;
-import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.lifecycle.Closer;
@@ -58,12 +57,7 @@ public final class DispatchCommand implements Callable<Integer> {
 
   @Mixin OutputOption output;
 
-  @Option(
-      names = "--parallelism",
-      paramLabel = "N",
-      defaultValue = "16",
-      description = "Accounts and regions searched at once (default: ${DEFAULT-VALUE}).")
-  int parallelism;
+  @Mixin ParallelismOption parallelism;
 
   DispatchCommand(CliContext context) {
     this.context = context;
@@ -72,18 +66,15 @@ public final class DispatchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     String run = runId.resolve(context);
-    if (parallelism < 1 || parallelism > 256) {
-      throw new ConfigException("--parallelism must be 1-256");
-    }
+    int searches = parallelism.value();
     Targets loaded = targets.load(context, context.aws(aws.settings()));
     try (Closer closer = new Closer()) {
       var injector =
-          Injectors.create(
-              context.environment(),
-              closer,
-              context.aws(aws.settings()),
-              QueueOptions.settings(queuePrefix, jobsQueue, null, null),
-              new DispatcherModule(parallelism));
+          context
+              .bootstrap(closer, aws.settings())
+              .queues(QueueOptions.settings(queuePrefix, jobsQueue, null, null))
+              .install(new DispatcherModule(searches))
+              .start();
       DispatchReport report = injector.getInstance(Dispatcher.class).dispatch(loaded, run, dryRun);
 
       if (output.json()) {

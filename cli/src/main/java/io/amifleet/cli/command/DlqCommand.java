@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.cli.CliContext;
-import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.QueueOptions;
@@ -46,12 +45,11 @@ public final class DlqCommand implements Runnable {
 
   private static DeadLetters deadLetters(
       CliContext context, Closer closer, AwsOptions aws, QueueSettings queues) {
-    return Injectors.create(
-            context.environment(),
-            closer,
-            context.aws(aws.settings()),
-            queues,
-            binder -> binder.bind(DeadLetters.class))
+    return context
+        .bootstrap(closer, aws.settings())
+        .queues(queues)
+        .install(binder -> binder.bind(DeadLetters.class))
+        .start()
         .getInstance(DeadLetters.class);
   }
 

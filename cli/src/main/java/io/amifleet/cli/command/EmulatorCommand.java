@@ -3,6 +3,7 @@ package io.amifleet.cli.command;
 import io.amifleet.cli.CliContext;
 import io.amifleet.cli.Logging;
 import io.amifleet.cli.options.DurationConverter;
+import io.amifleet.common.config.ConfigException;
 import io.amifleet.emulator.Emulator;
 import io.amifleet.emulator.MotoLauncher;
 import io.amifleet.emulator.RealisticEmulator;
@@ -103,10 +104,10 @@ public final class EmulatorCommand implements Runnable {
     public Integer call() throws InterruptedException {
       RealismSettings.Builder b = RealismSettings.profile(profile).toBuilder();
       if (!(timeScale > 0)) {
-        throw new IllegalArgumentException("--time-scale must be positive, got " + timeScale);
+        throw new ConfigException("--time-scale must be positive, got " + timeScale);
       }
       if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("--port must be within 0-65535, got " + port);
+        throw new ConfigException("--port must be within 0-65535, got " + port);
       }
       b.timeScale(timeScale);
       externalIds.forEach(b::externalId);

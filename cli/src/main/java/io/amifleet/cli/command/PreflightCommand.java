@@ -2,7 +2,6 @@ package io.amifleet.cli.command;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.amifleet.cli.CliContext;
-import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.TargetsOption;
@@ -10,9 +9,8 @@ import io.amifleet.cli.output.Table;
 import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
 import io.amifleet.common.lifecycle.Closer;
-import io.amifleet.common.queue.QueueSettings;
-import io.amifleet.dispatcher.DispatcherModule;
 import io.amifleet.dispatcher.preflight.Preflight;
+import io.amifleet.dispatcher.preflight.PreflightModule;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -57,12 +55,7 @@ public final class PreflightCommand implements Callable<Integer> {
     Targets loaded = targets.load(context, context.aws(aws.settings()));
     try (Closer closer = new Closer()) {
       var injector =
-          Injectors.create(
-              context.environment(),
-              closer,
-              context.aws(aws.settings()),
-              QueueSettings.ofPrefix("unused"),
-              new DispatcherModule(parallelism));
+          context.bootstrap(closer, aws.settings()).install(new PreflightModule()).start();
       long start = System.nanoTime();
       List<Preflight.Row> rows = injector.getInstance(Preflight.class).check(loaded, parallelism);
       double seconds = (System.nanoTime() - start) / 1e9;

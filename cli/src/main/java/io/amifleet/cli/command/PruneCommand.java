@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.cli.CliContext;
 import io.amifleet.cli.Logging;
-import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.QueueOptions;
@@ -26,12 +25,11 @@ import io.amifleet.common.queue.QueueSender;
 import io.amifleet.common.queue.QueueSettings;
 import io.amifleet.dispatcher.Dispatcher;
 import io.amifleet.dispatcher.DispatcherModule;
-import io.amifleet.worker.WorkerModule;
+import io.amifleet.worker.ImageModule;
 import io.amifleet.worker.WorkerSettings;
 import io.amifleet.worker.image.Ec2Target;
 import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageService;
-import io.amifleet.worker.outcome.WorkerEvents;
 import io.amifleet.worker.prune.Pruner;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,12 +86,11 @@ public final class PruneCommand implements Callable<Integer> {
     if (QueueOptions.anyGiven(queues)) {
       try (Closer closer = new Closer()) {
         var injector =
-            Injectors.create(
-                context.environment(),
-                closer,
-                context.aws(aws.settings()),
-                queues,
-                new DispatcherModule(16));
+            context
+                .bootstrap(closer, aws.settings())
+                .queues(queues)
+                .install(new DispatcherModule(DispatcherModule.DEFAULT_PARALLELISM))
+                .start();
         Dispatcher dispatcher = injector.getInstance(Dispatcher.class);
         Dispatcher.Resolved resolved = dispatcher.resolvePrunes(loaded, run);
         requireRetention(loaded, resolved.prunes().size());
@@ -129,7 +126,7 @@ public final class PruneCommand implements Callable<Integer> {
             context.aws(aws.settings()),
             Optional.empty(),
             Optional.empty(),
-            16,
+            DispatcherModule.DEFAULT_PARALLELISM,
             false,
             true,
             output.json());
@@ -152,12 +149,10 @@ public final class PruneCommand implements Callable<Integer> {
   private int plan(Targets loaded) {
     try (Closer closer = new Closer()) {
       var injector =
-          Injectors.create(
-              context.environment(),
-              closer,
-              context.aws(aws.settings()),
-              QueueSettings.ofPrefix("unused"),
-              new WorkerModule(WorkerSettings.defaults(), 1, WorkerEvents.NONE));
+          context
+              .bootstrap(closer, aws.settings())
+              .install(new ImageModule(WorkerSettings.defaults()))
+              .start();
       Targets expanded = injector.getInstance(OrganizationAccounts.class).expand(loaded);
       requireRetention(
           loaded,

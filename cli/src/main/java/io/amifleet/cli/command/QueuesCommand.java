@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.cli.CliContext;
-import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.QueueOptions;
@@ -12,7 +11,6 @@ import io.amifleet.cli.output.Table;
 import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.queue.QueueAdmin;
-import io.amifleet.common.queue.QueueSettings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,12 +85,7 @@ public final class QueuesCommand implements Runnable {
         throw new ConfigException("--max-receive-count must be 1-1000 (SQS redrive policy)");
       }
       try (Closer closer = new Closer()) {
-        var injector =
-            Injectors.create(
-                context.environment(),
-                closer,
-                context.aws(aws.settings()),
-                QueueSettings.ofPrefix(p));
+        var injector = context.bootstrap(closer, aws.settings()).start();
         QueueAdmin.Report report =
             injector.getInstance(QueueAdmin.class).ensure(p, maxReceiveCount);
         if (output.json()) {

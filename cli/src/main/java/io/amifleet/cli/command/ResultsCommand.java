@@ -1,12 +1,12 @@
 package io.amifleet.cli.command;
 
 import io.amifleet.cli.CliContext;
-import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.DurationConverter;
 import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.cli.output.ResultsTable;
+import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.MessageCodec;
 import io.amifleet.common.queue.ResultsReader;
@@ -82,15 +82,14 @@ public final class ResultsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (expect < 0) {
-      throw new IllegalArgumentException("--expect must not be negative");
+      throw new ConfigException("--expect must not be negative");
     }
     try (Closer closer = new Closer()) {
       var injector =
-          Injectors.create(
-              context.environment(),
-              closer,
-              context.aws(aws.settings()),
-              QueueOptions.settings(queuePrefix, null, resultsQueue, null));
+          context
+              .bootstrap(closer, aws.settings())
+              .queues(QueueOptions.settings(queuePrefix, null, resultsQueue, null))
+              .start();
       MessageCodec codec = injector.getInstance(MessageCodec.class);
       ResultsReader.Request request =
           new ResultsReader.Request(Optional.ofNullable(runId), expect, timeout, idle, !keep);

@@ -4,6 +4,7 @@ import io.amifleet.cli.CliContext;
 import io.amifleet.cli.Logging;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.OutputOption;
+import io.amifleet.cli.options.ParallelismOption;
 import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.cli.options.RunIdOption;
 import io.amifleet.cli.options.TargetsOption;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
+    defaultValueProvider = WorkerOptions.Defaults.class,
     description = {
       "Single-machine mode: dispatch and make the images in this process, over an embedded queue"
           + " (or real SQS queues when --queue-prefix or queue flags are given).",
@@ -61,12 +63,7 @@ public final class RunCommand implements Callable<Integer> {
       description = "Also write the outcome as JSON to FILE.")
   Path report;
 
-  @Option(
-      names = "--parallelism",
-      paramLabel = "N",
-      defaultValue = "16",
-      description = "Accounts and regions searched at once (default: ${DEFAULT-VALUE}).")
-  int parallelism;
+  @Mixin ParallelismOption parallelism;
 
   @Option(names = "--stats", description = "Print AWS calls by operation (also in --report).")
   boolean stats;
@@ -83,6 +80,7 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     String run = runId.resolve(context);
+    int searches = parallelism.value();
     Targets loaded = targets.load(context, context.aws(aws.settings()));
     if (verbose) {
       Logging.verbose();
@@ -99,7 +97,7 @@ public final class RunCommand implements Callable<Integer> {
             context.aws(aws.settings()),
             QueueOptions.anyGiven(queues) ? Optional.of(queues) : Optional.empty(),
             Optional.ofNullable(report),
-            parallelism,
+            searches,
             stats,
             false,
             output.json());

@@ -1,11 +1,13 @@
 package io.amifleet.cli.command;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import sun.misc.Signal;
 
 /**
  * Turns SIGTERM (ECS stopping a task, systemd stopping a unit) and SIGINT (Ctrl-C) into an orderly
@@ -17,6 +19,11 @@ import sun.misc.Signal;
  *
  * <p>Signal handlers are per process, so the state is too: the last command to install wins, which
  * is the only command a process runs. Thread-safe.
+ *
+ * <p>{@code sun.misc.Signal} (module jdk.unsupported, exported to all) is the only way Java 17
+ * offers to handle SIGTERM and SIGINT rather than merely run shutdown hooks. It is called
+ * reflectively: javac's warning about internal APIs is mandatory (no {@code @SuppressWarnings}
+ * silences it), and main code builds with {@code -Werror}.
  */
 final class Signals {
   private static final List<Runnable> QUIT_CLEANUPS = new CopyOnWriteArrayList<>();
@@ -35,20 +42,20 @@ final class Signals {
     AtomicInteger count = new AtomicInteger();
     for (String name : new String[] {"TERM", "INT"}) {
       try {
-        Signal.handle(
-            new Signal(name),
+        handle(
+            name,
             signal -> {
               if (count.incrementAndGet() == 1) {
                 notice.accept(
                     "SIG"
-                        + signal.getName()
+                        + signal
                         + " received: stopping: "
                         + waitingFor.get()
                         + " (press Ctrl-C again to quit now)");
                 Thread t = new Thread(onStop, "amifleet-stop");
                 t.setDaemon(false);
                 t.start();
-              } else if (signal.getName().equals("INT")) {
+              } else if (signal.equals("INT")) {
                 quitNow();
               }
             });
@@ -56,6 +63,43 @@ final class Signals {
         // The signal is not available here (or reserved by the JVM): rely on the shutdown hook.
         Runtime.getRuntime().addShutdownHook(new Thread(onStop, "amifleet-stop-hook"));
       }
+    }
+  }
+
+  /**
+   * {@code sun.misc.Signal.handle(new Signal(name), handler)}, where {@code handler} gets the
+   * signal's name; throws IllegalArgumentException when the signal cannot be handled here.
+   */
+  private static void handle(String name, Consumer<String> handler) {
+    try {
+      Class<?> signal = Class.forName("sun.misc.Signal");
+      Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+      Method signalName = signal.getMethod("getName");
+      Object proxy =
+          Proxy.newProxyInstance(
+              handlerType.getClassLoader(),
+              new Class<?>[] {handlerType},
+              (self, method, args) -> {
+                if (method.getDeclaringClass() == Object.class) {
+                  return switch (method.getName()) {
+                    case "equals" -> self == args[0];
+                    case "hashCode" -> System.identityHashCode(self);
+                    default -> "amifleet signal handler";
+                  };
+                }
+                handler.accept((String) signalName.invoke(args[0]));
+                return null;
+              });
+      signal
+          .getMethod("handle", signal, handlerType)
+          .invoke(null, signal.getConstructor(String.class).newInstance(name), proxy);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof IllegalArgumentException refused) {
+        throw refused;
+      }
+      throw new IllegalArgumentException("cannot handle SIG" + name, e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalArgumentException("no sun.misc.Signal in this JVM", e);
     }
   }
 

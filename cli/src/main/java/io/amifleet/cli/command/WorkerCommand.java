@@ -1,7 +1,6 @@
 package io.amifleet.cli.command;
 
 import io.amifleet.cli.CliContext;
-import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.metrics.EmfMetrics;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.DurationConverter;
@@ -38,6 +37,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "worker",
     mixinStandardHelpOptions = true,
+    defaultValueProvider = WorkerOptions.Defaults.class,
     description = {
       "Consume jobs: assume the target role, create or adopt the image, wait until it is available,"
           + " publish the result. Runs until SIGTERM/Ctrl-C (or --exit-when-idle).",
@@ -78,12 +78,11 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     try (Closer closer = new Closer()) {
       var injector =
-          Injectors.create(
-              context.environment(),
-              closer,
-              context.aws(aws.settings()),
-              QueueOptions.settings(queuePrefix, jobsQueue, resultsQueue, dlqQueue),
-              new WorkerModule(settings, 1, WorkerEvents.all(listeners)));
+          context
+              .bootstrap(closer, aws.settings())
+              .queues(QueueOptions.settings(queuePrefix, jobsQueue, resultsQueue, dlqQueue))
+              .install(new WorkerModule(settings, 1, WorkerEvents.all(listeners)))
+              .start();
       Worker worker = injector.getInstance(Worker.class);
       if (emf != null) {
         ScheduledExecutorService timer =

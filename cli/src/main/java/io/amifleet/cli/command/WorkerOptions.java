@@ -1,19 +1,27 @@
 package io.amifleet.cli.command;
 
 import io.amifleet.cli.options.DurationConverter;
+import io.amifleet.common.config.ConfigException;
+import io.amifleet.common.config.Durations;
 import io.amifleet.common.message.Identifiers;
 import io.amifleet.worker.WorkerSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
-/** The worker's flags, shared by {@code worker} and {@code run}. */
+/**
+ * The worker's flags, shared by {@code worker} and {@code run}. Their defaults are {@link
+ * WorkerSettings#defaults()}, read by {@link Defaults} (the commands name it as their default
+ * provider), so help texts and behaviour cannot disagree.
+ */
 public final class WorkerOptions {
   @Option(
       names = "--concurrency",
       paramLabel = "N",
-      defaultValue = "" + WorkerSettings.DEFAULT_CONCURRENCY,
       description =
           "Jobs held at once per consumer, waiting images included (default: ${DEFAULT-VALUE}).")
   int concurrency;
@@ -22,7 +30,6 @@ public final class WorkerOptions {
       names = "--poll-interval",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      defaultValue = "15s",
       description =
           "How often an account+region's waiting images are checked, with one DescribeImages for all"
               + " of them (default: ${DEFAULT-VALUE}).")
@@ -32,7 +39,6 @@ public final class WorkerOptions {
       names = "--max-wait",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      defaultValue = "4h",
       description =
           "Wait this long for an image before the job ends TIMED_OUT (default: ${DEFAULT-VALUE}).")
   Duration maxWait;
@@ -41,7 +47,6 @@ public final class WorkerOptions {
       names = "--shutdown-timeout",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      defaultValue = "30s",
       description =
           "On SIGTERM, let held jobs finish this long, then release the rest to other workers"
               + " (default: ${DEFAULT-VALUE}).")
@@ -60,7 +65,6 @@ public final class WorkerOptions {
       names = "--visibility-timeout",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      defaultValue = "5m",
       description =
           "Visibility set on receive and on each extension while waiting (default: ${DEFAULT-VALUE}).")
   Duration visibilityTimeout;
@@ -68,7 +72,6 @@ public final class WorkerOptions {
   @Option(
       names = "--create-rate",
       paramLabel = "PER_SECOND",
-      defaultValue = "" + WorkerSettings.DEFAULT_MUTATION_RATE,
       description =
           "Client-side limit of CreateImage calls per account+region per second"
               + " (EC2 refills 5/s; default: ${DEFAULT-VALUE}).")
@@ -77,37 +80,62 @@ public final class WorkerOptions {
   @Option(
       names = "--create-burst",
       paramLabel = "N",
-      defaultValue = "" + WorkerSettings.DEFAULT_MUTATION_BURST,
       description =
           "CreateImage calls allowed at once before --create-rate applies (EC2: 50; default: ${DEFAULT-VALUE}).")
   int createBurst;
 
+  /** The settings these flags give; a value the settings refuse is bad usage (exit 2). */
   WorkerSettings settings(Duration exitWhenIdle) {
-    WorkerSettings settings = WorkerSettings.defaults();
+    WorkerSettings.Builder settings =
+        WorkerSettings.builder()
+            .concurrency(concurrency)
+            .pollInterval(pollInterval)
+            .maxWait(maxWait)
+            .shutdownTimeout(shutdownTimeout)
+            .exitWhenIdle(exitWhenIdle)
+            .visibilityTimeout(visibilityTimeout)
+            .mutationRate(createRate)
+            .mutationBurst(createBurst);
     if (allowAccounts != null) {
       // Given, it must name accounts: "," or "" would otherwise be an empty list, read as "any".
       if (allowAccounts.isEmpty()) {
-        throw new IllegalArgumentException(
+        throw new ConfigException(
             "--allow-account: no account ID given; name the accounts, or leave the option out to"
                 + " allow any");
       }
       for (String id : allowAccounts) {
         if (!Identifiers.ACCOUNT_ID.matcher(id.strip()).matches()) {
-          throw new IllegalArgumentException(
-              "--allow-account: '" + id + "' is not a 12-digit account ID");
+          throw new ConfigException("--allow-account: '" + id + "' is not a 12-digit account ID");
         }
       }
-      settings =
-          settings.withAllowedAccounts(
-              allowAccounts.stream().map(String::strip).collect(Collectors.toSet()));
+      settings.allowedAccounts(
+          allowAccounts.stream().map(String::strip).collect(Collectors.toSet()));
     }
-    return settings
-        .withConcurrency(concurrency)
-        .withPollInterval(pollInterval)
-        .withMaxWait(maxWait)
-        .withShutdownTimeout(shutdownTimeout)
-        .withExitWhenIdle(exitWhenIdle)
-        .withVisibilityTimeout(visibilityTimeout)
-        .withMutationLimit(createRate, createBurst);
+    try {
+      return settings.build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  /** The worker flags' defaults, from {@link WorkerSettings#defaults()}. */
+  public static final class Defaults implements IDefaultValueProvider {
+    @Override
+    public String defaultValue(ArgSpec arg) {
+      if (!(arg instanceof OptionSpec option)) {
+        return null;
+      }
+      WorkerSettings d = WorkerSettings.defaults();
+      return switch (option.longestName()) {
+        case "--concurrency" -> String.valueOf(d.concurrency());
+        case "--poll-interval" -> Durations.flag(d.pollInterval());
+        case "--max-wait" -> Durations.flag(d.maxWait());
+        case "--shutdown-timeout" -> Durations.flag(d.shutdownTimeout());
+        case "--visibility-timeout" -> Durations.flag(d.visibilityTimeout());
+        case "--create-rate" -> String.valueOf(d.mutationRate());
+        case "--create-burst" -> String.valueOf(d.mutationBurst());
+        default -> null;
+      };
+    }
   }
 }

@@ -1,14 +1,12 @@
 package io.amifleet.cli.options;
 
 import io.amifleet.cli.CliContext;
-import io.amifleet.cli.inject.Injectors;
 import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
 import io.amifleet.common.config.TargetsLoader;
 import io.amifleet.common.config.TargetsSource;
 import io.amifleet.common.lifecycle.Closer;
-import io.amifleet.common.queue.QueueSettings;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -31,9 +29,7 @@ public final class TargetsOption {
       return new TargetsLoader(context.environment()).load(Path.of(targets));
     }
     try (Closer closer = new Closer()) {
-      return Injectors.create(context.environment(), closer, aws, QueueSettings.ofPrefix("targets"))
-          .getInstance(TargetsSource.class)
-          .load(targets);
+      return context.bootstrap(closer, aws).start().getInstance(TargetsSource.class).load(targets);
     }
   }
 }

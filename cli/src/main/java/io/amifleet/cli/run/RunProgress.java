@@ -3,6 +3,7 @@ package io.amifleet.cli.run;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.JobStatus;
 import io.amifleet.common.message.ResultMessage;
+import io.amifleet.common.message.WorkItem;
 import io.amifleet.worker.outcome.WorkerEvents;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,7 +59,7 @@ public final class RunProgress implements WorkerEvents {
 
   @Override
   public void jobRetrying(
-      JobMessage job, io.amifleet.common.error.AmiFleetException error, Duration delay) {
+      WorkItem job, io.amifleet.common.error.AmiFleetException error, Duration delay) {
     waiting.remove(job.jobId());
   }
 

@@ -7,13 +7,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.cli.CliContext;
 import io.amifleet.cli.embedded.EmbeddedSqs;
-import io.amifleet.cli.inject.Injectors;
 import io.amifleet.cli.output.ResultsTable;
 import io.amifleet.cli.output.Table;
 import io.amifleet.common.aws.ApiCallStats;
 import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.aws.Threads;
+import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
+import io.amifleet.common.inject.Bootstrap;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
@@ -94,7 +95,7 @@ public final class SingleMachineRun {
       requireNonNull(queues, "queues is null");
       requireNonNull(report, "report is null");
       if (workers < 1 || workers > 64) {
-        throw new IllegalArgumentException("--workers must be 1-64");
+        throw new ConfigException("--workers must be 1-64");
       }
     }
   }
@@ -139,18 +140,20 @@ public final class SingleMachineRun {
       List<WorkerEvents> listeners = new ArrayList<>(context.listeners());
       listeners.add(progress);
       var injector =
-          Injectors.create(
-              context.environment(),
-              closer,
-              aws,
-              queues,
-              new DispatcherModule(options.parallelism()),
-              new WorkerModule(
-                  // On real queues stopping lets a pending long poll finish, so keep it short; the
-                  // embedded queue dies with the process and its polls are simply cancelled.
-                  options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 20 : 5)),
-                  options.workers(),
-                  WorkerEvents.all(listeners)));
+          Bootstrap.of(context.environment(), closer)
+              .aws(aws) // the command's settings, adjusted by the context already
+              .verifyHubCredentials()
+              .queues(queues)
+              .install(
+                  new DispatcherModule(options.parallelism()),
+                  new WorkerModule(
+                      // On real queues stopping lets a pending long poll finish, so keep it short;
+                      // the embedded queue dies with the process and its polls are simply
+                      // cancelled.
+                      options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 20 : 5)),
+                      options.workers(),
+                      WorkerEvents.all(listeners)))
+              .start();
       if (embedded) {
         // Start the embedded queue in the background (it takes seconds on a cold JVM) while the
         // accounts are searched; wait for it only to enqueue. After the injector, which checks
@@ -206,12 +209,14 @@ public final class SingleMachineRun {
         // The bar's total is known now: the retention jobs go out after the images, but count
         // from the start, so that the total does not jump.
         progress.expect(expected + prunesToSend);
+        AtomicReference<RuntimeException> readerFailed = new AtomicReference<>();
         if (!embedded) {
           readResults(
               injector.getInstance(ResultsReader.class),
               options.runId(),
               expected + prunesToSend,
-              progress);
+              progress,
+              readerFailed);
         }
         boolean prunesSent = prunesToSend == 0;
         boolean stopped = false;
@@ -233,6 +238,16 @@ public final class SingleMachineRun {
                       "run %s: applying retention in %d account-region(s)",
                       options.runId(), pruned.sent()));
               continue;
+            }
+            if (readerFailed.get() != null) {
+              // Without the results queue the run cannot tell when its jobs finish: stop, and
+              // report what arrived (the rest is unfinished: exit 1).
+              shown.println(
+                  "amifleet: reading the results queue failed; stopping: "
+                      + readerFailed.get().getMessage());
+              stop(worker, embedded);
+              stopped = true;
+              break;
             }
             if (interrupt.get()) {
               // Signals printed what this waits for; the bar goes on while held jobs finish.
@@ -375,8 +390,17 @@ public final class SingleMachineRun {
     t.print(out);
   }
 
+  /**
+   * Reads this run's results from the results queue (real queues: the workers may be elsewhere) on
+   * a thread of its own; a failure of the reader (after the SDK's retries) is put in {@code failed}
+   * for the run to report and stop on. A failure after the run ended (its client closed) is moot.
+   */
   private static void readResults(
-      ResultsReader reader, String runId, int expected, RunProgress progress) {
+      ResultsReader reader,
+      String runId,
+      int expected,
+      RunProgress progress,
+      AtomicReference<RuntimeException> failed) {
     Thread t =
         new Thread(
             () -> {
@@ -390,7 +414,7 @@ public final class SingleMachineRun {
                         true),
                     progress::record);
               } catch (RuntimeException e) {
-                // The run ended and closed the client, or SQS failed: the run reports what it has.
+                failed.set(e);
               }
             },
             "amifleet-results");

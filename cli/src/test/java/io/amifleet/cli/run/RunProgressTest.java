@@ -3,12 +3,12 @@ package io.amifleet.cli.run;
 import static io.amifleet.cli.testing.TestResults.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.amifleet.cli.testing.MutableClock;
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.ErrorKind;
 import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.JobStatus;
+import io.amifleet.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -25,23 +25,25 @@ public final class TestResults {
       JobStatus status,
       Duration took) {
     boolean ok = status == JobStatus.SUCCEEDED;
-    return new ResultMessage(
-        ResultMessage.VERSION,
-        jobId,
-        "run-1",
-        accountId,
-        region,
-        instanceId,
-        status,
-        "ami-0123456789abcdef0",
-        "web-1-2026-11-28-" + jobId,
-        ok ? List.of("snap-1") : List.of(),
-        ok ? null : (status == JobStatus.TIMED_OUT ? "ImageTimedOut" : "ImageFailed"),
-        ok ? null : "image ami-0123456789abcdef0 is failed",
-        1,
-        STARTED,
-        STARTED.plus(took),
-        null,
-        null);
+    ResultMessage.Builder r =
+        ResultMessage.builder()
+            .jobId(jobId)
+            .runId("run-1")
+            .accountId(accountId)
+            .region(region)
+            .instanceId(instanceId)
+            .imageId("ami-0123456789abcdef0")
+            .imageName("web-1-2026-11-28-" + jobId)
+            .snapshotIds(ok ? List.of("snap-1") : List.of())
+            .adopted(false)
+            .attempt(1)
+            .startedAt(STARTED);
+    return ok
+        ? r.succeeded(STARTED.plus(took))
+        : r.unsuccessful(
+            status,
+            status == JobStatus.TIMED_OUT ? "ImageTimedOut" : "ImageFailed",
+            "image ami-0123456789abcdef0 is failed",
+            STARTED.plus(took));
   }
 }

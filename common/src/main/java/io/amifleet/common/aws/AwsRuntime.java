@@ -17,7 +17,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
@@ -53,7 +53,7 @@ public final class AwsRuntime implements AutoCloseable {
             .maxPendingConnectionAcquires(100_000)
             .eventLoopGroup(SdkEventLoopGroup.create(eventLoops))
             .build();
-    this.syncHttp = ApacheHttpClient.builder().maxConnections(16).build();
+    this.syncHttp = Apache5HttpClient.builder().maxConnections(16).build();
     ScheduledThreadPoolExecutor s =
         new ScheduledThreadPoolExecutor(2, Threads.named("amifleet-sdk-timer"));
     s.setRemoveOnCancelPolicy(true);

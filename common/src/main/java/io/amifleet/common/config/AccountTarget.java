@@ -65,29 +65,7 @@ public record AccountTarget(
   /** The generated one, but with the ExternalId masked. */
   @Override
   public String toString() {
-    return "AccountTarget[id="
-        + id
-        + ", name="
-        + name
-        + ", roleArn="
-        + roleArn
-        + ", externalId="
-        + externalId.map(Secrets::mask).orElse("none")
-        + ", regions="
-        + regions
-        + ", reboot="
-        + reboot
-        + ", imageName="
-        + imageName
-        + ", tags="
-        + tags
-        + ", copyInstanceTags="
-        + copyInstanceTags
-        + ", select="
-        + select
-        + ", retention="
-        + retention
-        + "]";
+    return Secrets.describe(this);
   }
 
   /** The label used in reports: the name when there is one, else the ID. */

@@ -59,6 +59,25 @@ public final class Durations {
   }
 
   /**
+   * {@code d} as a flag's value is written, so that {@link #parse} reads it back exactly: {@code
+   * 15s}, {@code 5m}, {@code 4h}, {@code 1h30m}, {@code 500ms}. For option defaults in help texts.
+   */
+  public static String flag(Duration d) {
+    if (d.isZero()) {
+      return "0s";
+    }
+    StringBuilder out = new StringBuilder();
+    long[] parts = {d.toHours(), d.toMinutesPart(), d.toSecondsPart(), d.toMillisPart()};
+    String[] units = {"h", "m", "s", "ms"};
+    for (int i = 0; i < parts.length; i++) {
+      if (parts[i] > 0) {
+        out.append(parts[i]).append(units[i]);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
    * {@code 0.4s}, {@code 7.1s}, {@code 14s}, {@code 2m14s}, {@code 1h02m}, {@code 3d04h}: tenths
    * below ten seconds, then the two largest units.
    */

@@ -27,6 +27,24 @@ public record Retention(Optional<Integer> keepLast, Optional<Duration> maxAge) {
     }
   }
 
+  /**
+   * The policy {@code spec} of targets.yaml says; null when it has problems, reported at {@code
+   * where} ({@code defaults.retention}).
+   */
+  static Retention of(TargetsFile.RetentionRule spec, String where, Problems problems) {
+    Optional<Duration> maxAge = Optional.empty();
+    if (spec.maxAge() != null) {
+      Duration age = problems.check(where + ".maxAge", () -> Durations.parse(spec.maxAge()));
+      if (age != null && age.isZero()) {
+        problems.add(where + ".maxAge", "must be positive");
+      } else {
+        maxAge = Optional.ofNullable(age);
+      }
+    }
+    Optional<Duration> parsed = maxAge;
+    return problems.check(where, () -> new Retention(Optional.ofNullable(spec.keepLast()), parsed));
+  }
+
   /** Field by field, {@code override} wins. */
   public Retention overriddenBy(Retention override) {
     return new Retention(override.keepLast.or(() -> keepLast), override.maxAge.or(() -> maxAge));

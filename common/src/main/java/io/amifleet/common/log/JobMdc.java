@@ -3,6 +3,10 @@ package io.amifleet.common.log;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.common.message.WorkItem;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
 import org.slf4j.MDC;
 
 /**
@@ -23,22 +27,34 @@ public final class JobMdc {
 
   /** Runs {@code logging} with {@code job}'s fields in the MDC; {@code null} job: as is. */
   public static void with(WorkItem job, Runnable logging) {
+    call(
+        job,
+        () -> {
+          logging.run();
+          return null;
+        });
+  }
+
+  /**
+   * Calls {@code call} with {@code job}'s fields in the MDC ({@code null} job: as is) and returns
+   * what it returns: a step of a job's pipeline, whose own log lines then carry the job's fields.
+   */
+  public static <T> T call(WorkItem job, Supplier<T> call) {
     if (job == null) {
-      logging.run();
-      return;
+      return call.get();
     }
-    with(
+    return call(
         job.jobId(),
         job.runId(),
         job.accountId(),
         job.region(),
         job instanceof JobMessage j ? j.instanceId() : null,
-        logging);
+        call);
   }
 
   /** Runs {@code logging} with the result's job fields in the MDC. */
   public static void with(ResultMessage result, Runnable logging) {
-    with(
+    run(
         result.jobId(),
         result.runId(),
         result.accountId(),
@@ -49,26 +65,47 @@ public final class JobMdc {
 
   /** Runs {@code logging} with an account and region in the MDC (per account+region work). */
   public static void with(String accountId, String region, Runnable logging) {
-    with(null, null, accountId, region, null, logging);
+    run(null, null, accountId, region, null, logging);
   }
 
-  private static void with(
+  private static void run(
       String jobId,
       String runId,
       String accountId,
       String region,
       String instanceId,
       Runnable logging) {
-    try (var a = put(JOB_ID, jobId);
-        var b = put(RUN_ID, runId);
-        var c = put(ACCOUNT_ID, accountId);
-        var d = put(REGION, region);
-        var e = put(INSTANCE_ID, instanceId)) {
-      logging.run();
-    }
+    call(
+        jobId,
+        runId,
+        accountId,
+        region,
+        instanceId,
+        () -> {
+          logging.run();
+          return null;
+        });
   }
 
-  private static MDC.MDCCloseable put(String key, String value) {
-    return value == null ? null : MDC.putCloseable(key, value);
+  private static <T> T call(
+      String jobId,
+      String runId,
+      String accountId,
+      String region,
+      String instanceId,
+      Supplier<T> call) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put(JOB_ID, jobId);
+    fields.put(RUN_ID, runId);
+    fields.put(ACCOUNT_ID, accountId);
+    fields.put(REGION, region);
+    fields.put(INSTANCE_ID, instanceId);
+    fields.values().removeIf(Objects::isNull);
+    fields.forEach(MDC::put);
+    try {
+      return call.get();
+    } finally {
+      fields.keySet().forEach(MDC::remove);
+    }
   }
 }

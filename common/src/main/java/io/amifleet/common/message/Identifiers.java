@@ -32,7 +32,45 @@ public final class Identifiers {
   public static final int MAX_TAG_KEY = 128;
   public static final int MAX_TAG_VALUE = 256;
 
+  /**
+   * What AssumeRole accepts as an ExternalId: 2-1224 characters
+   * (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+   */
+  public static final String EXTERNAL_ID_LENGTH = "externalId must be 2-1224 characters";
+
   private Identifiers() {}
+
+  /** Throws when {@code externalId} is given and AssumeRole would refuse its length. */
+  public static void checkExternalId(String externalId) {
+    if (externalId != null && (externalId.length() < 2 || externalId.length() > 1224)) {
+      throw new IllegalArgumentException(EXTERNAL_ID_LENGTH);
+    }
+  }
+
+  /** Throws when {@code value} of {@code field} is missing or not in {@code format}. */
+  public static void require(String value, String field, Pattern format) {
+    if (value == null) {
+      throw new NullPointerException(field + " is null");
+    }
+    if (!format.matcher(value).matches()) {
+      throw new IllegalArgumentException(field + " is not valid: '" + value + "'");
+    }
+  }
+
+  /** Throws when {@code roleArn} is missing, not a role ARN, or a role of another account. */
+  public static void requireRoleIn(String roleArn, String accountId) {
+    if (roleArn == null) {
+      throw new NullPointerException("roleArn is null");
+    }
+    String roleAccount = roleAccount(roleArn);
+    if (roleAccount == null) {
+      throw new IllegalArgumentException("roleArn is not an IAM role ARN: " + roleArn);
+    }
+    if (!roleAccount.equals(accountId)) {
+      throw new IllegalArgumentException(
+          "roleArn " + roleArn + " is in account " + roleAccount + ", not accountId " + accountId);
+    }
+  }
 
   /** The account ID in a role ARN, or {@code null} when {@code roleArn} is not a role ARN. */
   public static String roleAccount(String roleArn) {

@@ -14,7 +14,6 @@ import io.amifleet.common.secret.Secrets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * One image to make: the message the dispatcher puts on the jobs queue (schema version 1).
@@ -47,33 +46,26 @@ public record JobMessage(
 
   public static final int VERSION = 1;
 
+  /** The {@code kind} of an image job, which its messages may leave out. */
+  public static final String KIND = "image";
+
   public JobMessage {
     requireNonNull(v, "v is null");
     if (v != VERSION) {
       throw new IllegalArgumentException("unsupported schema version v=" + v);
     }
-    check(jobId, "jobId", PLAIN_ID);
-    check(runId, "runId", PLAIN_ID);
-    check(accountId, "accountId", ACCOUNT_ID);
-    check(region, "region", REGION);
-    requireNonNull(roleArn, "roleArn is null");
-    String roleAccount = Identifiers.roleAccount(roleArn);
-    if (roleAccount == null) {
-      throw new IllegalArgumentException("roleArn is not an IAM role ARN: " + roleArn);
-    }
-    if (!roleAccount.equals(accountId)) {
-      throw new IllegalArgumentException(
-          "roleArn " + roleArn + " is in account " + roleAccount + ", not accountId " + accountId);
-    }
-    if (externalId != null && (externalId.length() < 2 || externalId.length() > 1224)) {
-      throw new IllegalArgumentException("externalId must be 2-1224 characters");
-    }
-    check(instanceId, "instanceId", INSTANCE_ID);
+    Identifiers.require(jobId, "jobId", PLAIN_ID);
+    Identifiers.require(runId, "runId", PLAIN_ID);
+    Identifiers.require(accountId, "accountId", ACCOUNT_ID);
+    Identifiers.require(region, "region", REGION);
+    Identifiers.requireRoleIn(roleArn, accountId);
+    Identifiers.checkExternalId(externalId);
+    Identifiers.require(instanceId, "instanceId", INSTANCE_ID);
     JobIds.requireMatching(
         jobId,
         JobIds.jobId(runId, accountId, region, instanceId),
         "runId, accountId, region and instanceId");
-    check(imageName, "imageName", IMAGE_NAME);
+    Identifiers.require(imageName, "imageName", IMAGE_NAME);
     reboot = reboot != null && reboot;
     copyInstanceTags = copyInstanceTags != null && copyInstanceTags;
     tags = Tags.validated(tags == null ? Map.of() : tags, "tags");
@@ -109,42 +101,14 @@ public record JobMessage(
         createdAt);
   }
 
-  /** The generated one, but with the ExternalId masked: jobs end up in logs and messages. */
   @Override
-  public String toString() {
-    return "JobMessage[v="
-        + v
-        + ", jobId="
-        + jobId
-        + ", runId="
-        + runId
-        + ", accountId="
-        + accountId
-        + ", region="
-        + region
-        + ", roleArn="
-        + roleArn
-        + ", externalId="
-        + Secrets.mask(externalId)
-        + ", instanceId="
-        + instanceId
-        + ", imageName="
-        + imageName
-        + ", reboot="
-        + reboot
-        + ", tags="
-        + tags
-        + ", copyInstanceTags="
-        + copyInstanceTags
-        + ", createdAt="
-        + createdAt
-        + "]";
+  public ResultMessage.Builder result() {
+    return WorkItem.super.result().instanceId(instanceId).imageName(imageName);
   }
 
-  private static void check(String value, String field, Pattern format) {
-    requireNonNull(value, field + " is null");
-    if (!format.matcher(value).matches()) {
-      throw new IllegalArgumentException(field + " is not valid: '" + value + "'");
-    }
+  /** The generated one, but with the ExternalId masked. */
+  @Override
+  public String toString() {
+    return Secrets.describe(this);
   }
 }

@@ -2,16 +2,21 @@ package io.amifleet.common.message;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.error.ErrorKind;
 import io.amifleet.common.secret.Secrets;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Encodes and decodes the JSON messages. Decoding never throws anything but a {@link
@@ -40,30 +45,11 @@ public final class MessageCodec {
   }
 
   /**
-   * A message of the jobs queue: an image job, or a prune job ({@code kind: "prune"}); an unknown
-   * kind is poison.
+   * A message of the jobs queue: an image job, or a prune job ({@code kind: "prune"}); Jackson
+   * picks the record by {@code kind} ({@link WorkItem}). An unknown kind is poison.
    */
   public WorkItem decodeWork(String body) {
-    return redacted(body, () -> decodeWorkItem(body));
-  }
-
-  private WorkItem decodeWorkItem(String body) {
-    String kind = null;
-    try {
-      JsonNode tree = body == null || body.isBlank() ? null : mapper.readTree(body);
-      if (tree != null && tree.isObject() && tree.hasNonNull("kind")) {
-        kind = tree.get("kind").asText();
-      }
-    } catch (JsonProcessingException e) {
-      // decode() below reports it
-    }
-    if (kind == null || kind.equals("image")) {
-      return decode(body, JobMessage.class, JobMessage.VERSION);
-    }
-    if (kind.equals(PruneMessage.KIND)) {
-      return decode(body, PruneMessage.class, JobMessage.VERSION);
-    }
-    throw poison("unknown kind '" + kind + "' (this worker knows image and prune jobs)");
+    return redacted(body, () -> decode(body, WorkItem.class, JobMessage.VERSION));
   }
 
   public ResultMessage decodeResult(String body) {
@@ -107,14 +93,34 @@ public final class MessageCodec {
               + version
               + ")");
     }
+    if (WorkItem.class.isAssignableFrom(type)) {
+      JsonNode kind = tree.get("kind");
+      if (kind == null || kind.isNull()) {
+        ((ObjectNode) tree).put("kind", JobMessage.KIND); // without a kind: an image job
+      } else if (!kind.isTextual()) {
+        throw unknownKind(kind.toString());
+      }
+    }
     try {
       return mapper.treeToValue(tree, type);
+    } catch (InvalidTypeIdException e) {
+      throw unknownKind(e.getTypeId());
     } catch (ValueInstantiationException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw poison(cause.getMessage());
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw poison("invalid field: " + e.getMessage().lines().findFirst().orElse(""));
     }
+  }
+
+  private static AmiFleetException unknownKind(String kind) {
+    List<String> known =
+        Stream.of(WorkItem.class.getAnnotation(JsonSubTypes.class).value())
+            .map(JsonSubTypes.Type::name)
+            .sorted()
+            .toList();
+    return poison(
+        "unknown kind '" + kind + "' (this worker knows " + String.join(" and ", known) + " jobs)");
   }
 
   private static AmiFleetException poison(String reason) {

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.annotation.JsonView;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.secret.Secrets;
 import java.time.Instant;
-import java.util.regex.Pattern;
 
 /**
  * Applies an account's retention policy in one region (schema version 1, {@code kind: "prune"}):
@@ -47,18 +46,14 @@ public record PruneMessage(
     if (!KIND.equals(kind)) {
       throw new IllegalArgumentException("kind must be 'prune'");
     }
-    check(jobId, "jobId", PLAIN_ID);
-    check(runId, "runId", PLAIN_ID);
-    check(accountId, "accountId", ACCOUNT_ID);
-    check(region, "region", REGION);
+    Identifiers.require(jobId, "jobId", PLAIN_ID);
+    Identifiers.require(runId, "runId", PLAIN_ID);
+    Identifiers.require(accountId, "accountId", ACCOUNT_ID);
+    Identifiers.require(region, "region", REGION);
     JobIds.requireMatching(
         jobId, JobIds.pruneJobId(runId, accountId, region), "runId, accountId and region");
-    requireNonNull(roleArn, "roleArn is null");
-    String roleAccount = Identifiers.roleAccount(roleArn);
-    if (roleAccount == null || !roleAccount.equals(accountId)) {
-      throw new IllegalArgumentException(
-          "roleArn " + roleArn + " is not a role in account " + accountId);
-    }
+    Identifiers.requireRoleIn(roleArn, accountId);
+    Identifiers.checkExternalId(externalId);
     if (keepLast == null && maxAgeSeconds == null) {
       throw new IllegalArgumentException("a prune job needs keepLast, maxAgeSeconds or both");
     }
@@ -67,38 +62,14 @@ public record PruneMessage(
     }
   }
 
+  @Override
+  public ResultMessage.Builder result() {
+    return WorkItem.super.result().kind(KIND);
+  }
+
   /** The generated one, but with the ExternalId masked. */
   @Override
   public String toString() {
-    return "PruneMessage[v="
-        + v
-        + ", kind="
-        + kind
-        + ", jobId="
-        + jobId
-        + ", runId="
-        + runId
-        + ", accountId="
-        + accountId
-        + ", region="
-        + region
-        + ", roleArn="
-        + roleArn
-        + ", externalId="
-        + Secrets.mask(externalId)
-        + ", keepLast="
-        + keepLast
-        + ", maxAgeSeconds="
-        + maxAgeSeconds
-        + ", createdAt="
-        + createdAt
-        + "]";
-  }
-
-  private static void check(String value, String field, Pattern format) {
-    requireNonNull(value, field + " is null");
-    if (!format.matcher(value).matches()) {
-      throw new IllegalArgumentException(field + " is not valid: '" + value + "'");
-    }
+    return Secrets.describe(this);
   }
 }

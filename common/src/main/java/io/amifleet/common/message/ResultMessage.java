@@ -2,6 +2,7 @@ package io.amifleet.common.message;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
@@ -9,6 +10,16 @@ import java.util.List;
 /**
  * The outcome of one job as published on the results queue (schema version 1). Results are
  * at-least-once: consumers de-duplicate by {@code jobId}.
+ *
+ * <p>Made with a {@link Builder}, which starts from the job ({@link WorkItem#result()}) and is
+ * filled in by the steps that learn something (the image, whether it was adopted, the snapshots),
+ * so that no caller lines up the record's many optional components by position. The canonical
+ * constructor is for Jackson.
+ *
+ * @param adopted for an image job whose image exists: true when an earlier attempt or run made it
+ *     (the job adopted it), false when this attempt created it; absent otherwise
+ * @param kind {@code "prune"} for a retention job's result, absent for an image job's
+ * @param prune what a retention job did
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultMessage(
@@ -22,6 +33,7 @@ public record ResultMessage(
     String imageId,
     String imageName,
     List<String> snapshotIds,
+    Boolean adopted,
     String errorCode,
     String errorMessage,
     Integer attempt,
@@ -48,101 +60,187 @@ public record ResultMessage(
     snapshotIds = snapshotIds == null ? List.of() : List.copyOf(snapshotIds);
   }
 
-  public static ResultMessage succeeded(
-      JobMessage job,
-      String imageId,
-      List<String> snapshotIds,
-      int attempt,
-      Instant startedAt,
-      Instant finishedAt) {
-    return new ResultMessage(
-        VERSION,
-        job.jobId(),
-        job.runId(),
-        job.accountId(),
-        job.region(),
-        job.instanceId(),
-        JobStatus.SUCCEEDED,
-        imageId,
-        job.imageName(),
-        snapshotIds,
-        null,
-        null,
-        attempt,
-        startedAt,
-        finishedAt,
-        null,
-        null);
+  /** An empty builder; {@link WorkItem#result()} starts one from a job. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  public static ResultMessage unsuccessful(
-      JobMessage job,
-      JobStatus status,
-      String imageId,
-      String errorCode,
-      String errorMessage,
-      int attempt,
-      Instant startedAt,
-      Instant finishedAt) {
-    if (status == JobStatus.SUCCEEDED) {
-      throw new IllegalArgumentException("use succeeded() for a successful job");
-    }
-    return new ResultMessage(
-        VERSION,
-        job.jobId(),
-        job.runId(),
-        job.accountId(),
-        job.region(),
-        job.instanceId(),
-        status,
-        imageId,
-        job.imageName(),
-        List.of(),
-        requireNonNull(errorCode, "errorCode is null"),
-        errorMessage,
-        attempt,
-        startedAt,
-        finishedAt,
-        null,
-        null);
+  /** A builder holding this result's values. */
+  public Builder toBuilder() {
+    return new Builder()
+        .jobId(jobId)
+        .runId(runId)
+        .accountId(accountId)
+        .region(region)
+        .instanceId(instanceId)
+        .status(status)
+        .imageId(imageId)
+        .imageName(imageName)
+        .snapshotIds(snapshotIds)
+        .adopted(adopted)
+        .errorCode(errorCode)
+        .errorMessage(errorMessage)
+        .attempt(attempt)
+        .startedAt(startedAt)
+        .finishedAt(finishedAt)
+        .kind(kind)
+        .prune(prune);
   }
 
-  /** The outcome of a prune job. */
-  public static ResultMessage pruned(
-      PruneMessage job,
-      JobStatus status,
-      PruneSummary summary,
-      String errorCode,
-      String errorMessage,
-      int attempt,
-      Instant startedAt,
-      Instant finishedAt) {
-    return new ResultMessage(
-        VERSION,
-        job.jobId(),
-        job.runId(),
-        job.accountId(),
-        job.region(),
-        null,
-        status,
-        null,
-        null,
-        List.of(),
-        errorCode,
-        errorMessage,
-        attempt,
-        startedAt,
-        finishedAt,
-        PruneMessage.KIND,
-        summary);
-  }
-
-  @com.fasterxml.jackson.annotation.JsonIgnore
+  @JsonIgnore
   public boolean isPrune() {
     return PruneMessage.KIND.equals(kind);
   }
 
   public boolean succeeded() {
     return status == JobStatus.SUCCEEDED;
+  }
+
+  /** Builds a version-1 result. Not thread-safe: one owner at a time. */
+  public static final class Builder {
+    private String jobId;
+    private String runId;
+    private String accountId;
+    private String region;
+    private String instanceId;
+    private JobStatus status;
+    private String imageId;
+    private String imageName;
+    private List<String> snapshotIds;
+    private Boolean adopted;
+    private String errorCode;
+    private String errorMessage;
+    private Integer attempt;
+    private Instant startedAt;
+    private Instant finishedAt;
+    private String kind;
+    private PruneSummary prune;
+
+    private Builder() {}
+
+    public Builder jobId(String value) {
+      jobId = value;
+      return this;
+    }
+
+    public Builder runId(String value) {
+      runId = value;
+      return this;
+    }
+
+    public Builder accountId(String value) {
+      accountId = value;
+      return this;
+    }
+
+    public Builder region(String value) {
+      region = value;
+      return this;
+    }
+
+    public Builder instanceId(String value) {
+      instanceId = value;
+      return this;
+    }
+
+    public Builder status(JobStatus value) {
+      status = value;
+      return this;
+    }
+
+    public Builder imageId(String value) {
+      imageId = value;
+      return this;
+    }
+
+    public Builder imageName(String value) {
+      imageName = value;
+      return this;
+    }
+
+    public Builder snapshotIds(List<String> value) {
+      snapshotIds = value;
+      return this;
+    }
+
+    public Builder adopted(Boolean value) {
+      adopted = value;
+      return this;
+    }
+
+    public Builder errorCode(String value) {
+      errorCode = value;
+      return this;
+    }
+
+    public Builder errorMessage(String value) {
+      errorMessage = value;
+      return this;
+    }
+
+    public Builder attempt(Integer value) {
+      attempt = value;
+      return this;
+    }
+
+    public Builder startedAt(Instant value) {
+      startedAt = value;
+      return this;
+    }
+
+    public Builder finishedAt(Instant value) {
+      finishedAt = value;
+      return this;
+    }
+
+    public Builder kind(String value) {
+      kind = value;
+      return this;
+    }
+
+    public Builder prune(PruneSummary value) {
+      prune = value;
+      return this;
+    }
+
+    /** The job succeeded at {@code at}. */
+    public ResultMessage succeeded(Instant at) {
+      return status(JobStatus.SUCCEEDED).errorCode(null).errorMessage(null).finishedAt(at).build();
+    }
+
+    /** The job ended {@code status} (FAILED or TIMED_OUT) at {@code at}, with the error. */
+    public ResultMessage unsuccessful(
+        JobStatus status, String errorCode, String errorMessage, Instant at) {
+      if (status == JobStatus.SUCCEEDED) {
+        throw new IllegalArgumentException("use succeeded() for a successful job");
+      }
+      return status(status)
+          .errorCode(requireNonNull(errorCode, "errorCode is null"))
+          .errorMessage(errorMessage)
+          .finishedAt(at)
+          .build();
+    }
+
+    public ResultMessage build() {
+      return new ResultMessage(
+          VERSION,
+          jobId,
+          runId,
+          accountId,
+          region,
+          instanceId,
+          status,
+          imageId,
+          imageName,
+          snapshotIds,
+          adopted,
+          errorCode,
+          errorMessage,
+          attempt,
+          startedAt,
+          finishedAt,
+          kind,
+          prune);
+    }
   }
 }

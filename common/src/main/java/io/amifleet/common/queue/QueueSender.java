@@ -13,15 +13,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.sqs.batchmanager.SqsAsyncBatchManager;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
  * Sends messages through the SDK's {@link SqsAsyncBatchManager}, which packs them into
- * SendMessageBatch calls of ten. Entries that fail are sent again (with a growing pause) while
- * their error is retryable; what still fails is reported per message, never dropped silently.
- * Thread-safe.
+ * SendMessageBatch calls of ten. A batch call that fails has been retried by the SDK already (its
+ * standard retry strategy) and is not retried again here. What the SDK does not retry is one entry
+ * refused inside a batch that went through (SendMessageBatch answers 200 with the entry in its
+ * {@code Failed} list,
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html):
+ * such an entry is sent again, with a growing pause, while its error is retryable. What still fails
+ * is reported per message, never dropped silently. Thread-safe.
  */
 public final class QueueSender {
   static final int MAX_ATTEMPTS = 5;
@@ -79,7 +84,7 @@ public final class QueueSender {
                 return CompletableFuture.completedFuture(id);
               }
               AmiFleetException t = AwsErrors.translate(error, "SendMessage to " + queueUrl);
-              if (!t.retryable() || attempt >= MAX_ATTEMPTS) {
+              if (!t.retryable() || !refusedEntry(error) || attempt >= MAX_ATTEMPTS) {
                 return CompletableFuture.<String>failedFuture(t);
               }
               long pause = FIRST_PAUSE.toMillis() << (attempt - 1);
@@ -88,6 +93,17 @@ public final class QueueSender {
                   .thenCompose(x -> attempt(queueUrl, message, attempt + 1));
             })
         .thenCompose(f -> f);
+  }
+
+  /**
+   * Whether {@code error} is one entry refused in a batch call that went through: the batch manager
+   * makes it from the entry's error code, without an HTTP response of its own. A failed call has
+   * one, and the SDK retried it.
+   */
+  static boolean refusedEntry(Throwable error) {
+    return AwsErrors.unwrap(error) instanceof AwsServiceException e
+        && e.awsErrorDetails() != null
+        && e.awsErrorDetails().sdkHttpResponse() == null;
   }
 
   private static SendMessageRequest request(String queueUrl, OutgoingMessage message) {

@@ -1,11 +1,14 @@
 package io.amifleet.common.secret;
 
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,6 +51,28 @@ public final class Secrets {
   /** {@link #MASK} for a value that is there, {@code null} for one that is not. */
   public static String mask(Object value) {
     return value == null ? null : MASK;
+  }
+
+  /**
+   * {@code record} as a record's generated {@code toString} writes it, with its {@code externalId}
+   * masked (a string, or an Optional of one: {@code none} when empty): jobs and accounts end up in
+   * logs and messages.
+   */
+  public static String describe(Record record) {
+    StringJoiner out = new StringJoiner(", ", record.getClass().getSimpleName() + "[", "]");
+    for (RecordComponent c : record.getClass().getRecordComponents()) {
+      Object value;
+      try {
+        value = c.getAccessor().invoke(record);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot read " + c.getName() + " of a record", e);
+      }
+      if (c.getName().equals("externalId")) {
+        value = value instanceof Optional<?> o ? o.map(Secrets::mask).orElse("none") : mask(value);
+      }
+      out.add(c.getName() + "=" + value);
+    }
+    return out.toString();
   }
 
   /**

@@ -894,6 +894,144 @@ class TargetsLoaderTest {
         .contains("amifleet:job-id", "reserved prefix");
   }
 
+  // --- shapes (issue 12: the file is bound by Jackson; these keep the errors as they were) ---
+
+  @Test
+  void valuesOfTheWrongShapeAreEachReportedWhereTheyAreWritten() {
+    List<String> problems =
+        problems(
+            """
+            defaults:
+              regions: us-east-1
+              copyInstanceTags: "yes"
+            accounts:
+              - id: "111111111111"
+                regions: [us-east-1, {a: b}]
+                reboot: [true]
+                tags: {Team: [web]}
+                select: [all]
+                retention: 7
+            """);
+
+    assertThat(problems)
+        .containsExactlyInAnyOrder(
+            "targets.yaml: defaults.regions: must be a list, e.g. [a, b]",
+            "targets.yaml: defaults.copyInstanceTags: must be true or false",
+            "targets.yaml: accounts[0] (111111111111).regions: entries must be strings",
+            "targets.yaml: accounts[0] (111111111111).reboot: must be true or false",
+            "targets.yaml: accounts[0] (111111111111).tags.Team: must be a string",
+            "targets.yaml: accounts[0] (111111111111).select: must be a mapping ({all: true},"
+                + " instanceIds, tags, states)",
+            "targets.yaml: accounts[0] (111111111111).retention: must be a mapping: {keepLast: 7,"
+                + " maxAge: 30d}");
+  }
+
+  @Test
+  void aTagSelectorsValueIsOneStringOrANonEmptyListOfStrings() {
+    AccountTarget a =
+        parse(
+                """
+                accounts:
+                  - id: "111111111111"
+                    regions: [us-east-1]
+                    select: {tags: {Env: production, Tier: [web, db], Port: 443}}
+                """)
+            .accounts()
+            .get(0);
+    assertThat(a.select().tags())
+        .isEqualTo(
+            Map.of(
+                "Env",
+                List.of("production"),
+                "Tier",
+                List.of("web", "db"),
+                "Port",
+                List.of("443")));
+
+    assertThat(
+            problems(
+                """
+                accounts:
+                  - id: "111111111111"
+                    regions: [us-east-1]
+                    select: {tags: {Env: [], Tier: [[web]]}}
+                """))
+        .containsExactlyInAnyOrder(
+            "targets.yaml: accounts[0] (111111111111).select.tags.Env: must be a string or a"
+                + " non-empty list of strings",
+            "targets.yaml: accounts[0] (111111111111).select.tags.Tier: list entries must be"
+                + " strings");
+  }
+
+  @Test
+  void retentionOfAnAccountOverridesTheDefaultsFieldByField() {
+    AccountTarget a =
+        parse(
+                """
+                defaults:
+                  regions: [us-east-1]
+                  select: {all: true}
+                  retention: {keepLast: 7, maxAge: 30d}
+                accounts:
+                  - id: "111111111111"
+                    retention: {keepLast: 3}
+                """)
+            .accounts()
+            .get(0);
+
+    assertThat(a.retention())
+        .contains(new Retention(Optional.of(3), Optional.of(java.time.Duration.ofDays(30))));
+  }
+
+  @Test
+  void retentionProblemsNameTheFieldOfThePolicy() {
+    assertThat(
+            problems(
+                """
+                defaults:
+                  regions: [us-east-1]
+                  select: {all: true}
+                  retention: {keepLast: -1, maxAge: soon}
+                accounts:
+                  - id: "111111111111"
+                """))
+        .containsExactly(
+            "targets.yaml: defaults.retention.keepLast: must be a whole number, 0 or more",
+            "targets.yaml: defaults.retention.maxAge: 'soon' is not a duration (examples: 500ms,"
+                + " 30s, 5m, 4h, 30d, 1h30m)",
+            "targets.yaml: defaults.retention: retention needs keepLast, maxAge or both");
+  }
+
+  @Test
+  void anOrganizationsAccountsGetTheDefaultsWhichAreCheckedForThem() {
+    List<String> problems =
+        problems(
+            """
+            defaults: {regions: [us-east-1]}
+            accounts:
+              fromOrganization: {ous: [bad-ou], exclude: ["1234"], roleArn: arn:aws:iam::1:user/x}
+            """);
+
+    assertThat(problems)
+        .containsExactly(
+            "targets.yaml: accounts.fromOrganization.ous: 'bad-ou' is not an OU ID"
+                + " (ou-xxxx-xxxxxxxx) or root ID (r-xxxx)",
+            "targets.yaml: accounts.fromOrganization.exclude: '1234' is not a 12-digit account ID"
+                + " (quote it)",
+            "targets.yaml: accounts.fromOrganization.roleArn: 'arn:aws:iam::1:user/x' is not an IAM"
+                + " role ARN",
+            "targets.yaml: defaults (for every discovered account).select: required: say which"
+                + " instances to image ({all: true}, instanceIds or tags)");
+    Targets ok =
+        parse(
+            """
+            defaults: {regions: [us-east-1], select: {all: true}}
+            accounts: {fromOrganization: {ous: [ou-ab12-34cd56ef]}}
+            """);
+    assertThat(ok.accounts()).isEmpty();
+    assertThat(ok.organization()).hasValueSatisfying(o -> assertThat(o.ous()).hasSize(1));
+  }
+
   // --- reporting ---
 
   @Test

@@ -129,8 +129,14 @@ class MessageCodecTest {
   @Test
   void succeededResultSurvivesARoundTrip() {
     ResultMessage result =
-        ResultMessage.succeeded(
-            job(), "ami-0123456789abcdef0", List.of("snap-1", "snap-2"), 2, STARTED, FINISHED);
+        job()
+            .result()
+            .imageId("ami-0123456789abcdef0")
+            .snapshotIds(List.of("snap-1", "snap-2"))
+            .adopted(true)
+            .attempt(2)
+            .startedAt(STARTED)
+            .succeeded(FINISHED);
 
     ResultMessage decoded = codec.decodeResult(codec.encode(result));
 
@@ -142,15 +148,17 @@ class MessageCodecTest {
   @Test
   void failedResultSurvivesARoundTrip() {
     ResultMessage result =
-        ResultMessage.unsuccessful(
-            job(),
-            JobStatus.TIMED_OUT,
-            "ami-0123456789abcdef0",
-            ErrorCodes.IMAGE_TIMED_OUT,
-            "still pending after PT2H",
-            1,
-            STARTED,
-            FINISHED);
+        job()
+            .result()
+            .imageId("ami-0123456789abcdef0")
+            .adopted(false)
+            .attempt(1)
+            .startedAt(STARTED)
+            .unsuccessful(
+                JobStatus.TIMED_OUT,
+                ErrorCodes.IMAGE_TIMED_OUT,
+                "still pending after PT2H",
+                FINISHED);
 
     ResultMessage decoded = codec.decodeResult(codec.encode(result));
 
@@ -163,8 +171,14 @@ class MessageCodecTest {
   @Test
   void resultIsEncodedWithTheDocumentedFieldsAndIsoInstants() throws Exception {
     ResultMessage result =
-        ResultMessage.succeeded(
-            job(), "ami-0123456789abcdef0", List.of("snap-1"), 1, STARTED, FINISHED);
+        job()
+            .result()
+            .imageId("ami-0123456789abcdef0")
+            .snapshotIds(List.of("snap-1"))
+            .adopted(false)
+            .attempt(1)
+            .startedAt(STARTED)
+            .succeeded(FINISHED);
 
     JsonNode json = mapper.readTree(codec.encode(result));
 
@@ -183,10 +197,12 @@ class MessageCodecTest {
             "imageId",
             "imageName",
             "snapshotIds",
+            "adopted",
             "attempt",
             "startedAt",
             "finishedAt");
     assertThat(json.get("status").textValue()).isEqualTo("SUCCEEDED");
+    assertThat(json.get("adopted").isBoolean()).as("adopted is a JSON boolean").isTrue();
     assertThat(json.get("startedAt").textValue()).isEqualTo("2026-11-28T01:23:00.250Z");
     assertThat(json.get("finishedAt").textValue()).isEqualTo("2026-11-28T01:31:42Z");
   }
@@ -195,9 +211,7 @@ class MessageCodecTest {
   void unsuccessfulResultCannotClaimSuccess() {
     assertThat(
             catchThrowable(
-                () ->
-                    ResultMessage.unsuccessful(
-                        job(), JobStatus.SUCCEEDED, null, "X", "y", 1, STARTED, FINISHED)))
+                () -> job().result().unsuccessful(JobStatus.SUCCEEDED, "X", "y", FINISHED)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -395,7 +409,7 @@ class MessageCodecTest {
   @Test
   void resultWithoutJobIdIsPoison() {
     ResultMessage result =
-        ResultMessage.succeeded(job(), "ami-0123456789abcdef0", List.of(), 1, STARTED, FINISHED);
+        job().result().imageId("ami-0123456789abcdef0").attempt(1).succeeded(FINISHED);
     ObjectNode node = mapper.valueToTree(result);
     node.remove("jobId");
 
@@ -405,7 +419,7 @@ class MessageCodecTest {
   @Test
   void resultIsNotAJob() {
     ResultMessage result =
-        ResultMessage.succeeded(job(), "ami-0123456789abcdef0", List.of(), 1, STARTED, FINISHED);
+        job().result().imageId("ami-0123456789abcdef0").attempt(1).succeeded(FINISHED);
 
     assertThat(poisonJob(codec.encode(result)).getMessage()).contains("roleArn");
   }
@@ -448,6 +462,22 @@ class MessageCodecTest {
     assertThat(e.getMessage())
         .contains("does not belong to this job's runId, accountId and region");
     assertThat(codec.decodeWork(prune.toString())).isInstanceOf(PruneMessage.class);
+  }
+
+  @Test
+  void kindChoosesTheJobTypeAndAMessageWithoutKindIsAnImageJob() {
+    assertThat(codec.decodeWork(jobJson(n -> {}))).isEqualTo(job());
+    assertThat(codec.decodeWork(jobJson(n -> n.put("kind", "image")))).isEqualTo(job());
+    assertThat(codec.decodeWork(jobJson(n -> n.putNull("kind")))).isEqualTo(job());
+    assertThat(codec.encode(job())).doesNotContain("kind");
+  }
+
+  @Test
+  void unknownKindIsPoisonNamingTheKindsThisWorkerKnows() {
+    assertThat(poison(() -> codec.decodeWork(jobJson(n -> n.put("kind", "copy")))).getMessage())
+        .isEqualTo("unknown kind 'copy' (this worker knows image and prune jobs)");
+    assertThat(poison(() -> codec.decodeWork(jobJson(n -> n.put("kind", 5)))).getMessage())
+        .isEqualTo("unknown kind '5' (this worker knows image and prune jobs)");
   }
 
   @Test

@@ -6,6 +6,22 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SecretsTest {
+  private record WithSecret(String jobId, String externalId) {}
+
+  private record WithOptionalSecret(String id, java.util.Optional<String> externalId) {}
+
+  @Test
+  void aRecordIsDescribedLikeItsGeneratedToStringButWithItsExternalIdMasked() {
+    assertThat(Secrets.describe(new WithSecret("j-1", "SeCrEt-42")))
+        .isEqualTo("WithSecret[jobId=j-1, externalId=****]");
+    assertThat(Secrets.describe(new WithSecret("j-1", null)))
+        .isEqualTo("WithSecret[jobId=j-1, externalId=null]");
+    assertThat(Secrets.describe(new WithOptionalSecret("a", java.util.Optional.of("SeCrEt-42"))))
+        .isEqualTo("WithOptionalSecret[id=a, externalId=****]");
+    assertThat(Secrets.describe(new WithOptionalSecret("a", java.util.Optional.empty())))
+        .isEqualTo("WithOptionalSecret[id=a, externalId=none]");
+  }
+
   @Test
   void externalIdOfAJsonBodyIsFoundAndMasked() {
     String body = "{\"v\":1,\"jobId\":\"j\",\"externalId\":\"SeCrEt-42\",\"region\":\"us-east-1\"}";

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.amifleet.common.aws.Ec2Clients;
 import io.amifleet.common.aws.RoleCredentials;
 import io.amifleet.common.error.AwsErrors;
+import io.amifleet.common.message.Tags;
 import io.amifleet.worker.throttle.MutationLimiter;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -98,7 +99,7 @@ public final class Ec2AsyncImageService implements ImageService {
   public CompletableFuture<List<ImageInfo>> findByJobIds(Ec2Target target, List<String> jobIds) {
     return findImages(
         target,
-        Filter.builder().name("tag:amifleet:job-id").values(jobIds).build(),
+        Filter.builder().name("tag:" + Tags.JOB_ID).values(jobIds).build(),
         "find images of " + jobIds.size() + " job(s)");
   }
 
@@ -282,7 +283,7 @@ public final class Ec2AsyncImageService implements ImageService {
                   b ->
                       b.ownerIds("self")
                           .filters(
-                              Filter.builder().name("tag:amifleet:managed").values("true").build())
+                              Filter.builder().name("tag:" + Tags.MANAGED).values("true").build())
                           .maxResults(1000))
               .snapshots()
               .subscribe(
@@ -372,12 +373,11 @@ public final class Ec2AsyncImageService implements ImageService {
     for (Tag t : image.tags()) {
       tags.put(t.key(), t.value());
     }
-    String state = image.stateAsString() == null ? "unknown" : image.stateAsString();
     String reason = image.stateReason() == null ? null : image.stateReason().message();
     return new ImageInfo(
         image.imageId(),
         image.name(),
-        state,
+        ImageState.of(image.stateAsString()),
         reason,
         snapshots,
         tags,

@@ -8,15 +8,13 @@ import java.util.Map;
 /**
  * What DescribeImages says of one image.
  *
- * @param state EC2's image state in lower case: pending, available, failed, invalid, deregistered,
- *     transient, error, disabled
  * @param stateReason why it failed, when it did
  * @param ownerId the account that owns the image (DescribeImages always says)
  */
 public record ImageInfo(
     String imageId,
     String name,
-    String state,
+    ImageState state,
     String stateReason,
     List<String> snapshotIds,
     Map<String, String> tags,
@@ -38,15 +36,15 @@ public record ImageInfo(
   }
 
   public boolean available() {
-    return state.equals("available");
+    return state.available();
   }
 
   public boolean pending() {
-    return state.equals("pending") || state.equals("transient");
+    return state.pending();
   }
 
   /** Failed for good: nothing will make this image available. */
   public boolean broken() {
-    return !available() && !pending();
+    return state.broken();
   }
 }

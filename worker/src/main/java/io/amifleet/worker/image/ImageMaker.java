@@ -151,9 +151,7 @@ public final class ImageMaker {
               }
               CompletableFuture<Void> cleared = CompletableFuture.completedFuture(null);
               for (ImageInfo broken : existing) {
-                if (broken.state().equals("failed")
-                    || broken.state().equals("error")
-                    || broken.state().equals("invalid")) {
+                if (broken.state().replaceable()) {
                   JobMdc.with(
                       job,
                       () ->
@@ -182,7 +180,7 @@ public final class ImageMaker {
               new ImageRequest(
                   job.instanceId(),
                   job.imageName(),
-                  "amifleet job " + job.jobId() + " of run " + job.runId(),
+                  ImageDescription.of(job.jobId(), job.runId()),
                   !job.reboot(),
                   ImageTags.of(job, copied));
           return images

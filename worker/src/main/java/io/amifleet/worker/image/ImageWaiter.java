@@ -2,10 +2,10 @@ package io.amifleet.worker.image;
 
 import static java.util.Objects.requireNonNull;
 
+import io.amifleet.common.aws.AccountRegion;
 import io.amifleet.common.config.Durations;
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.AwsErrors;
-import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.log.JobMdc;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,25 +18,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Waits for images to become available without holding a thread per image: each wait is a pending
- * future, and one poller per account+region asks about all of its waiting images once per poll
- * interval: one DescribeImages per 1,000 of them (EC2's limit of IDs per call).
+ * Waits for images to become available without holding a thread per image ({@link
+ * ImageAvailability} by polling): each wait is a pending future, and one poller per account+region
+ * asks about all of its waiting images once per poll interval: one DescribeImages per 1,000 of them
+ * (EC2's limit of IDs per call).
  *
  * <p>A new poller makes its first check soon ({@code firstCheck}), then one per {@code
- * pollInterval} while anything waits. An image EC2 does not know yet (eventual consistency right
- * after CreateImage) keeps waiting for {@link #NOT_FOUND_GRACE}. A failed poll is retried at the
- * next interval when retryable; a permanent error (the role lost its permissions) fails every image
- * of that account+region.
+ * pollInterval} while anything waits; news from an {@link ImageEvents} source makes it check at
+ * once. An image EC2 does not know yet (eventual consistency right after CreateImage) keeps waiting
+ * for {@link #NOT_FOUND_GRACE}. A failed poll is retried at the next interval when retryable; a
+ * permanent error (the role lost its permissions) fails every image of that account+region. A wait
+ * whose future was cancelled (its job released at shutdown) is dropped at the next check.
  *
  * <p>Thread-safe. Does not own the scheduler or the image service.
  */
-public final class ImageWaiter {
+public final class ImageWaiter implements ImageAvailability, ImageEvents {
   static final Duration NOT_FOUND_GRACE = Duration.ofMinutes(5);
 
   private static final Logger log = LoggerFactory.getLogger(ImageWaiter.class);
@@ -48,7 +51,6 @@ public final class ImageWaiter {
   private final Duration firstCheck;
   private final ConcurrentMap<Ec2Target, Group> groups = new ConcurrentHashMap<>();
   private final AtomicLong polls = new AtomicLong();
-  private volatile Throwable stopped;
 
   public ImageWaiter(
       ImageService images,
@@ -63,29 +65,22 @@ public final class ImageWaiter {
     this.firstCheck = firstCheck.compareTo(pollInterval) < 0 ? firstCheck : pollInterval;
   }
 
-  /**
-   * Completes with the image once it is {@code available}; fails with {@link
-   * ErrorCodes#IMAGE_FAILED} when it fails, {@link ErrorCodes#IMAGE_TIMED_OUT} when still pending
-   * at {@code deadline}.
-   */
+  @Override
   public CompletableFuture<ImageInfo> await(Ec2Target target, String imageId, Instant deadline) {
-    Throwable stop = stopped;
-    if (stop != null) {
-      return CompletableFuture.failedFuture(stop);
-    }
     CompletableFuture<ImageInfo> future = new CompletableFuture<>();
     Waiting w = new Waiting(imageId, future, deadline, clock.instant());
     groups.computeIfAbsent(target, Group::new).add(w);
     return future;
   }
 
-  /**
-   * Fails every wait, and every later one, with {@code cause} (shutdown: the held jobs are
-   * released).
-   */
-  public void stop(Throwable cause) {
-    stopped = requireNonNull(cause, "cause is null");
-    groups.values().forEach(g -> g.abort(cause));
+  @Override
+  public void changed(AccountRegion where, String imageId) {
+    groups.forEach(
+        (target, group) -> {
+          if (target.accountRegion().equals(where)) {
+            group.checkSoon(imageId);
+          }
+        });
   }
 
   /** Images currently waited on, over all accounts and regions. */
@@ -105,8 +100,9 @@ public final class ImageWaiter {
   private final class Group {
     private final Ec2Target target;
     private final Map<String, List<Waiting>> waiting = new HashMap<>();
-    private boolean scheduled;
+    private ScheduledFuture<?> scheduled;
     private boolean inFlight;
+    private boolean checkAgain;
 
     Group(Ec2Target target) {
       this.target = target;
@@ -118,29 +114,49 @@ public final class ImageWaiter {
 
     synchronized void add(Waiting w) {
       waiting.computeIfAbsent(w.imageId(), k -> new ArrayList<>()).add(w);
-      if (!scheduled && !inFlight) {
+      if (scheduled == null && !inFlight) {
         schedule(firstCheck);
       }
     }
 
-    synchronized void abort(Throwable cause) {
-      waiting.values().forEach(list -> list.forEach(w -> w.future().completeExceptionally(cause)));
-      waiting.clear();
+    /**
+     * News of {@code imageId}: when it is waited on here, check now (or right after this check).
+     */
+    synchronized void checkSoon(String imageId) {
+      if (!waiting.containsKey(imageId)) {
+        return;
+      }
+      if (inFlight) {
+        checkAgain = true;
+      } else {
+        if (scheduled != null) {
+          scheduled.cancel(false);
+        }
+        schedule(Duration.ZERO);
+      }
     }
 
     private void schedule(Duration delay) {
-      scheduled = true;
-      timer.schedule(this::poll, delay.toMillis(), TimeUnit.MILLISECONDS);
+      scheduled = timer.schedule(this::poll, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void poll() {
       List<String> ids;
       synchronized (this) {
-        scheduled = false;
+        scheduled = null;
+        if (inFlight) {
+          // An early check (an image event) came while one was running: it follows that one.
+          checkAgain = true;
+          return;
+        }
+        // Waits given up on (their job was released) cost no more calls.
+        waiting.values().forEach(ws -> ws.removeIf(w -> w.future().isDone()));
+        waiting.values().removeIf(List::isEmpty);
         if (waiting.isEmpty()) {
           return;
         }
         inFlight = true;
+        checkAgain = false;
         ids = List.copyOf(waiting.keySet());
       }
       polls.incrementAndGet();
@@ -161,7 +177,7 @@ public final class ImageWaiter {
                 answered(lookup, completions);
               }
               if (!waiting.isEmpty()) {
-                schedule(pollInterval);
+                schedule(checkAgain ? Duration.ZERO : pollInterval);
               }
             }
             // Complete outside the monitor: callbacks may register new waits.
@@ -182,8 +198,7 @@ public final class ImageWaiter {
         } else if (image.broken()) {
           waiting.remove(image.imageId());
           AmiFleetException e =
-              new ImageException(
-                  ErrorCodes.IMAGE_FAILED,
+              ImageException.failed(
                   image.imageId(),
                   "image "
                       + image.imageId()
@@ -207,8 +222,7 @@ public final class ImageWaiter {
           if (now.isAfter(w.since().plus(NOT_FOUND_GRACE))) {
             gone.add(w);
             AmiFleetException e =
-                new ImageException(
-                    ErrorCodes.IMAGE_FAILED,
+                ImageException.failed(
                     id,
                     "image "
                         + id
@@ -232,8 +246,7 @@ public final class ImageWaiter {
       List<Waiting> late = ws.stream().filter(w -> now.isAfter(w.deadline())).toList();
       for (Waiting w : late) {
         AmiFleetException e =
-            new ImageException(
-                ErrorCodes.IMAGE_TIMED_OUT,
+            ImageException.timedOut(
                 id,
                 "image "
                     + id

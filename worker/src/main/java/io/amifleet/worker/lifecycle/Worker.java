@@ -6,14 +6,7 @@ import io.amifleet.common.aws.Threads;
 import io.amifleet.common.config.Durations;
 import io.amifleet.common.error.AwsErrors;
 import io.amifleet.worker.WorkerSettings;
-import io.amifleet.worker.image.ImageWaiter;
-import io.amifleet.worker.outcome.JobOutcome;
-import io.amifleet.worker.outcome.OutcomeRouter;
-import io.amifleet.worker.outcome.ResultSink;
-import io.amifleet.worker.poll.JobQueue;
-import io.amifleet.worker.poll.ReceivedJob;
-import io.amifleet.worker.process.JobProcessor;
-import io.amifleet.worker.process.WorkerStopping;
+import io.amifleet.worker.poll.MessageSource;
 import io.amifleet.worker.visibility.VisibilityHeartbeat;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,20 +23,21 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A worker: {@code consumers} poller threads that receive jobs and hand them to the {@link
- * JobProcessor}, bounded by {@code concurrency} permits per consumer, taken before each
- * ReceiveMessage and given back as each job finishes. A job waiting for its image holds a permit
- * but no thread.
+ * A worker: {@code consumers} poller threads per {@link MessageSource} (the jobs queue) that
+ * receive messages and hand them to the source, bounded per source by its capacity times {@code
+ * consumers} permits, taken before each ReceiveMessage and given back as each message is dealt
+ * with. A job waiting for its image holds a permit but no thread.
  *
  * <p>Stopping is ordered: stop receiving (a pending long poll is let finish while jobs are held,
- * cancelled when the worker is idle) → let held jobs finish within the shutdown timeout → release
- * the rest (visibility 0, so another worker takes them at once) → wait for every outcome to be
- * routed (results published, deletes and visibility changes sent). The SDK clients are closed
- * afterwards by the command that owns them.
+ * and cancelled at once when the worker is idle or its queue dies with the process) → let held jobs
+ * finish within the shutdown timeout → release the rest (visibility 0, so another worker takes them
+ * at once) → wait for every outcome to be routed (results published, deletes and visibility changes
+ * sent). The SDK clients are closed afterwards by the command that owns them.
  */
 public final class Worker {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -51,16 +45,11 @@ public final class Worker {
 
   private final WorkerSettings settings;
   private final int consumers;
-  private final JobQueue queue;
-  private final ResultSink results;
-  private final JobProcessor processor;
-  private final OutcomeRouter router;
-  private final ImageWaiter waiter;
+  private final List<MessageSource> sources;
   private final VisibilityHeartbeat heartbeat;
   private final Clock clock;
-  private final Semaphore permits;
   private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
-  private final Set<CompletableFuture<List<ReceivedJob>>> receives = ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<?>> receives = ConcurrentHashMap.newKeySet();
   private final List<Thread> pollers = new ArrayList<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running;
@@ -71,26 +60,17 @@ public final class Worker {
   public Worker(
       WorkerSettings settings,
       int consumers,
-      JobQueue queue,
-      ResultSink results,
-      JobProcessor processor,
-      OutcomeRouter router,
-      ImageWaiter waiter,
+      Set<MessageSource> sources,
       VisibilityHeartbeat heartbeat,
       Clock clock) {
-    this.results = requireNonNull(results, "results is null");
     this.settings = requireNonNull(settings, "settings is null");
     if (consumers < 1) {
       throw new IllegalArgumentException("consumers must be positive");
     }
     this.consumers = consumers;
-    this.queue = requireNonNull(queue, "queue is null");
-    this.processor = requireNonNull(processor, "processor is null");
-    this.router = requireNonNull(router, "router is null");
-    this.waiter = requireNonNull(waiter, "waiter is null");
+    this.sources = List.copyOf(requireNonNull(sources, "sources is null"));
     this.heartbeat = requireNonNull(heartbeat, "heartbeat is null");
     this.clock = requireNonNull(clock, "clock is null");
-    this.permits = new Semaphore(settings.concurrency() * consumers);
   }
 
   /** Starts the consumers; returns at once. */
@@ -98,26 +78,26 @@ public final class Worker {
     if (running || stopRequested) {
       throw new IllegalStateException("a worker starts once");
     }
-    // Look up queues and the redrive policy now: a wrong queue fails here, before any job, and
-    // no completion callback ever blocks on a lookup.
-    queue.prepare();
-    results.prepare();
-    int maxReceives = queue.maxReceiveCount();
+    sources.forEach(MessageSource::prepare);
     running = true;
     lastActivity = clock.instant();
-    var factory = Threads.named("amifleet-poller");
-    for (int i = 0; i < consumers; i++) {
-      Thread t = factory.newThread(this::pollLoop);
-      pollers.add(t);
-      t.start();
+    for (MessageSource source : sources) {
+      Semaphore permits = new Semaphore(source.capacity() * consumers);
+      var factory =
+          Threads.named(
+              sources.size() == 1 ? "amifleet-poller" : "amifleet-poller-" + source.name());
+      for (int i = 0; i < consumers; i++) {
+        Thread t = factory.newThread(() -> pollLoop(source, permits));
+        pollers.add(t);
+        t.start();
+      }
     }
     log.info(
-        "worker started: {} consumer(s), concurrency {} each, poll interval {}, max wait {}, maxReceiveCount {}",
+        "worker started: {} consumer(s) of {}, poll interval {}, max wait {}",
         consumers,
-        settings.concurrency(),
+        sources.stream().map(MessageSource::describe).collect(Collectors.joining(", ")),
         Durations.format(settings.pollInterval()),
-        Durations.format(settings.maxWait()),
-        maxReceives == Integer.MAX_VALUE ? "none" : maxReceives);
+        Durations.format(settings.maxWait()));
   }
 
   /** Jobs received and not yet routed. */
@@ -189,8 +169,7 @@ public final class Worker {
       log.info(
           "releasing {} held job(s) to other workers; images already requested are adopted",
           inFlight.size());
-      waiter.stop(new WorkerStopping());
-      processor.abortAll();
+      sources.forEach(MessageSource::releaseHeld);
       if (!awaitInFlight(RELEASE_TIMEOUT)) {
         log.warn(
             "{} job(s) were not released in time; they reappear after their visibility timeout",
@@ -225,7 +204,7 @@ public final class Worker {
     }
   }
 
-  private void pollLoop() {
+  private void pollLoop(MessageSource source, Semaphore permits) {
     long errorPause = 1_000;
     while (running) {
       int n;
@@ -241,9 +220,8 @@ public final class Worker {
       while (n < 10 && permits.tryAcquire()) {
         n++;
       }
-      List<ReceivedJob> got;
-      CompletableFuture<List<ReceivedJob>> receive =
-          queue.receive(n, receiveWait(), settings.visibilityTimeout());
+      List<MessageSource.Delivery> got;
+      CompletableFuture<List<MessageSource.Delivery>> receive = source.receive(n, receiveWait());
       receives.add(receive);
       try {
         got = receive.get();
@@ -257,7 +235,8 @@ public final class Worker {
           break;
         }
         log.warn(
-            "ReceiveMessage failed, trying again in {} ms: {}",
+            "ReceiveMessage ({}) failed, trying again in {} ms: {}",
+            source.name(),
             errorPause,
             AwsErrors.unwrap(e).toString());
         sleep(errorPause);
@@ -269,34 +248,26 @@ public final class Worker {
       permits.release(n - got.size());
       if (!running) {
         // Received while stopping: give them back at once.
-        for (ReceivedJob job : got) {
-          CompletableFuture<Void> released = router.route(job, null, new JobOutcome.Release());
-          inFlight.add(released);
-          released.whenComplete((x, e) -> inFlight.remove(released));
+        for (MessageSource.Delivery message : got) {
+          hold(message.release(), permits);
         }
-        permits.release(got.size());
         break;
       }
-      for (ReceivedJob job : got) {
-        CompletableFuture<Void> done = start(job);
-        inFlight.add(done);
-        done.whenComplete(
-            (x, e) -> {
-              inFlight.remove(done);
-              permits.release();
-            });
+      for (MessageSource.Delivery message : got) {
+        hold(message.handle(), permits);
       }
       markBusyOrIdle(!got.isEmpty());
     }
   }
 
-  private CompletableFuture<Void> start(ReceivedJob job) {
-    try {
-      return processor.process(job);
-    } catch (RuntimeException e) {
-      log.error("processing message {} failed unexpectedly", job.messageId(), e);
-      return router.route(job, null, new JobOutcome.Release());
-    }
+  /** Counts {@code work} as held until it completes, then gives its permit back. */
+  private void hold(CompletableFuture<Void> work, Semaphore permits) {
+    inFlight.add(work);
+    work.whenComplete(
+        (x, e) -> {
+          inFlight.remove(work);
+          permits.release();
+        });
   }
 
   /**

@@ -4,11 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.message.ResultMessage;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
- * How a job ended on this attempt. {@link OutcomeRouter} turns each into exactly one of: delete,
- * visibility change, DLQ move.
+ * What becomes of a job on this attempt, as the {@link FailurePolicy} decided. {@link
+ * OutcomeRouter} turns each into exactly one of: delete, visibility change, DLQ move.
  */
 public sealed interface JobOutcome {
   /** The image is available: publish the result, delete the message. */
@@ -29,10 +30,11 @@ public sealed interface JobOutcome {
     }
   }
 
-  /** Might work later: leave the message to reappear after a backoff. */
-  record Retry(AmiFleetException error) implements JobOutcome {
+  /** Might work later: leave the message to reappear after {@code delay}. */
+  record Retry(AmiFleetException error, Duration delay) implements JobOutcome {
     public Retry {
       requireNonNull(error, "error is null");
+      requireNonNull(delay, "delay is null");
     }
   }
 

@@ -3,9 +3,9 @@ package io.amifleet.worker.outcome;
 import static java.util.Objects.requireNonNull;
 
 import io.amifleet.common.config.Durations;
+import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.AwsErrors;
 import io.amifleet.common.log.JobMdc;
-import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.common.message.WorkItem;
@@ -21,30 +21,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place that turns a job's outcome into what happens to its message: delete (after the
- * result was accepted), a visibility change (retry backoff, or release at shutdown), or a move to
- * the DLQ (with the reason as attributes; after the result was accepted, where there is one).
+ * The queue side of a job's outcome, as the {@link FailurePolicy} decided it: publish the result
+ * where there is one, then delete the message, move it to the DLQ (with the reason as attributes)
+ * or change its visibility (a retry's backoff, a release at shutdown). Listeners hear of it only
+ * once the message has been dealt with, and a listener that throws changes nothing.
  *
  * <p>Nothing is lost when a step fails: if the result cannot be published the message is left to
- * reappear (the next attempt adopts the image and publishes again); if the DLQ copy is refused, the
- * message is not deleted. The returned future never fails. Thread-safe.
+ * reappear after a backoff (the next attempt adopts the image and publishes again); if the DLQ copy
+ * is refused, the message is not deleted. The returned future never fails. Thread-safe.
  */
 public final class OutcomeRouter {
   private static final Logger log = LoggerFactory.getLogger(OutcomeRouter.class);
 
   private final JobQueue queue;
   private final ResultSink results;
-  private final RetryBackoff backoff;
+  private final FailurePolicy policy;
   private final WorkerEvents events;
   private final Clock clock;
 
   @Inject
   public OutcomeRouter(
-      JobQueue queue, ResultSink results, RetryBackoff backoff, WorkerEvents events, Clock clock) {
+      JobQueue queue, ResultSink results, FailurePolicy policy, WorkerEvents events, Clock clock) {
     this.queue = requireNonNull(queue, "queue is null");
     this.results = requireNonNull(results, "results is null");
-    this.backoff = requireNonNull(backoff, "backoff is null");
-    this.events = requireNonNull(events, "events is null");
+    this.policy = requireNonNull(policy, "policy is null");
+    this.events = WorkerEvents.guarded(requireNonNull(events, "events is null"));
     this.clock = requireNonNull(clock, "clock is null");
   }
 
@@ -73,51 +74,44 @@ public final class OutcomeRouter {
 
   private CompletableFuture<Void> dispatch(ReceivedJob message, WorkItem job, JobOutcome outcome) {
     if (outcome instanceof JobOutcome.Succeeded s) {
+      ResultMessage result = s.result();
       return publishThen(
           message,
-          job,
-          s.result(),
+          result,
           () ->
               queue
                   .delete(message)
                   .thenRun(
-                      () ->
-                          JobMdc.with(
-                              s.result(),
-                              () -> log.info("job {}: {}", s.result().jobId(), done(s.result())))));
-    }
-    if (outcome instanceof JobOutcome.Unsuccessful u) {
-      Map<String, String> attributes =
-          DeadLetterAttributes.of(
-              u.error().errorCode(),
-              u.error().getMessage(),
-              clock.instant(),
-              message.receiveCount(),
-              job);
-      return publishThen(
-          message,
-          job,
-          u.result(),
-          () ->
-              queue
-                  .moveToDeadLetter(message, attributes)
-                  .thenRun(
                       () -> {
                         JobMdc.with(
-                            u.result(),
-                            () ->
-                                log.warn(
-                                    "job {}: {} moved to the DLQ: {}",
-                                    u.result().jobId(),
-                                    u.result().status(),
-                                    u.error().getMessage()));
-                        events.movedToDeadLetter(u.error().errorCode(), u.error().getMessage());
+                            result, () -> log.info("job {}: {}", result.jobId(), done(result)));
+                        events.jobFinished(result);
                       }));
     }
+    if (outcome instanceof JobOutcome.Unsuccessful u) {
+      return publishThen(
+          message,
+          u.result(),
+          () ->
+              moveToDeadLetter(
+                  message,
+                  job,
+                  u.error(),
+                  () -> {
+                    JobMdc.with(
+                        u.result(),
+                        () ->
+                            log.warn(
+                                "job {}: {} moved to the DLQ: {}",
+                                u.result().jobId(),
+                                u.result().status(),
+                                u.error().getMessage()));
+                    events.jobFinished(u.result());
+                  }));
+    }
     if (outcome instanceof JobOutcome.Retry r) {
-      Duration delay = backoff.delay(message.receiveCount());
       return queue
-          .changeVisibility(message, delay)
+          .changeVisibility(message, r.delay())
           .thenRun(
               () -> {
                 JobMdc.with(
@@ -127,41 +121,33 @@ public final class OutcomeRouter {
                             "job {}: attempt {} failed, retrying in {}: {}",
                             job == null ? message.messageId() : job.jobId(),
                             message.receiveCount(),
-                            Durations.format(delay),
+                            Durations.format(r.delay()),
                             r.error().getMessage()));
-                if (job instanceof JobMessage image) {
-                  events.jobRetrying(image, r.error(), delay);
+                if (job != null) {
+                  events.jobRetrying(job, r.error(), r.delay());
                 }
               });
     }
     if (outcome instanceof JobOutcome.Poison p) {
-      Map<String, String> attributes =
-          DeadLetterAttributes.of(
-              p.error().errorCode(),
-              p.error().getMessage(),
-              clock.instant(),
-              message.receiveCount(),
-              job);
       // Reported only once the DLQ took the message: when the result cannot be published the
       // message is left to come back instead, and nothing was moved.
       Supplier<CompletableFuture<Void>> move =
           () ->
-              queue
-                  .moveToDeadLetter(message, attributes)
-                  .thenRun(
-                      () -> {
-                        JobMdc.with(
-                            job,
-                            () ->
-                                log.warn(
-                                    "message {}: poison, moved to the DLQ: {}",
-                                    message.messageId(),
-                                    p.error().getMessage()));
-                        events.movedToDeadLetter(p.error().errorCode(), p.error().getMessage());
-                      });
-      return p.result().isPresent()
-          ? publishThen(message, job, p.result().get(), move)
-          : move.get();
+              moveToDeadLetter(
+                  message,
+                  job,
+                  p.error(),
+                  () -> {
+                    JobMdc.with(
+                        job,
+                        () ->
+                            log.warn(
+                                "message {}: poison, moved to the DLQ: {}",
+                                message.messageId(),
+                                p.error().getMessage()));
+                    p.result().ifPresent(events::jobFinished);
+                  });
+      return p.result().isPresent() ? publishThen(message, p.result().get(), move) : move.get();
     }
     if (outcome instanceof JobOutcome.Release) {
       return queue.changeVisibility(message, Duration.ZERO);
@@ -170,21 +156,36 @@ public final class OutcomeRouter {
   }
 
   /**
+   * Moves the message to the DLQ with {@code error} as its reason; once the DLQ took it, runs
+   * {@code moved} and tells the listeners.
+   */
+  private CompletableFuture<Void> moveToDeadLetter(
+      ReceivedJob message, WorkItem job, AmiFleetException error, Runnable moved) {
+    Map<String, String> attributes =
+        DeadLetterAttributes.of(
+            error.errorCode(), error.getMessage(), clock.instant(), message.receiveCount(), job);
+    return queue
+        .moveToDeadLetter(message, attributes)
+        .thenRun(
+            () -> {
+              moved.run();
+              events.movedToDeadLetter(error.errorCode(), error.getMessage());
+            });
+  }
+
+  /**
    * Publishes {@code result}, then runs {@code next}. When publishing fails, the message is left to
-   * reappear after a backoff instead, so no job ends without a result.
+   * reappear after the policy's backoff instead, so no job ends without a result.
    */
   private CompletableFuture<Void> publishThen(
-      ReceivedJob message,
-      WorkItem job,
-      ResultMessage result,
-      Supplier<CompletableFuture<Void>> next) {
+      ReceivedJob message, ResultMessage result, Supplier<CompletableFuture<Void>> next) {
     return results
         .publish(result)
         .handle((ok, error) -> error)
         .thenCompose(
             error -> {
               if (error != null) {
-                Duration delay = backoff.delay(message.receiveCount());
+                Duration delay = policy.retryDelay(message.receiveCount());
                 log.error(
                     "job {}: cannot publish its result, retrying the job in {} s: {}",
                     result.jobId(),
@@ -192,7 +193,6 @@ public final class OutcomeRouter {
                     AwsErrors.unwrap(error).toString());
                 return queue.changeVisibility(message, delay);
               }
-              events.jobFinished(result);
               return next.get();
             });
   }

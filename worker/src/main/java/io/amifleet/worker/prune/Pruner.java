@@ -10,6 +10,7 @@ import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.Tags;
 import io.amifleet.worker.image.Ec2Target;
+import io.amifleet.worker.image.ImageDescription;
 import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageService;
 import io.amifleet.worker.image.ImageService.SnapshotInfo;
@@ -25,10 +26,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,13 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pruner {
   private static final Logger log = LoggerFactory.getLogger(Pruner.class);
-
-  /**
-   * What EC2 (and moto) write on the snapshots CreateImage makes
-   * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/creating-an-ami-ebs.html).
-   */
-  private static final Pattern CREATED_BY_CREATE_IMAGE =
-      Pattern.compile("Created by CreateImage\\((i-[0-9a-z]+)\\) for (ami-[0-9a-z-]+)( .*)?");
 
   private final ImageService images;
   private final Clock clock;
@@ -116,7 +109,8 @@ public final class Pruner {
         && run != null
         && instance != null
         && accountId.equals(image.ownerId())
-        && ("amifleet job " + job + " of run " + run).equals(image.description())
+        && ImageDescription.job(image.description())
+            .equals(Optional.of(new ImageDescription.Job(job, run)))
         && job.equals(JobIds.jobId(run, accountId, region, instance))
         && nameFitsJob(image.name(), job, run, instance);
   }
@@ -145,12 +139,12 @@ public final class Pruner {
         || job == null
         || run == null
         || instance == null
-        || snapshot.description() == null
         || !job.equals(JobIds.jobId(run, accountId, region, instance))) {
       return false;
     }
-    Matcher m = CREATED_BY_CREATE_IMAGE.matcher(snapshot.description());
-    return m.matches() && m.group(1).equals(instance) && !imageIds.contains(m.group(2));
+    return ImageDescription.createdBy(snapshot.description())
+        .filter(c -> c.instanceId().equals(instance) && !imageIds.contains(c.imageId()))
+        .isPresent();
   }
 
   /** Plans without changing anything. */

@@ -112,7 +112,7 @@ class ImageTagsTest {
         new ImageInfo(
             "ami-1",
             "web-1",
-            "available",
+            ImageState.AVAILABLE,
             null,
             List.of("snap-1"),
             Map.of(

@@ -9,9 +9,9 @@ import io.amifleet.common.aws.RoleKey;
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.AwsErrors;
 import io.amifleet.common.error.ErrorCodes;
+import io.amifleet.testing.MutableClock;
 import io.amifleet.worker.testing.AwsFailures;
 import io.amifleet.worker.testing.FakeImageService;
-import io.amifleet.worker.testing.MutableClock;
 import io.amifleet.worker.testing.TestImages;
 import java.time.Duration;
 import java.time.Instant;
@@ -238,21 +238,53 @@ class ImageWaiterTest {
   }
 
   @Test
-  void stopFailsCurrentAndLaterWaitsWithTheCause() {
+  void aCancelledWaitIsDroppedAndCostsNoMoreCalls() {
+    images.put(A, TestImages.image("ami-1", "pending"));
+    images.put(A, TestImages.image("ami-2", "pending"));
+    CompletableFuture<ImageInfo> released = waiter.await(A, "ami-1", FAR);
+    CompletableFuture<ImageInfo> kept = waiter.await(A, "ami-2", FAR);
+    pollsPass(A, 1);
+
+    released.cancel(false);
+    pollsPass(A, 2);
+
+    List<List<String>> requests = images.describeRequests(A);
+    assertThat(requests.get(requests.size() - 1)).containsExactly("ami-2");
+    assertThat(kept).isNotDone();
+
+    kept.cancel(false);
+    eventually(() -> waiter.waitingCount() == 0);
+    long calls = images.count(DESCRIBE, A);
+    sleep(Duration.ofMillis(100));
+    assertThat(images.count(DESCRIBE, A)).as("no poll for waits given up").isEqualTo(calls);
+  }
+
+  @Test
+  void anImageEventChecksItsAccountRegionAtOnceInsteadOfAtTheNextInterval() throws Exception {
+    ImageWaiter slow =
+        new ImageWaiter(images, timer, clock, Duration.ofHours(1), Duration.ofMillis(1));
     images.put(A, TestImages.image("ami-1", "pending"));
     images.put(B, TestImages.image("ami-b", "pending"));
-    CompletableFuture<ImageInfo> inA = waiter.await(A, "ami-1", FAR);
-    CompletableFuture<ImageInfo> inB = waiter.await(B, "ami-b", FAR);
-    RuntimeException cause = new IllegalStateException("stopping");
+    CompletableFuture<ImageInfo> inA = slow.await(A, "ami-1", FAR);
+    CompletableFuture<ImageInfo> inB = slow.await(B, "ami-b", FAR);
+    eventually(() -> images.count(DESCRIBE, A) == 1 && images.count(DESCRIBE, B) == 1);
+    images.setState(A, "ami-1", "available", null);
+    long callsInB = images.count(DESCRIBE, B);
 
-    waiter.stop(cause);
-    CompletableFuture<ImageInfo> later = waiter.await(A, "ami-1", FAR);
+    slow.changed(B.accountRegion(), "ami-unknown"); // nobody waits on it: no call
+    slow.changed(A.accountRegion(), "ami-1");
 
-    for (CompletableFuture<ImageInfo> f : List.of(inA, inB, later)) {
-      assertThat(f).isCompletedExceptionally();
-      assertThat(AwsErrors.unwrap(f.handle((v, e) -> e).join())).isSameAs(cause);
+    assertThat(inA.get(5, SECONDS).imageId()).isEqualTo("ami-1");
+    assertThat(images.count(DESCRIBE, B)).isEqualTo(callsInB);
+    assertThat(inB).isNotDone();
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    assertThat(waiter.waitingCount()).isZero();
   }
 
   @Test

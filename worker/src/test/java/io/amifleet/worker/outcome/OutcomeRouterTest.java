@@ -9,19 +9,18 @@ import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.error.ErrorKind;
 import io.amifleet.common.json.Json;
-import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.JobStatus;
 import io.amifleet.common.message.MessageCodec;
 import io.amifleet.common.message.PruneMessage;
 import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.ResultMessage;
+import io.amifleet.testing.MutableClock;
 import io.amifleet.worker.poll.ReceivedJob;
 import io.amifleet.worker.testing.AwsFailures;
 import io.amifleet.worker.testing.FakeJobQueue;
 import io.amifleet.worker.testing.FakeResultSink;
 import io.amifleet.worker.testing.Journal;
-import io.amifleet.worker.testing.MutableClock;
 import io.amifleet.worker.testing.RecordingEvents;
 import io.amifleet.worker.testing.TestJobs;
 import java.time.Duration;
@@ -39,13 +38,10 @@ class OutcomeRouterTest {
   private final FakeJobQueue queue = new FakeJobQueue(journal);
   private final FakeResultSink sink = new FakeResultSink(journal);
   private final RecordingEvents events = new RecordingEvents();
-  private final OutcomeRouter router =
-      new OutcomeRouter(
-          queue,
-          sink,
-          new RetryBackoff(BASE, Duration.ofMinutes(15)),
-          events,
-          new MutableClock(NOW));
+  private final MutableClock clock = new MutableClock(NOW);
+  private final FailurePolicy policy =
+      new FailurePolicy(new RetryBackoff(BASE, Duration.ofMinutes(15)), clock);
+  private final OutcomeRouter router = new OutcomeRouter(queue, sink, policy, events, clock);
 
   private final MessageCodec codec = new MessageCodec(Json.newMapper());
   private final JobMessage job = TestJobs.job();
@@ -55,12 +51,21 @@ class OutcomeRouterTest {
   }
 
   private ResultMessage succeeded() {
-    return ResultMessage.succeeded(job, "ami-1", List.of("snap-1"), 1, NOW.minusSeconds(60), NOW);
+    return job.result()
+        .imageId("ami-1")
+        .snapshotIds(List.of("snap-1"))
+        .adopted(false)
+        .attempt(1)
+        .startedAt(NOW.minusSeconds(60))
+        .succeeded(NOW);
   }
 
   private ResultMessage failed(String errorCode, String errorMessage) {
-    return ResultMessage.unsuccessful(
-        job, JobStatus.FAILED, "ami-1", errorCode, errorMessage, 2, NOW.minusSeconds(60), NOW);
+    return job.result()
+        .imageId("ami-1")
+        .attempt(2)
+        .startedAt(NOW.minusSeconds(60))
+        .unsuccessful(JobStatus.FAILED, errorCode, errorMessage, NOW);
   }
 
   private void route(ReceivedJob message, JobMessage job, JobOutcome outcome) throws Exception {
@@ -112,18 +117,77 @@ class OutcomeRouterTest {
   }
 
   @Test
-  void retryOnlyChangesVisibilityByTheBackoff() throws Exception {
+  void retryOnlyChangesVisibilityByThePoliciesDelay() throws Exception {
     AmiFleetException throttled = AwsFailures.throttled();
 
-    route(message(3), job, new JobOutcome.Retry(throttled));
+    route(message(3), job, new JobOutcome.Retry(throttled, Duration.ofSeconds(33)));
 
     assertThat(journal.entries()).containsExactly(CHANGE_VISIBILITY);
-    Duration delay = queue.calls().get(0).visibility();
-    // third receive: base * 4 = 40 s, of which half is fixed and half jitter
-    assertThat(delay).isBetween(Duration.ofSeconds(20), Duration.ofSeconds(40));
+    assertThat(queue.calls().get(0).visibility()).isEqualTo(Duration.ofSeconds(33));
     assertThat(events.entries())
         .containsExactly("retrying " + job.jobId() + " RequestLimitExceeded");
-    assertThat(events.retryDelays()).containsExactly(delay);
+    assertThat(events.retryDelays()).containsExactly(Duration.ofSeconds(33));
+  }
+
+  @Test
+  void listenersHearOfAFinishedJobOnlyOnceItsMessageIsDeleted() throws Exception {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    OutcomeRouter watched =
+        new OutcomeRouter(
+            queue,
+            sink,
+            policy,
+            new WorkerEvents() {
+              @Override
+              public void jobFinished(ResultMessage result) {
+                seen.add("finished after " + journal.entries());
+              }
+            },
+            clock);
+
+    assertThat(
+            watched.route(message(1), job, new JobOutcome.Succeeded(succeeded())).get(5, SECONDS))
+        .isNull();
+
+    assertThat(seen).containsExactly("finished after [publish, delete]");
+  }
+
+  @Test
+  void aThrowingListenerChangesNothingOfWhatHappensToTheMessage() throws Exception {
+    OutcomeRouter watched =
+        new OutcomeRouter(
+            queue,
+            sink,
+            policy,
+            new WorkerEvents() {
+              @Override
+              public void jobFinished(ResultMessage result) {
+                throw new IllegalStateException("listener bug");
+              }
+
+              @Override
+              public void movedToDeadLetter(String errorCode, String reason) {
+                throw new IllegalStateException("listener bug");
+              }
+            },
+            clock);
+
+    assertThat(
+            watched.route(message(1), job, new JobOutcome.Succeeded(succeeded())).get(5, SECONDS))
+        .isNull();
+    assertThat(
+            watched
+                .route(
+                    message(2),
+                    job,
+                    new JobOutcome.Unsuccessful(
+                        failed(ErrorCodes.IMAGE_FAILED, "boom"), imageFailed()))
+                .get(5, SECONDS))
+        .isNull();
+
+    assertThat(journal.entries())
+        .containsExactly("publish", "delete", "publish", MOVE_TO_DEAD_LETTER)
+        .doesNotContain(CHANGE_VISIBILITY);
   }
 
   @Test
@@ -206,7 +270,8 @@ class OutcomeRouterTest {
         new JobOutcome.Unsuccessful(failed(ErrorCodes.IMAGE_FAILED, "boom"), imageFailed()));
 
     assertThat(journal.entries()).containsExactly("publish", MOVE_TO_DEAD_LETTER + " failed");
-    assertThat(events.entries()).containsExactly("finished " + job.jobId() + " FAILED");
+    // The message was not dealt with: it comes back, and the job finishes on a later attempt.
+    assertThat(events.entries()).isEmpty();
   }
 
   @Test
@@ -225,7 +290,7 @@ class OutcomeRouterTest {
   void refusedVisibilityChangeCompletesNormally() throws Exception {
     queue.fail(CHANGE_VISIBILITY, new IllegalStateException("receipt handle expired"));
 
-    route(message(1), job, new JobOutcome.Retry(AwsFailures.throttled()));
+    route(message(1), job, new JobOutcome.Retry(AwsFailures.throttled(), Duration.ofSeconds(10)));
     route(message(1), job, new JobOutcome.Release());
 
     assertThat(journal.entries())
@@ -254,29 +319,14 @@ class OutcomeRouterTest {
 
   @Test
   void aFinishedRetentionJobIsLoggedWithWhatItDeletedNotAnImage() {
-    PruneMessage prune =
-        new PruneMessage(
-            1,
-            PruneMessage.KIND,
-            JobIds.pruneJobId(TestJobs.RUN_ID, TestJobs.ACCOUNT_ID, TestJobs.REGION),
-            TestJobs.RUN_ID,
-            TestJobs.ACCOUNT_ID,
-            TestJobs.REGION,
-            TestJobs.ROLE_ARN,
-            null,
-            3,
-            null,
-            NOW);
+    PruneMessage prune = TestJobs.prune(3);
     ResultMessage r =
-        ResultMessage.pruned(
-            prune,
-            JobStatus.SUCCEEDED,
-            new PruneSummary(List.of("ami-1", "ami-2"), List.of("snap-1"), List.of(), 3),
-            null,
-            null,
-            1,
-            NOW.minusSeconds(2),
-            NOW);
+        prune
+            .result()
+            .prune(new PruneSummary(List.of("ami-1", "ami-2"), List.of("snap-1"), List.of(), 3))
+            .attempt(1)
+            .startedAt(NOW.minusSeconds(2))
+            .succeeded(NOW);
 
     assertThat(OutcomeRouter.done(r))
         .isEqualTo(

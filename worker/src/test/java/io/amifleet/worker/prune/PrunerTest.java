@@ -11,13 +11,14 @@ import io.amifleet.common.error.AwsErrors;
 import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.Tags;
+import io.amifleet.testing.MutableClock;
 import io.amifleet.worker.image.Ec2Target;
 import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageService.SnapshotInfo;
+import io.amifleet.worker.image.ImageState;
 import io.amifleet.worker.testing.AwsFailures;
 import io.amifleet.worker.testing.FakeImageService;
 import io.amifleet.worker.testing.FakeImageService.Call;
-import io.amifleet.worker.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ class PrunerTest {
     return new ImageInfo(
         imageId,
         nameOf(imageId, instance),
-        state,
+        ImageState.of(state),
         null,
         List.of(snapshots),
         tagsOf(imageId, instance),
@@ -115,7 +116,7 @@ class PrunerTest {
     return new ImageInfo(
         imageId,
         "hand-made",
-        "available",
+        ImageState.AVAILABLE,
         null,
         List.of(snapshots),
         Map.of(),

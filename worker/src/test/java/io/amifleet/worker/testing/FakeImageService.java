@@ -5,6 +5,7 @@ import io.amifleet.worker.image.Ec2Target;
 import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageRequest;
 import io.amifleet.worker.image.ImageService;
+import io.amifleet.worker.image.ImageState;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -111,7 +112,7 @@ public final class FakeImageService implements ImageService {
         new ImageInfo(
             imageId,
             old.name(),
-            state,
+            ImageState.of(state),
             reason,
             old.snapshotIds(),
             old.tags(),
@@ -288,7 +289,7 @@ public final class FakeImageService implements ImageService {
               new ImageInfo(
                   id,
                   request.name(),
-                  createdState,
+                  ImageState.of(createdState),
                   null,
                   List.of(String.format("snap-%017x", created)),
                   request.tags(),

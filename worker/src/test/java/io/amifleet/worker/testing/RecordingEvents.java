@@ -3,6 +3,7 @@ package io.amifleet.worker.testing;
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
+import io.amifleet.common.message.WorkItem;
 import io.amifleet.worker.outcome.WorkerEvents;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ public final class RecordingEvents implements WorkerEvents {
   private final List<Duration> retryDelays = new ArrayList<>();
 
   @Override
-  public synchronized void jobStarted(JobMessage job, int attempt) {
+  public synchronized void jobStarted(WorkItem job, int attempt) {
     entries.add("started " + job.jobId() + " " + attempt);
   }
 
@@ -32,7 +33,7 @@ public final class RecordingEvents implements WorkerEvents {
   }
 
   @Override
-  public synchronized void jobRetrying(JobMessage job, AmiFleetException error, Duration delay) {
+  public synchronized void jobRetrying(WorkItem job, AmiFleetException error, Duration delay) {
     entries.add("retrying " + job.jobId() + " " + error.errorCode());
     retryDelays.add(delay);
   }

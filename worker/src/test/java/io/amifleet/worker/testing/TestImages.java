@@ -2,7 +2,9 @@ package io.amifleet.worker.testing;
 
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.Tags;
+import io.amifleet.worker.image.ImageDescription;
 import io.amifleet.worker.image.ImageInfo;
+import io.amifleet.worker.image.ImageState;
 import io.amifleet.worker.image.ImageTags;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +25,7 @@ public final class TestImages {
     return new ImageInfo(
         imageId,
         "name-of-" + imageId,
-        state,
+        ImageState.of(state),
         null,
         List.of("snap-of-" + imageId),
         tags,
@@ -38,7 +40,7 @@ public final class TestImages {
     return new ImageInfo(
         imageId,
         name,
-        state,
+        ImageState.of(state),
         null,
         List.of("snap-of-" + imageId),
         Map.of(Tags.JOB_ID, jobId, Tags.MANAGED, "true"),
@@ -52,12 +54,12 @@ public final class TestImages {
     return new ImageInfo(
         imageId,
         job.imageName(),
-        state,
+        ImageState.of(state),
         null,
         List.of("snap-of-" + imageId),
         ImageTags.of(job, Map.of()),
         creationDate,
-        "amifleet job " + job.jobId() + " of run " + job.runId(),
+        ImageDescription.of(job.jobId(), job.runId()),
         null);
   }
 
@@ -83,6 +85,14 @@ public final class TestImages {
 
   public static ImageInfo failed(String imageId, String reason) {
     return new ImageInfo(
-        imageId, "name-of-" + imageId, "failed", reason, List.of(), Map.of(), null, null, null);
+        imageId,
+        "name-of-" + imageId,
+        ImageState.FAILED,
+        reason,
+        List.of(),
+        Map.of(),
+        null,
+        null,
+        null);
   }
 }

@@ -3,6 +3,7 @@ package io.amifleet.worker.testing;
 import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.MessageCodec;
+import io.amifleet.common.message.PruneMessage;
 import io.amifleet.worker.poll.ReceivedJob;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -21,6 +22,22 @@ public final class TestJobs {
 
   public static JobMessage job() {
     return builder().build();
+  }
+
+  /** The retention job of the test account and region, keeping {@code keepLast} images. */
+  public static PruneMessage prune(int keepLast) {
+    return new PruneMessage(
+        1,
+        PruneMessage.KIND,
+        JobIds.pruneJobId(RUN_ID, ACCOUNT_ID, REGION),
+        RUN_ID,
+        ACCOUNT_ID,
+        REGION,
+        ROLE_ARN,
+        null,
+        keepLast,
+        null,
+        CREATED_AT);
   }
 
   public static Builder builder() {

@@ -1,19 +1,16 @@
 package io.amifleet.worker.testing;
 
-import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.Stage;
 import io.amifleet.common.aws.ApiCallStats;
 import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.config.Environment;
-import io.amifleet.common.inject.AwsModule;
-import io.amifleet.common.inject.CommonModule;
-import io.amifleet.common.inject.QueueModule;
+import io.amifleet.common.inject.Bootstrap;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.MessageCodec;
 import io.amifleet.common.message.ResultMessage;
+import io.amifleet.common.message.WorkItem;
 import io.amifleet.common.queue.OutgoingMessage;
 import io.amifleet.common.queue.QueueAdmin;
 import io.amifleet.common.queue.QueueSender;
@@ -28,7 +25,6 @@ import io.amifleet.worker.image.ImageWaiter;
 import io.amifleet.worker.lifecycle.Worker;
 import io.amifleet.worker.outcome.WorkerEvents;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -95,13 +91,13 @@ public final class WorkerHarness implements AutoCloseable {
       aws = aws.withSqsEndpoint(sqsEndpoint.get());
     }
     injector =
-        Guice.createInjector(
-            Stage.PRODUCTION,
-            new CommonModule(Environment.of(Map.of()), Clock.systemUTC(), closer),
-            new AwsModule(aws),
-            new QueueModule(QueueSettings.ofPrefix(prefix)),
-            new WorkerModule(settings, consumers, events),
-            binder -> binder.bind(io.amifleet.worker.dlq.DeadLetters.class));
+        Bootstrap.of(Environment.of(Map.of()), closer)
+            .aws(aws)
+            .queues(QueueSettings.ofPrefix(prefix))
+            .install(
+                new WorkerModule(settings, consumers, events),
+                binder -> binder.bind(io.amifleet.worker.dlq.DeadLetters.class))
+            .start();
     injector.getInstance(QueueAdmin.class).create(prefix, 5);
     worker = injector.getInstance(Worker.class);
   }
@@ -244,7 +240,7 @@ public final class WorkerHarness implements AutoCloseable {
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
     @Override
-    public void jobStarted(JobMessage job, int attempt) {
+    public void jobStarted(WorkItem job, int attempt) {
       log.add("started " + job.jobId() + " " + attempt);
     }
 
@@ -260,7 +256,7 @@ public final class WorkerHarness implements AutoCloseable {
 
     @Override
     public void jobRetrying(
-        JobMessage job, io.amifleet.common.error.AmiFleetException error, Duration delay) {
+        WorkItem job, io.amifleet.common.error.AmiFleetException error, Duration delay) {
       log.add("retrying " + job.jobId() + " " + error.errorCode());
     }
 

@@ -1,0 +1,50 @@
+package io.amifleet.worker.step;
+
+import static java.util.Objects.requireNonNull;
+
+import io.amifleet.common.message.JobMessage;
+import io.amifleet.worker.image.ImageMaker;
+import io.amifleet.worker.image.ImageMaker.ImageRef;
+import io.amifleet.worker.job.JobContext;
+import io.amifleet.worker.job.JobStep;
+import io.amifleet.worker.outcome.WorkerEvents;
+import jakarta.inject.Inject;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Makes sure the job has its one image: adopts the image an earlier attempt or run made, or calls
+ * CreateImage (which tags the image and its snapshots); see {@link ImageMaker}. Learns {@link
+ * #IMAGE}, and records the image ID and whether it was adopted in the result. Thread-safe.
+ */
+public final class EnsureImageStep implements JobStep {
+  /** The job's image, and whether it was adopted. */
+  public static final JobContext.Key<ImageRef> IMAGE =
+      new JobContext.Key<>("image", ImageRef.class);
+
+  private final ImageMaker maker;
+  private final WorkerEvents events;
+
+  @Inject
+  public EnsureImageStep(ImageMaker maker, WorkerEvents events) {
+    this.maker = requireNonNull(maker, "maker is null");
+    this.events = WorkerEvents.guarded(requireNonNull(events, "events is null"));
+  }
+
+  @Override
+  public String name() {
+    return "ensure image";
+  }
+
+  @Override
+  public CompletableFuture<Void> run(JobContext job) {
+    JobMessage image = job.work(JobMessage.class);
+    return maker
+        .ensure(job.target(), image)
+        .thenAccept(
+            ref -> {
+              job.put(IMAGE, ref);
+              job.record(r -> r.imageId(ref.imageId()).adopted(ref.adopted()));
+              events.imageRequested(image, ref.imageId(), ref.adopted());
+            });
+  }
+}

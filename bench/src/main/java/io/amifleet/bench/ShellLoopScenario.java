@@ -143,7 +143,11 @@ final class ShellLoopScenario {
         + estate.instancesPerAccount()
         + " instances, "
         + profile.id()
-        + " layer, poll "
+        + " layer"
+        + (profile == LayerProfile.REALISTIC
+            ? " (images pending up to " + config.pending().toSeconds() + " s)"
+            : "")
+        + ", poll "
         + POLL_INTERVAL
         + (config.repeat() > 1
             ? ", the median of " + config.repeat() + " rounds by wall (the shell loop: one)"

@@ -11,6 +11,7 @@ import io.amifleet.emulator.realistic.RealismSettings;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -51,6 +52,7 @@ public final class Bench {
     json.put("command", "bench/run " + String.join(" ", args));
     List<Measure> measures = new ArrayList<>();
     List<String> tables = new ArrayList<>();
+    boolean failed = false;
     try (RealisticEmulator emulator =
         RealisticEmulator.start(MotoLauncher.fromEnvironment().start(), layerSettings(config), 0)) {
       json.put("emulator", emulator.description());
@@ -62,30 +64,45 @@ public final class Bench {
                   .orElse("unknown (not started by the harness)"));
       System.err.println("bench: " + emulator.description() + "; work files in " + work);
       ShellLoopScenario race = new ShellLoopScenario(config, emulator, mapper, work);
-      step(
-          config.runs(1),
-          "1-2. competitors on one estate: "
-              + config.competitors().stream().map(Competitor::id).toList()
-              + " under "
-              + config.profiles().stream().map(LayerProfile::id).toList(),
-          () -> race.run(measures, json));
+      failed |=
+          !step(
+              measures,
+              emulator,
+              config.runs(1),
+              "1-2. competitors on one estate: "
+                  + config.competitors().stream().map(Competitor::id).toList()
+                  + " under "
+                  + config.profiles().stream().map(LayerProfile::id).toList(),
+              () -> race.run(measures, json));
       tables.addAll(race.tables());
-      step(
-          config.runs(3),
-          "3. waiting footprint",
-          () -> new FootprintScenario(config, emulator, work).run(measures, json));
-      step(
-          config.runs(4),
-          "4. near the throttle limit",
-          () -> new ThrottleScenario(config, emulator, work).run(measures, json));
-      step(
-          config.runs(5),
-          "5. dispatch rate",
-          () -> new DispatchRateScenario(config).run(measures, json));
-      step(
-          config.runs(6),
-          "6. preflight",
-          () -> new PreflightScenario(config, emulator, work).run(measures, json));
+      failed |=
+          !step(
+              measures,
+              emulator,
+              config.runs(3),
+              "3. waiting footprint",
+              () -> new FootprintScenario(config, emulator, work).run(measures, json));
+      failed |=
+          !step(
+              measures,
+              emulator,
+              config.runs(4),
+              "4. near the throttle limit",
+              () -> new ThrottleScenario(config, emulator, work).run(measures, json));
+      failed |=
+          !step(
+              measures,
+              emulator,
+              config.runs(5),
+              "5. dispatch rate",
+              () -> new DispatchRateScenario(config).run(measures, json));
+      failed |=
+          !step(
+              measures,
+              emulator,
+              config.runs(6),
+              "6. preflight",
+              () -> new PreflightScenario(config, emulator, work).run(measures, json));
       layerCost(emulator.layer().stats(), measures, json);
     }
     ArrayNode rows = json.putArray("measures");
@@ -99,27 +116,78 @@ public final class Bench {
     Files.writeString(config.out().resolve("latest.json"), text);
     System.out.println();
     System.out.println("written: " + config.out().resolve("bench-" + stamp + ".json"));
-    System.exit(0);
+    if (failed) {
+      System.err.println(
+          "bench: a scenario failed (see above and the NO lines); its figures are missing");
+    }
+    System.exit(failed ? 1 : 0);
   }
 
   private interface Step {
     void run() throws Exception;
   }
 
-  /** Runs a scenario when chosen, saying on stderr how long it took (the machine may be shared). */
-  private static void step(boolean chosen, String what, Step step) throws Exception {
+  /**
+   * Runs a scenario when chosen, saying on stderr how long it took (the machine may be shared). A
+   * scenario that fails is reported as a failed measure and the next one runs, so that a long run
+   * keeps what it measured; false when it failed.
+   */
+  private static boolean step(
+      List<Measure> measures, RealisticEmulator emulator, boolean chosen, String what, Step step) {
     if (!chosen) {
-      return;
+      return true;
     }
+    String name = what.replaceFirst(":.*", "");
     System.err.println("bench: " + what + " ...");
     long start = System.nanoTime();
-    step.run();
+    boolean ok = true;
+    try {
+      step.run();
+    } catch (Exception e) {
+      ok = false;
+      System.err.println("bench: " + name + " failed:");
+      e.printStackTrace();
+      measures.add(
+          Measure.check(name, "the scenario ran to the end", e.toString(), "no error", false));
+    }
+    if (!ok) {
+      recover(emulator);
+    }
     System.err.printf(
         Locale.ROOT,
-        "bench: %s: done in %.0f s (load average %s)%n",
-        what.replaceFirst(":.*", ""),
+        "bench: %s: %s in %.0f s (load average %s)%n",
+        name,
+        ok ? "done" : "FAILED",
         (System.nanoTime() - start) / 1e9,
         loadAverage());
+    return ok;
+  }
+
+  /**
+   * After a failed scenario moto may still be working through the calls of a client that gave up
+   * (each reset then times out): wait until a reset goes through, for up to five minutes, so that
+   * the next scenario starts from a clean emulator.
+   */
+  private static void recover(RealisticEmulator emulator) {
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (true) {
+      try {
+        emulator.reset();
+        return;
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          System.err.println("bench: the emulator did not recover: " + e.getMessage());
+          return;
+        }
+        System.err.println("bench: waiting for the emulator to recover: " + e.getMessage());
+        try {
+          Thread.sleep(10_000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   private static String loadAverage() {

@@ -266,14 +266,11 @@ final class ShellLoopScenario {
           later += result.path("attempt").asInt(1) > 1 ? 1 : 0;
         }
         retried = later;
-        full.get("apiCalls")
-            .fields()
-            .forEachRemaining(
-                e -> {
-                  if (e.getKey().startsWith("SQS.")) {
-                    ownCalls.put(e.getKey(), e.getValue().get("calls").asLong());
-                  }
-                });
+        for (Map.Entry<String, JsonNode> e : full.get("apiCalls").properties()) {
+          if (e.getKey().startsWith("SQS.")) {
+            ownCalls.put(e.getKey(), e.getValue().get("calls").asLong());
+          }
+        }
       }
     }
     CompetitorRun run =

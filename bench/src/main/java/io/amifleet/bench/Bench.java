@@ -11,18 +11,21 @@ import io.amifleet.emulator.realistic.RealismSettings;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The benchmark harness (issue "Benchmark harness"): runs every scenario against its own moto on
  * loopback behind the realistic EC2 layer (EC2's buckets, latency, eventual consistency; pending
- * times compressed to at most {@code --pending-seconds}), prints a table and writes the same
- * figures as JSON. The layer's counters give the calls, throttles and its own CPU per call. Run it
- * with {@code bench/run}.
+ * times compressed to at most {@code --pending-seconds}), prints the tables and writes the same
+ * figures as JSON with the machine's facts. Scenario 1 races amifleet against what a user would run
+ * instead (issue 15), under the layer's permissive and realistic profiles. The layer's counters
+ * give the calls, throttles and its own CPU per call. Run it with {@code bench/run}.
  */
 public final class Bench {
   private Bench() {}
@@ -43,34 +46,156 @@ public final class Bench {
             .withZone(ZoneOffset.UTC)
             .format(Instant.now());
     json.put("time", stamp);
+    json.put("date", Instant.now().toString());
     json.put("configuration", config.small() ? "small" : "default");
     json.set("machine", machine(mapper));
+    json.put("command", "bench/run " + String.join(" ", args));
     List<Measure> measures = new ArrayList<>();
+    List<String> tables = new ArrayList<>();
+    boolean failed = false;
     try (RealisticEmulator emulator =
         RealisticEmulator.start(MotoLauncher.fromEnvironment().start(), layerSettings(config), 0)) {
       json.put("emulator", emulator.description());
+      ((ObjectNode) json.get("machine"))
+          .put(
+              "moto",
+              MotoProcess.find(emulator.motoEndpoint())
+                  .map(MotoProcess::version)
+                  .orElse("unknown (not started by the harness)"));
       System.err.println("bench: " + emulator.description() + "; work files in " + work);
-      System.err.println("bench: 1-2. shell loop vs amifleet run ...");
-      new ShellLoopScenario(config, emulator, mapper, work, jar).run(measures, json);
-      System.err.println("bench: 3. waiting footprint ...");
-      new FootprintScenario(config, emulator, work).run(measures, json);
-      System.err.println("bench: 4. near the throttle limit ...");
-      new ThrottleScenario(config, emulator, work).run(measures, json);
-      System.err.println("bench: 5. dispatch rate ...");
-      new DispatchRateScenario(config).run(measures, json);
-      System.err.println("bench: 6. preflight ...");
-      new PreflightScenario(config, emulator, work).run(measures, json);
+      ShellLoopScenario race = new ShellLoopScenario(config, emulator, mapper, work);
+      failed |=
+          !step(
+              measures,
+              emulator,
+              config.runs(1),
+              "1-2. competitors on one estate: "
+                  + config.competitors().stream().map(Competitor::id).toList()
+                  + " under "
+                  + config.profiles().stream().map(LayerProfile::id).toList(),
+              () -> race.run(measures, json));
+      tables.addAll(race.tables());
+      failed |=
+          !step(
+              measures,
+              emulator,
+              config.runs(3),
+              "3. waiting footprint",
+              () -> new FootprintScenario(config, emulator, work).run(measures, json));
+      failed |=
+          !step(
+              measures,
+              emulator,
+              config.runs(4),
+              "4. near the throttle limit",
+              () -> new ThrottleScenario(config, emulator, work).run(measures, json));
+      failed |=
+          !step(
+              measures,
+              emulator,
+              config.runs(5),
+              "5. dispatch rate",
+              () -> new DispatchRateScenario(config).run(measures, json));
+      failed |=
+          !step(
+              measures,
+              emulator,
+              config.runs(6),
+              "6. preflight",
+              () -> new PreflightScenario(config, emulator, work).run(measures, json));
       layerCost(emulator.layer().stats(), measures, json);
     }
     ArrayNode rows = json.putArray("measures");
     measures.forEach(m -> rows.add(mapper.valueToTree(m)));
+    for (String table : tables) {
+      System.out.println(table);
+    }
     print(measures);
     String text = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n";
     Files.writeString(config.out().resolve("bench-" + stamp + ".json"), text);
     Files.writeString(config.out().resolve("latest.json"), text);
     System.out.println();
     System.out.println("written: " + config.out().resolve("bench-" + stamp + ".json"));
-    System.exit(0);
+    if (failed) {
+      System.err.println(
+          "bench: a scenario failed (see above and the NO lines); its figures are missing");
+    }
+    System.exit(failed ? 1 : 0);
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs a scenario when chosen, saying on stderr how long it took (the machine may be shared). A
+   * scenario that fails is reported as a failed measure and the next one runs, so that a long run
+   * keeps what it measured; false when it failed.
+   */
+  private static boolean step(
+      List<Measure> measures, RealisticEmulator emulator, boolean chosen, String what, Step step) {
+    if (!chosen) {
+      return true;
+    }
+    String name = what.replaceFirst(":.*", "");
+    System.err.println("bench: " + what + " ...");
+    long start = System.nanoTime();
+    boolean ok = true;
+    try {
+      step.run();
+    } catch (Exception e) {
+      ok = false;
+      System.err.println("bench: " + name + " failed:");
+      e.printStackTrace();
+      measures.add(
+          Measure.check(name, "the scenario ran to the end", e.toString(), "no error", false));
+    }
+    if (!ok) {
+      recover(emulator);
+    }
+    System.err.printf(
+        Locale.ROOT,
+        "bench: %s: %s in %.0f s (load average %s)%n",
+        name,
+        ok ? "done" : "FAILED",
+        (System.nanoTime() - start) / 1e9,
+        loadAverage());
+    return ok;
+  }
+
+  /**
+   * After a failed scenario moto may still be working through the calls of a client that gave up
+   * (each reset then times out): wait until a reset goes through, for up to five minutes, so that
+   * the next scenario starts from a clean emulator.
+   */
+  private static void recover(RealisticEmulator emulator) {
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (true) {
+      try {
+        emulator.reset();
+        return;
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          System.err.println("bench: the emulator did not recover: " + e.getMessage());
+          return;
+        }
+        System.err.println("bench: waiting for the emulator to recover: " + e.getMessage());
+        try {
+          Thread.sleep(10_000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
   }
 
   /** The realistic profile with EC2's 3-15 minutes of pending compressed to the configuration's. */
@@ -109,6 +234,8 @@ public final class Bench {
             .getTotalMemorySize());
     m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    // The machine may be shared: the load when the harness started says how busy it was.
+    m.put("loadAverage", loadAverage());
     return m;
   }
 

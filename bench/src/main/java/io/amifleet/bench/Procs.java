@@ -19,15 +19,7 @@ final class Procs {
   static Ran run(List<String> command, Map<String, String> env, Path log, Duration timeout) {
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    // An empty value removes the variable (a stray AWS_PROFILE must not reach the child).
-    env.forEach(
-        (k, v) -> {
-          if (v.isEmpty()) {
-            pb.environment().remove(k);
-          } else {
-            pb.environment().put(k, v);
-          }
-        });
+    environment(pb, env);
     long start = System.nanoTime();
     try {
       Process p = pb.start();
@@ -44,6 +36,21 @@ final class Procs {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
+  }
+
+  /**
+   * Applies {@code env}; an empty value removes the variable (a stray AWS_PROFILE must not reach
+   * the child).
+   */
+  static void environment(ProcessBuilder pb, Map<String, String> env) {
+    env.forEach(
+        (k, v) -> {
+          if (v.isEmpty()) {
+            pb.environment().remove(k);
+          } else {
+            pb.environment().put(k, v);
+          }
+        });
   }
 
   static String java() {

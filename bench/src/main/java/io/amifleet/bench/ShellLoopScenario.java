@@ -2,144 +2,403 @@ package io.amifleet.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.emulator.EmulatedAws;
 import io.amifleet.emulator.RealisticEmulator;
-import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.realistic.ProxyStats;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
- * Scenarios 1 and 2: the classic shell loop (per account: aws sts assume-role, export the three
- * variables, aws ec2 create-image per instance) against {@code amifleet run} on the same estate
- * from a fresh emulator, both through the realistic EC2 layer and counted in images (in moto); the
- * floor (start-up plus one SDK client's back-to-back CreateImage calls, on moto without the layer,
- * whose buckets would throttle the floor itself); jobs FAILED and throttles absorbed at EC2's
- * default CreateImage bucket; and amifleet's EC2 and STS calls by operation as the layer counted
- * them (SQS calls from amifleet's own count: its queue is embedded).
+ * Scenarios 1 and 2 (the class keeps the name of where it began, the shell loop, and the region the
+ * other scenarios use). Scenario 1 races the {@link Competitor}s on the same {@link Estate}, each
+ * from a freshly reset emulator, under each {@link LayerProfile}, all with a 1 s poll interval; for
+ * each run it measures the wall time, the CPU of the competitor's process tree, of moto and of the
+ * layer, the images in moto, the jobs FAILED, the calls by operation and the throttles as the layer
+ * counted them, and when the first and the last CreateImage were answered ({@link CompetitorRun}).
+ * It prints the runs side by side and checks issue 15's goals against numbers of this run only
+ * ({@link CompetitorGoals}): under the permissive profile amifleet (limiter opened) against the
+ * boto3 peer; under the realistic one amifleet (defaults) against the throttle floor (N - 50) / 5 s
+ * for N instances per account+region; the shell loop against amifleet (at least 30 times slower).
+ * Scenario 2 is amifleet's API economy in its realistic run with defaults. Runs one competitor at a
+ * time (the machine has two cores); its files stay in the work directory; not thread-safe.
  */
 final class ShellLoopScenario {
   static final String REGION = "us-east-1";
+  static final String POLL_INTERVAL = "1s";
 
   private final BenchConfig config;
   private final RealisticEmulator emulator;
   private final ObjectMapper mapper;
   private final Path work;
-  private final Path jar;
+  private final Estate estate;
+  private final Optional<MotoProcess> moto;
+  private final List<String> tables = new ArrayList<>();
 
   ShellLoopScenario(
-      BenchConfig config, RealisticEmulator emulator, ObjectMapper mapper, Path work, Path jar) {
+      BenchConfig config, RealisticEmulator emulator, ObjectMapper mapper, Path work) {
     this.config = config;
     this.emulator = emulator;
     this.mapper = mapper;
     this.work = work;
-    this.jar = jar;
+    this.estate = new Estate(emulator, config.accounts(), config.instances());
+    this.moto = MotoProcess.find(emulator.motoEndpoint());
   }
 
-  List<String> accounts() {
-    List<String> ids = new ArrayList<>();
-    for (int i = 1; i <= config.accounts(); i++) {
-      ids.add(String.format("7%011d", i));
-    }
-    return ids;
-  }
-
-  private void seed() {
-    emulator.reset();
-    try (EmulatedAws aws = new EmulatedAws(emulator.motoEndpoint(), REGION)) {
-      Seeder seeder = new Seeder(aws);
-      for (String a : accounts()) {
-        seeder.runInstances(
-            a, REGION, config.instances(), Map.of("Backup", "nightly", "Name", "app"));
-      }
-    }
-  }
-
-  /** Images in moto (the truth, without the layer's window of eventual consistency). */
-  private int images() {
-    try (EmulatedAws aws = new EmulatedAws(emulator.motoEndpoint(), REGION)) {
-      Seeder seeder = new Seeder(aws);
-      return accounts().stream().mapToInt(a -> seeder.ownedImages(a, REGION).size()).sum();
-    }
+  /** The side-by-side tables (Markdown), once {@link #run} has run. */
+  List<String> tables() {
+    return tables;
   }
 
   void run(List<Measure> measures, ObjectNode json) throws Exception {
-    int jobs = config.accounts() * config.instances();
-    String scenario = "1. vs shell loop (" + config.accounts() + " x " + config.instances() + ")";
+    ObjectNode out = json.putObject("competitors");
+    out.putObject("estate")
+        .put("accounts", estate.accounts().size())
+        .put("instancesPerAccount", estate.instancesPerAccount())
+        .put("jobs", estate.jobs())
+        .put("region", REGION);
+    out.put("pollInterval", POLL_INTERVAL);
+    out.put("motoPid", moto.map(MotoProcess::pid).orElse(null));
+    out.put(
+        "motoCpu",
+        moto.isPresent()
+            ? "measured from /proc"
+            : "not measured: moto is not this harness's (" + emulator.description() + ")");
+    out.set("tools", checkTools());
+    warmUp();
 
-    // The shell loop.
-    seed();
-    Path script = work.resolve("shell-loop.sh");
-    Files.writeString(
-        script,
-        """
-        #!/usr/bin/env bash
-        # The classic approach: assume each account's role, export, create-image per instance.
-        set -euo pipefail
-        endpoint="$1"; shift
-        for account in "$@"; do
-          read -r key secret token < <(aws --endpoint-url "$endpoint" sts assume-role \\
-              --role-arn "arn:aws:iam::${account}:role/AmiFleetCreator" --role-session-name shell-loop \\
-              --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text)
-          export AWS_ACCESS_KEY_ID="$key" AWS_SECRET_ACCESS_KEY="$secret" AWS_SESSION_TOKEN="$token"
-          for id in $(aws --endpoint-url "$endpoint" ec2 describe-instances \\
-              --filters Name=tag:Backup,Values=nightly --query 'Reservations[].Instances[].InstanceId' --output text); do
-            aws --endpoint-url "$endpoint" ec2 create-image --instance-id "$id" --name "$id-shell" --no-reboot --output text > /dev/null
-          done
-          export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-          unset AWS_SESSION_TOKEN
-        done
-        """);
-    List<String> shell =
-        new ArrayList<>(List.of("bash", script.toString(), emulator.endpoint().toString()));
-    shell.addAll(accounts());
-    Procs.Ran loop =
-        Procs.run(shell, Procs.awsEnv(REGION), work.resolve("shell-loop.log"), Duration.ofHours(2));
-    if (loop.exitCode() != 0) {
-      throw new IllegalStateException("the shell loop failed: " + loop.output());
+    List<CompetitorRun> runs = new ArrayList<>();
+    Long sdkFloorMillis = null;
+    Long startupMillis = null;
+    for (LayerProfile profile : config.profiles()) {
+      for (int round = 1; round <= config.repeat(); round++) {
+        for (Competitor c : config.competitors()) {
+          if (!config.races(c, profile) || (c == Competitor.SHELL_LOOP && round > 1)) {
+            continue; // the shell loop takes minutes: once per profile
+          }
+          runs.add(runOne(c, profile, round));
+        }
+      }
+      if (profile == LayerProfile.PERMISSIVE
+          && config.races(Competitor.AMIFLEET_OPEN, LayerProfile.PERMISSIVE)) {
+        startupMillis = versionStartup();
+        sdkFloorMillis = sdkCreateImages();
+      }
     }
-    int shellImages = images();
 
-    // amifleet run, from a fresh emulator state, through the launcher as users run it: with its
-    // defaults, which keep CreateImage under EC2's per-account+region rate (48 at once, then
-    // 4.8/s), and with that limit raised past the instances per account, as moto does not throttle.
-    Path targets = work.resolve("targets.yaml");
-    StringBuilder yaml =
-        new StringBuilder(
-            "defaults: {regions: ["
-                + REGION
-                + "], select: {tags: {Backup: nightly}}}\naccounts:\n");
-    accounts().forEach(a -> yaml.append("  - id: \"").append(a).append("\"\n"));
-    Files.writeString(targets, yaml);
-    Path report = work.resolve("run-report.json");
-    seed();
+    ArrayNode all = out.putArray("runs");
+    runs.forEach(r -> all.add(r.toJson(mapper, estate.jobs())));
+    CompetitorGoals goals = new CompetitorGoals(estate);
+    CompetitorRun realisticDefaults = null;
+    for (LayerProfile profile : config.profiles()) {
+      Map<Competitor, List<CompetitorRun>> byCompetitor = byCompetitor(runs, profile);
+      Map<Competitor, CompetitorRun> median = new LinkedHashMap<>();
+      byCompetitor.forEach((c, list) -> median.put(c, medianByWall(list)));
+      Long floor =
+          profile == LayerProfile.REALISTIC
+              ? CompetitorGoals.throttleFloorMillis(estate.instancesPerAccount())
+              : null;
+      tables.add(
+          CompetitorTable.render(title(profile), byCompetitor, median, estate.jobs(), floor));
+      ObjectNode p = out.putObject(profile.id());
+      p.put("settings", profile.settings(config).toString());
+      if (floor != null) {
+        p.put("throttleFloorMillis", floor);
+      }
+      ObjectNode medians = p.putObject("medianRunByCompetitor");
+      median.forEach((c, r) -> medians.put(c.id(), r.round()));
+      if (profile == LayerProfile.PERMISSIVE) {
+        goals.permissive(measures, median, startupMillis, sdkFloorMillis, p);
+      } else {
+        goals.realistic(measures, median, floor);
+      }
+      goals.shellLoop(measures, profile, median);
+      if (profile == LayerProfile.REALISTIC) {
+        realisticDefaults = median.get(Competitor.AMIFLEET);
+      }
+    }
+    if (realisticDefaults != null) {
+      goals.apiEconomy(realisticDefaults, measures, json);
+    }
+  }
+
+  private String title(LayerProfile profile) {
+    return "1. "
+        + estate.accounts().size()
+        + " accounts x "
+        + estate.instancesPerAccount()
+        + " instances, "
+        + profile.id()
+        + " layer"
+        + (profile == LayerProfile.REALISTIC
+            ? " (images pending up to " + config.pending().toSeconds() + " s)"
+            : "")
+        + ", poll "
+        + POLL_INTERVAL
+        + (config.repeat() > 1
+            ? ", the median of " + config.repeat() + " rounds by wall (the shell loop: one)"
+            : "");
+  }
+
+  /** Fails at once, saying what to install, when a competitor's tool is missing. */
+  private ObjectNode checkTools() {
+    ObjectNode tools = mapper.createObjectNode();
+    if (config.competitors().contains(Competitor.SHELL_LOOP)) {
+      tools.put(
+          "awsCli",
+          version(
+              List.of("aws", "--version"),
+              "the shell loop needs the aws CLI on PATH (pip install awscli, or see"
+                  + " https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html),"
+                  + " or leave it out: --competitors "
+                  + Competitor.names().replace("shell-loop,", "")));
+    }
+    if (config.competitors().contains(Competitor.BOTO3_POOL)) {
+      tools.put(
+          "python",
+          version(
+              List.of(
+                  "python3",
+                  "-c",
+                  "import sys, boto3, botocore; print(sys.version.split()[0], 'boto3',"
+                      + " boto3.__version__, 'botocore', botocore.__version__)"),
+              "the boto3 peer needs python3 with boto3 1.28 or newer (AWS_ENDPOINT_URL):"
+                  + " pip install boto3, or apt install python3-boto3"));
+    }
+    return tools;
+  }
+
+  private String version(List<String> command, String howToGet) {
+    Procs.Ran ran;
+    try {
+      ran = Procs.run(command, Map.of(), work.resolve("tool-version.log"), Duration.ofSeconds(60));
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(howToGet + " (" + e.getMessage() + ")", e);
+    }
+    if (ran.exitCode() != 0) {
+      throw new IllegalStateException(howToGet + " (" + ran.output().strip() + ")");
+    }
+    return ran.output().strip();
+  }
+
+  /** moto loads its CreateImage code on first use: not on the first competitor's clock. */
+  private void warmUp() {
+    estate.reseed();
+    try (EmulatedAws aws = new EmulatedAws(emulator.motoEndpoint(), REGION)) {
+      Ec2Client ec2 = aws.ec2(estate.accounts().get(0), REGION);
+      String id = ec2.describeInstances().reservations().get(0).instances().get(0).instanceId();
+      String image =
+          ec2.createImage(b -> b.instanceId(id).name("warm-up").noReboot(true)).imageId();
+      ec2.describeImages(b -> b.imageIds(image));
+    }
+  }
+
+  private CompetitorRun runOne(Competitor c, LayerProfile profile, int round) throws IOException {
+    estate.reseed();
+    emulator.layer().use(profile.settings(config));
+    Path dir = Files.createDirectories(work.resolve(profile.id() + "-" + round + "-" + c.id()));
+    List<String> command = command(c, dir);
+    Map<String, String> env = new LinkedHashMap<>(Procs.awsEnv(REGION));
+    env.put("AWS_ENDPOINT_URL", emulator.endpoint().toString());
+    // boto3's and the aws CLI's own defaults, whatever this machine's user set.
+    env.put("AWS_RETRY_MODE", "");
+    env.put("AWS_MAX_ATTEMPTS", "");
+    env.put("AWS_CONFIG_FILE", dir.resolve("no-aws-config").toString());
+    double load = loadAverage();
+    Long motoBefore = moto.map(m -> m.cpu().toMillis()).orElse(null);
+    long layerBefore = emulator.layer().cpuNanos();
     ProxyStats.Snapshot before = emulator.layer().stats();
-    Procs.Ran run = amifleetRun(targets, report, List.of(), "amifleet-run.log");
-    ProxyStats.Snapshot layerRun = emulator.layer().stats().since(before);
-    int amifleetImages = images();
-    seed();
-    String burst = Integer.toString(config.instances() + 1);
-    Path raisedReport = work.resolve("run-raised-report.json");
-    before = emulator.layer().stats();
-    Procs.Ran raised =
-        amifleetRun(
-            targets, raisedReport, List.of("--create-burst", burst), "amifleet-run-raised.log");
-    ProxyStats.Snapshot layerRaised = emulator.layer().stats().since(before);
-    int raisedImages = images();
-    int failed = failed(report);
-    int failedRaised = failed(raisedReport);
-    double ratio = loop.wall().toMillis() / (double) run.wall().toMillis();
-    double ratioRaised = loop.wall().toMillis() / (double) raised.wall().toMillis();
+    CreateImageClock clock = new CreateImageClock(emulator.layer(), estate.jobs());
+    MeteredProcess.Ran ran =
+        MeteredProcess.run(
+            command,
+            env,
+            dir.resolve("stdout"),
+            dir.resolve("stderr"),
+            c == Competitor.SHELL_LOOP ? Duration.ofHours(2) : Duration.ofMinutes(30),
+            clock);
+    Long motoCpu = moto.map(m -> m.cpu().toMillis() - motoBefore).orElse(null);
+    long layerCpu = (emulator.layer().cpuNanos() - layerBefore) / 1_000_000;
+    ProxyStats.Snapshot layer = emulator.layer().stats().since(before);
+    int images = estate.images();
+    int failed;
+    Long retried = null;
+    JsonNode report = null;
+    Map<String, Long> ownCalls = new TreeMap<>();
+    switch (c) {
+      case SHELL_LOOP -> failed = estate.jobs() - images;
+      case BOTO3_POOL -> {
+        report = peerSummary(ran);
+        failed =
+            report.get("createFailed").asInt()
+                + report.get("failed").asInt()
+                + report.get("timedOut").asInt();
+        retried = report.get("createImageRetried").asLong();
+      }
+      default -> {
+        Path file = dir.resolve("report.json");
+        if (ran.exitCode() > 1 || !Files.exists(file)) {
+          throw new IllegalStateException(
+              "amifleet run failed (exit " + ran.exitCode() + "):\n" + ran.tail());
+        }
+        JsonNode full = mapper.readTree(file.toFile());
+        report = full.get("totals");
+        failed =
+            report.get("failed").asInt()
+                + report.get("timedOut").asInt()
+                + report.get("unfinished").asInt();
+        long later = 0;
+        for (JsonNode result : full.get("results")) {
+          later += result.path("attempt").asInt(1) > 1 ? 1 : 0;
+        }
+        retried = later;
+        for (Map.Entry<String, JsonNode> e : full.get("apiCalls").properties()) {
+          if (e.getKey().startsWith("SQS.")) {
+            ownCalls.put(e.getKey(), e.getValue().get("calls").asLong());
+          }
+        }
+      }
+    }
+    CompetitorRun run =
+        new CompetitorRun(
+            c,
+            profile,
+            round,
+            command,
+            load,
+            ran.exitCode(),
+            ran.wall().toMillis(),
+            ran.cpu().toMillis(),
+            motoCpu,
+            layerCpu,
+            images,
+            failed,
+            retried,
+            clock.firstMillis(),
+            clock.cpuAtFirstMillis(),
+            clock.lastMillis(),
+            layer.byApi(),
+            ownCalls,
+            report);
+    System.err.printf(
+        Locale.ROOT,
+        "bench:   %s, round %d, %s: %s wall, %s client CPU, %d images, %d failed, exit %d%n",
+        profile.id(),
+        round,
+        c.id(),
+        seconds(run.wallMillis()),
+        seconds(run.clientCpuMillis()),
+        images,
+        failed,
+        ran.exitCode());
+    return run;
+  }
 
-    // The floor: start-up, plus one SDK client making the same CreateImage calls back to back.
+  private List<String> command(Competitor c, Path dir) throws IOException {
+    return switch (c) {
+      case SHELL_LOOP -> {
+        List<String> command =
+            new ArrayList<>(
+                List.of("bash", "bench/peers/shell_loop.sh", emulator.endpoint().toString()));
+        command.addAll(estate.accounts());
+        yield command;
+      }
+      case BOTO3_POOL -> {
+        Path file = dir.resolve("estate.json");
+        estate.writePeerEstate(file, mapper);
+        yield List.of(
+            "python3",
+            "bench/peers/boto3_pool.py",
+            "--estate",
+            file.toString(),
+            "--poll-interval",
+            "1");
+      }
+      case AMIFLEET, AMIFLEET_OPEN -> {
+        Path targets = dir.resolve("targets.yaml");
+        estate.writeTargets(targets);
+        List<String> command =
+            new ArrayList<>(
+                List.of(
+                    "./amifleet",
+                    "run",
+                    "--targets",
+                    targets.toString(),
+                    "--endpoint-url",
+                    emulator.endpoint().toString(),
+                    "--region",
+                    REGION,
+                    "--poll-interval",
+                    POLL_INTERVAL,
+                    "--report",
+                    dir.resolve("report.json").toString(),
+                    "--stats"));
+        if (c == Competitor.AMIFLEET_OPEN) {
+          // Opened past the instances per account+region: every CreateImage at once.
+          String open = Integer.toString(estate.instancesPerAccount() + 1);
+          command.addAll(List.of("--create-burst", open, "--create-rate", open));
+        }
+        yield command;
+      }
+    };
+  }
+
+  private JsonNode peerSummary(MeteredProcess.Ran ran) {
+    List<String> lines = ran.out().lines().filter(l -> l.startsWith("{")).toList();
+    if (ran.exitCode() > 1 || lines.isEmpty()) {
+      throw new IllegalStateException(
+          "the boto3 peer failed (exit " + ran.exitCode() + "):\n" + ran.tail());
+    }
+    try {
+      return mapper.readTree(lines.get(lines.size() - 1));
+    } catch (IOException e) {
+      throw new IllegalStateException("the boto3 peer printed no JSON summary:\n" + ran.tail(), e);
+    }
+  }
+
+  private static double loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).split(" ");
+      return Double.parseDouble(f[0]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static Map<Competitor, List<CompetitorRun>> byCompetitor(
+      List<CompetitorRun> runs, LayerProfile profile) {
+    Map<Competitor, List<CompetitorRun>> by = new LinkedHashMap<>();
+    for (CompetitorRun r : runs) {
+      if (r.profile() == profile) {
+        by.computeIfAbsent(r.competitor(), k -> new ArrayList<>()).add(r);
+      }
+    }
+    return by;
+  }
+
+  /** The run of median wall time (the lower middle one of an even count). */
+  static CompetitorRun medianByWall(List<CompetitorRun> runs) {
+    List<CompetitorRun> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingLong(CompetitorRun::wallMillis));
+    return sorted.get((sorted.size() - 1) / 2);
+  }
+
+  /** Median wall time of three {@code amifleet --version}: the JVM's start-up alone. */
+  private long versionStartup() {
     List<Long> startups = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       startups.add(
@@ -152,220 +411,15 @@ final class ShellLoopScenario {
               .toMillis());
     }
     Collections.sort(startups);
-    long startup = startups.get(1);
-    seed();
-    long sdkMillis = sdkCreateImages();
-    long floor = startup + sdkMillis;
-    double vsFloor = run.wall().toMillis() / (double) floor;
-    double vsFloorRaised = raised.wall().toMillis() / (double) floor;
-
-    measures.add(
-        Measure.info(
-            scenario,
-            "shell loop wall time",
-            seconds(loop.wall().toMillis()) + " (" + shellImages + " images)"));
-    measures.add(
-        Measure.info(
-            scenario,
-            "amifleet run, defaults",
-            seconds(run.wall().toMillis()) + " (" + amifleetImages + " images)"));
-    measures.add(
-        Measure.info(
-            scenario,
-            "amifleet run, --create-burst " + burst,
-            seconds(raised.wall().toMillis()) + " (" + raisedImages + " images)"));
-    measures.add(
-        Measure.check(
-            scenario,
-            "speed-up, defaults (CreateImage <= 4.8/s per account)",
-            String.format(Locale.ROOT, "%.1fx", ratio),
-            ">= 30x",
-            ratio >= 30));
-    measures.add(
-        Measure.check(
-            scenario,
-            "jobs FAILED at EC2's CreateImage bucket, defaults / limit raised",
-            failed + " / " + failedRaised,
-            "0 / 0",
-            failed == 0 && failedRaised == 0));
-    measures.add(
-        Measure.info(
-            scenario,
-            "CreateImage throttles absorbed, defaults / limit raised",
-            layerRun.throttled("EC2.CreateImage")
-                + " / "
-                + layerRaised.throttled("EC2.CreateImage")
-                + " (all calls: "
-                + layerRun.totalThrottled()
-                + " / "
-                + layerRaised.totalThrottled()
-                + ")"));
-    measures.add(
-        Measure.check(
-            scenario,
-            "speed-up, limit raised (the layer throttles)",
-            String.format(Locale.ROOT, "%.1fx", ratioRaised),
-            ">= 30x",
-            ratioRaised >= 30));
-    measures.add(
-        Measure.check(
-            scenario,
-            "same number of images",
-            shellImages + " / " + amifleetImages + " / " + raisedImages,
-            "= " + jobs,
-            shellImages == jobs && amifleetImages == jobs && raisedImages == jobs));
-    measures.add(
-        Measure.info(
-            scenario,
-            "floor: --version start-up (median of 3) + SDK CreateImage calls",
-            seconds(startup) + " + " + seconds(sdkMillis) + " = " + seconds(floor)));
-    measures.add(
-        Measure.check(
-            scenario,
-            "amifleet / floor, defaults",
-            String.format(Locale.ROOT, "%.2fx", vsFloor),
-            "<= 2x",
-            vsFloor <= 2));
-    measures.add(
-        Measure.check(
-            scenario,
-            "amifleet / floor, limit raised",
-            String.format(Locale.ROOT, "%.2fx", vsFloorRaised),
-            "<= 2x",
-            vsFloorRaised <= 2));
-
-    ObjectNode s1 = json.putObject("shellLoop");
-    s1.put("accounts", config.accounts()).put("instancesPerAccount", config.instances());
-    s1.put("shellLoopMillis", loop.wall().toMillis()).put("shellLoopImages", shellImages);
-    s1.put("amifleetRunMillis", run.wall().toMillis()).put("amifleetImages", amifleetImages);
-    s1.put("amifleetRunLimitRaisedMillis", raised.wall().toMillis())
-        .put("limitRaisedImages", raisedImages);
-    s1.put("speedup", ratio).put("speedupLimitRaised", ratioRaised);
-    s1.put("startupMillis", startup)
-        .put("sdkCreateImageMillis", sdkMillis)
-        .put("floorMillis", floor);
-    s1.put("vsFloor", vsFloor).put("vsFloorLimitRaised", vsFloorRaised);
-    s1.put("failed", failed).put("failedLimitRaised", failedRaised);
-    s1.put("createImageThrottled", layerRun.throttled("EC2.CreateImage"))
-        .put("createImageThrottledLimitRaised", layerRaised.throttled("EC2.CreateImage"));
-
-    // Scenario 2: API economy: EC2 and STS calls as the layer counted them, SQS calls from
-    // amifleet's own count (--stats, in the report), as its queue is embedded.
-    JsonNode calls = mapper.readTree(report.toFile()).get("apiCalls");
-    json.set("apiCalls", calls);
-    ObjectNode layerCalls = json.putObject("layerCalls");
-    layerRun
-        .byApi()
-        .forEach(
-            (op, c) ->
-                layerCalls
-                    .putObject(op)
-                    .put("calls", c.calls())
-                    .put("throttled", c.throttled())
-                    .put("errors", c.errors()));
-    String s2 = "2. API economy (" + jobs + " jobs)";
-    double createImage = layerRun.calls("EC2.CreateImage") / (double) jobs;
-    double describe = layerRun.calls("EC2.DescribeImages") / (double) jobs;
-    long assume = layerRun.calls("STS.AssumeRole");
-    long sqs = 0;
-    for (var it = calls.fieldNames(); it.hasNext(); ) {
-      String op = it.next();
-      if (op.startsWith("SQS.")) {
-        sqs += calls(calls, op);
-      }
-    }
-    double sqsPerJob = sqs / (double) jobs;
-    measures.add(
-        Measure.check(
-            s2,
-            "CreateImage per job (throttled attempts included)",
-            String.format(
-                "%.2f (%d throttled)", createImage, layerRun.throttled("EC2.CreateImage")),
-            "= 1",
-            layerRun.calls("EC2.CreateImage") - layerRun.throttled("EC2.CreateImage") == jobs));
-    measures.add(
-        Measure.info(
-            s2, "DescribeImages per job (lookups + waiting)", String.format("%.2f", describe)));
-    measures.add(
-        Measure.check(
-            s2,
-            "AssumeRole per account+region",
-            String.format("%.2f", assume / (double) config.accounts()),
-            "<= 1",
-            assume <= config.accounts()));
-    measures.add(
-        Measure.check(
-            s2,
-            "SQS calls per job, dispatch included",
-            String.format("%.3f (%d calls)", sqsPerJob, sqs),
-            "<= 0.5",
-            sqsPerJob <= 0.5));
-    for (var it = calls.fieldNames(); it.hasNext(); ) {
-      String op = it.next();
-      if (op.startsWith("SQS.")) {
-        measures.add(
-            Measure.info(
-                s2,
-                "  " + op,
-                calls(calls, op)
-                    + " ("
-                    + String.format("%.3f", calls(calls, op) / (double) jobs)
-                    + " per job)"));
-      }
-    }
-    layerRun
-        .byApi()
-        .forEach(
-            (op, c) ->
-                measures.add(
-                    Measure.info(
-                        s2,
-                        "  " + op + " (layer)",
-                        c.calls()
-                            + String.format(" (%.3f per job", c.calls() / (double) jobs)
-                            + (c.throttled() > 0 ? ", " + c.throttled() + " throttled)" : ")"))));
+    return startups.get(1);
   }
 
-  private Procs.Ran amifleetRun(Path targets, Path report, List<String> extra, String log) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                "./amifleet",
-                "run",
-                "--targets",
-                targets.toString(),
-                "--endpoint-url",
-                emulator.endpoint().toString(),
-                "--region",
-                REGION,
-                "--poll-interval",
-                "1s",
-                "--report",
-                report.toString(),
-                "--stats"));
-    command.addAll(extra);
-    Procs.Ran ran =
-        Procs.run(command, Procs.awsEnv(REGION), work.resolve(log), Duration.ofMinutes(30));
-    if (ran.exitCode() != 0) {
-      throw new IllegalStateException("amifleet run failed:\n" + ran.output());
-    }
-    return ran;
-  }
-
-  private int failed(Path report) throws java.io.IOException {
-    JsonNode totals = mapper.readTree(report.toFile()).get("totals");
-    return totals.get("failed").asInt() + totals.get("timedOut").asInt();
-  }
-
-  private static long calls(JsonNode calls, String op) {
-    JsonNode n = calls.get(op);
-    return n == null ? 0 : n.get("calls").asLong();
-  }
-
+  /** One SDK client making the estate's CreateImage calls back to back, straight at moto. */
   private long sdkCreateImages() {
+    estate.reseed();
     try (EmulatedAws aws = new EmulatedAws(emulator.motoEndpoint(), REGION)) {
       List<List<String>> instances = new ArrayList<>();
-      for (String a : accounts()) {
+      for (String a : estate.accounts()) {
         Ec2Client ec2 = aws.ec2(a, REGION);
         instances.add(
             ec2.describeInstances().reservations().stream()
@@ -375,8 +429,8 @@ final class ShellLoopScenario {
         ec2.describeRegions(); // connection and credentials ready before the clock starts
       }
       long start = System.nanoTime();
-      for (int k = 0; k < accounts().size(); k++) {
-        Ec2Client ec2 = aws.ec2(accounts().get(k), REGION);
+      for (int k = 0; k < estate.accounts().size(); k++) {
+        Ec2Client ec2 = aws.ec2(estate.accounts().get(k), REGION);
         for (String id : instances.get(k)) {
           ec2.createImage(b -> b.instanceId(id).name(id + "-sdk").noReboot(true));
         }
@@ -386,6 +440,6 @@ final class ShellLoopScenario {
   }
 
   static String seconds(long millis) {
-    return String.format("%.2f s", millis / 1000.0);
+    return String.format(Locale.ROOT, "%.2f s", millis / 1000.0);
   }
 }

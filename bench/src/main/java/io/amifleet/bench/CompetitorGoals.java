@@ -1,0 +1,262 @@
+package io.amifleet.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.amifleet.emulator.realistic.ProxyStats;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Issue 15's goals for scenario 1, checked against the median runs of one profile, every ratio from
+ * numbers of the same harness run; and scenario 2, amifleet's API economy. Under the permissive
+ * profile: amifleet with its limiter opened against the boto3 peer (wall, client + emulator CPU),
+ * its CPU per job past start-up and its start-up to the first CreateImage. Under the realistic
+ * profile: amifleet with defaults FAILED nothing and stays within 1.1x of the throttle floor; the
+ * peer's outcome beside it. Under both: the seed's target, the shell loop at least 30 times slower
+ * than amifleet. Stateless apart from the estate's size.
+ */
+final class CompetitorGoals {
+  private final Estate estate;
+
+  CompetitorGoals(Estate estate) {
+    this.estate = estate;
+  }
+
+  /**
+   * The least time EC2's CreateImage bucket allows for N images in one account+region: 50 at once,
+   * then 5 per second (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html).
+   * Null when N fits the bucket (no floor).
+   */
+  static Long throttleFloorMillis(int n) {
+    return n <= 50 ? null : (n - 50) * 1000L / 5;
+  }
+
+  void permissive(
+      List<Measure> measures,
+      Map<Competitor, CompetitorRun> median,
+      Long startupMillis,
+      Long sdkFloorMillis,
+      ObjectNode json) {
+    String s = "1. permissive layer: amifleet run (limiter opened) vs the boto3 pool";
+    imagesCheck(measures, s, median);
+    CompetitorRun amifleet = median.get(Competitor.AMIFLEET_OPEN);
+    CompetitorRun peer = median.get(Competitor.BOTO3_POOL);
+    if (amifleet != null && peer != null) {
+      measures.add(
+          Measure.check(
+              s,
+              "wall, amifleet / peer",
+              ShellLoopScenario.seconds(amifleet.wallMillis())
+                  + " / "
+                  + ShellLoopScenario.seconds(peer.wallMillis())
+                  + ratio(amifleet.wallMillis(), peer.wallMillis()),
+              "<= 1x",
+              amifleet.wallMillis() <= peer.wallMillis()));
+      Long a = amifleet.totalCpuMillis();
+      Long p = peer.totalCpuMillis();
+      measures.add(
+          a == null || p == null
+              ? Measure.info(s, "client + emulator CPU", "not measured (moto is not ours)")
+              : Measure.check(
+                  s,
+                  "client + emulator CPU, amifleet / peer",
+                  ShellLoopScenario.seconds(a) + " / " + ShellLoopScenario.seconds(p) + ratio(a, p),
+                  "<= 1x",
+                  a <= p));
+    }
+    if (amifleet != null) {
+      Double perJob = amifleet.cpuPerJobPastStartupMillis(estate.jobs());
+      measures.add(
+          perJob == null
+              ? Measure.info(s, "amifleet client CPU per job past start-up", "not measured")
+              : Measure.check(
+                  s,
+                  "amifleet client CPU per job past start-up",
+                  String.format(
+                      Locale.ROOT,
+                      "%.1f ms (%s of %s before the first CreateImage)",
+                      perJob,
+                      ShellLoopScenario.seconds(amifleet.cpuAtFirstCreateImageMillis()),
+                      ShellLoopScenario.seconds(amifleet.clientCpuMillis())),
+                  "<= 10 ms",
+                  perJob <= 10));
+      Long first = amifleet.firstCreateImageMillis();
+      measures.add(
+          first == null
+              ? Measure.check(
+                  s, "amifleet start-up to the first CreateImage", "none", "<= 1 s", false)
+              : Measure.check(
+                  s,
+                  "amifleet start-up to the first CreateImage",
+                  ShellLoopScenario.seconds(first),
+                  "<= 1 s",
+                  first <= 1000));
+    }
+    if (amifleet != null && startupMillis != null && sdkFloorMillis != null) {
+      long floor = startupMillis + sdkFloorMillis;
+      measures.add(
+          Measure.info(
+              s,
+              "floor: --version start-up (median of 3) + SDK CreateImage calls on moto",
+              ShellLoopScenario.seconds(startupMillis)
+                  + " + "
+                  + ShellLoopScenario.seconds(sdkFloorMillis)
+                  + " = "
+                  + ShellLoopScenario.seconds(floor)));
+      double vs = amifleet.wallMillis() / (double) floor;
+      measures.add(
+          Measure.check(
+              s,
+              "amifleet (limiter opened) / floor",
+              String.format(Locale.ROOT, "%.2fx", vs),
+              "<= 2x",
+              vs <= 2));
+      json.put("startupMillis", startupMillis)
+          .put("sdkCreateImageMillis", sdkFloorMillis)
+          .put("floorMillis", floor);
+    }
+  }
+
+  void realistic(List<Measure> measures, Map<Competitor, CompetitorRun> median, Long floor) {
+    String s =
+        "1. realistic layer at EC2's buckets (CreateImage 50, 5/s), N = "
+            + estate.instancesPerAccount()
+            + " per account+region";
+    imagesCheck(measures, s, median);
+    measures.add(
+        Measure.info(
+            s,
+            "throttle floor (N - 50) / 5",
+            floor == null ? "none (N <= 50 fits the bucket)" : ShellLoopScenario.seconds(floor)));
+    CompetitorRun amifleet = median.get(Competitor.AMIFLEET);
+    if (amifleet != null) {
+      measures.add(
+          Measure.check(
+              s,
+              "amifleet (defaults) jobs FAILED",
+              Integer.toString(amifleet.failed()),
+              "= 0",
+              amifleet.failed() == 0));
+      if (floor != null) {
+        double r = amifleet.wallMillis() / (double) floor;
+        measures.add(
+            Measure.check(
+                s,
+                "amifleet (defaults) wall / floor",
+                ShellLoopScenario.seconds(amifleet.wallMillis())
+                    + String.format(Locale.ROOT, " = %.2fx", r),
+                "<= 1.1x",
+                r <= 1.1));
+      }
+    }
+    CompetitorRun peer = median.get(Competitor.BOTO3_POOL);
+    if (peer != null) {
+      JsonNode rep = peer.report();
+      measures.add(
+          Measure.info(
+              s,
+              "boto3 pool: images failed / CreateImage retried / throttles seen",
+              peer.failed()
+                  + " / "
+                  + rep.path("createImageRetried").asInt()
+                  + " images ("
+                  + rep.path("createImageRetries").asInt()
+                  + " retries) / "
+                  + rep.path("createImageThrottles").asInt()
+                  + (floor == null
+                      ? ""
+                      : String.format(
+                          Locale.ROOT,
+                          "; wall %s = %.2fx floor",
+                          ShellLoopScenario.seconds(peer.wallMillis()),
+                          peer.wallMillis() / (double) floor))));
+    }
+  }
+
+  /** What each competitor says of itself agrees with moto: images = jobs - FAILED. */
+  private void imagesCheck(List<Measure> measures, String s, Map<Competitor, CompetitorRun> m) {
+    StringBuilder value = new StringBuilder();
+    boolean all = true;
+    for (CompetitorRun r : m.values()) {
+      value.append(value.length() == 0 ? "" : " / ").append(r.images());
+      all &= r.images() == estate.jobs() - r.failed();
+    }
+    measures.add(
+        Measure.check(
+            s, "images in moto, by competitor", value.toString(), "= jobs - FAILED", all));
+  }
+
+  /** The seed's target: the shell loop at least 30 times slower than amifleet. */
+  void shellLoop(
+      List<Measure> measures, LayerProfile profile, Map<Competitor, CompetitorRun> median) {
+    CompetitorRun loop = median.get(Competitor.SHELL_LOOP);
+    Competitor against =
+        profile == LayerProfile.PERMISSIVE ? Competitor.AMIFLEET_OPEN : Competitor.AMIFLEET;
+    CompetitorRun amifleet = median.get(against);
+    if (loop == null || amifleet == null) {
+      return;
+    }
+    double r = loop.wallMillis() / (double) amifleet.wallMillis();
+    measures.add(
+        Measure.check(
+            "1. " + profile.id() + " layer: vs the shell loop",
+            "shell loop / " + against.label(),
+            ShellLoopScenario.seconds(loop.wallMillis())
+                + " / "
+                + ShellLoopScenario.seconds(amifleet.wallMillis())
+                + String.format(Locale.ROOT, " = %.1fx", r),
+            ">= 30x",
+            r >= 30));
+  }
+
+  /** Scenario 2: amifleet's calls per job in its realistic run with defaults. */
+  void apiEconomy(CompetitorRun run, List<Measure> measures, ObjectNode json) {
+    int jobs = estate.jobs();
+    String s2 = "2. API economy, amifleet run (defaults, realistic layer, " + jobs + " jobs)";
+    CompetitorRun.callsJson(json.putObject("layerCalls"), run.calls());
+    ObjectNode sqsCalls = json.putObject("apiCalls");
+    run.ownCalls().forEach(sqsCalls::put);
+    long create = count(run, "EC2.CreateImage");
+    long throttled = run.throttled("EC2.CreateImage");
+    double describe = count(run, "EC2.DescribeImages") / (double) jobs;
+    long assume = count(run, "STS.AssumeRole");
+    long sqs = run.ownCalls().values().stream().mapToLong(Long::longValue).sum();
+    double sqsPerJob = sqs / (double) jobs;
+    measures.add(
+        Measure.check(
+            s2,
+            "CreateImage per job (throttled attempts included)",
+            String.format(Locale.ROOT, "%.2f (%d throttled)", create / (double) jobs, throttled),
+            "= 1",
+            create - throttled == jobs));
+    measures.add(
+        Measure.info(
+            s2,
+            "DescribeImages per job (look-ups + waiting)",
+            String.format(Locale.ROOT, "%.2f", describe)));
+    measures.add(
+        Measure.check(
+            s2,
+            "AssumeRole per account+region",
+            String.format(Locale.ROOT, "%.2f", assume / (double) estate.accounts().size()),
+            "<= 1",
+            assume <= estate.accounts().size()));
+    measures.add(
+        Measure.check(
+            s2,
+            "SQS calls per job, dispatch included (amifleet's own count)",
+            String.format(Locale.ROOT, "%.3f (%d calls)", sqsPerJob, sqs),
+            "<= 0.5",
+            sqsPerJob <= 0.5));
+  }
+
+  private static long count(CompetitorRun run, String api) {
+    ProxyStats.Count c = run.calls().get(api);
+    return c == null ? 0 : c.calls();
+  }
+
+  private static String ratio(long a, long b) {
+    return b == 0 ? "" : String.format(Locale.ROOT, " = %.2fx", a / (double) b);
+  }
+}

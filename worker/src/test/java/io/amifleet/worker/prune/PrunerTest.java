@@ -19,6 +19,7 @@ import io.amifleet.worker.image.ImageState;
 import io.amifleet.worker.testing.AwsFailures;
 import io.amifleet.worker.testing.FakeImageService;
 import io.amifleet.worker.testing.FakeImageService.Call;
+import io.amifleet.worker.testing.FakeImageUsage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +41,8 @@ class PrunerTest {
 
   private final FakeImageService images = new FakeImageService();
   private final MutableClock clock = new MutableClock(NOW);
-  private final Pruner pruner = new Pruner(images, clock);
+  private final FakeImageUsage usage = new FakeImageUsage();
+  private final Pruner pruner = new Pruner(images, usage, clock);
 
   // ---- arranging --------------------------------------------------------------------------
 

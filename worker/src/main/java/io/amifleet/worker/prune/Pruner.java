@@ -356,15 +356,17 @@ public final class Pruner {
                     + ", deregistered from "
                     + retention.deletableFrom(deprecated)
                     + " if unused");
-          } else if (!holds.isEmpty()) {
-            action =
-                deprecated == null && retention.deprecates(created, now)
-                    ? Action.DEPRECATE
-                    : Action.KEEP;
           } else {
-            action = Action.DELETE;
             if (deprecated != null) {
               why.add("deprecated at " + deprecated);
+            }
+            if (!holds.isEmpty()) {
+              action =
+                  deprecated == null && retention.deprecates(created, now)
+                      ? Action.DEPRECATE
+                      : Action.KEEP;
+            } else {
+              action = Action.DELETE;
             }
           }
           why.addAll(holds);

@@ -2,6 +2,8 @@ package io.amifleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.amifleet.cli.testing.Cli;
 import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.aws.RoleKey;
@@ -247,6 +249,41 @@ class RetentionUsageIT {
             Optional.empty(),
             Optional.empty(),
             Optional.of(List.of("/amis/")));
+    Path file = dir.resolve("policy.yaml");
+    Files.writeString(
+        file,
+        """
+        defaults:
+          regions: [us-east-1]
+          select: {tags: {Backup: nightly}}
+          retention: {keepLast: 1, parameterPaths: [/amis/]}
+        accounts:
+          - id: "111111111111"
+        """);
+    Cli cli = new Cli(emulator, Map.of()).intercept(facts);
+    Cli.Result table = cli.run("prune", "--targets", file.toString(), "--dry-run");
+    Cli.Result json = cli.run("prune", "--targets", file.toString(), "--dry-run", "-o", "json");
+    assertThat(table.exitCode()).as(table.toString()).isZero();
+    assertThat(json.exitCode()).as(json.toString()).isZero();
+    assertThat(table.out())
+        .contains("dry run: 1 image(s)")
+        .containsPattern("delete +" + unused + " .*beyond keepLast 1")
+        .containsPattern("keep +" + byGroup + " .*in use by asg web")
+        .contains("Recycle Bin rules not checked");
+    JsonNode dry = new ObjectMapper().readTree(json.out());
+    Map<String, String> actions = new java.util.HashMap<>();
+    Map<String, String> why = new java.util.HashMap<>();
+    dry.get("decisions")
+        .forEach(
+            d -> {
+              actions.put(d.get("imageId").asText(), d.get("action").asText());
+              why.put(d.get("imageId").asText(), d.get("why").toString());
+            });
+    assertThat(actions).containsEntry(unused, "delete").containsEntry(shared, "keep");
+    assertThat(actions.values()).filteredOn("delete"::equals).hasSize(1);
+    assertThat(why.get(byParameter)).contains("in use by parameter /amis/web/latest");
+    assertThat(dry.get("checkCalls").asInt()).isPositive();
+    assertThat(imageIds()).as("a dry run changes nothing").contains(unused);
     Pruner pruner = pruner(new MutableClock(Instant.now()));
 
     Pruner.Plan plan = pruner.plan(TARGET, policy).get();

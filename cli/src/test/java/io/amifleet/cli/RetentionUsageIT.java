@@ -281,7 +281,7 @@ class RetentionUsageIT {
             });
     assertThat(actions).containsEntry(unused, "delete").containsEntry(shared, "keep");
     assertThat(actions.values()).filteredOn("delete"::equals).hasSize(1);
-    assertThat(why.get(byParameter)).contains("in use by parameter /amis/web/latest");
+    assertThat(why.get(byParameter)).contains("named in parameter /amis/web/latest");
     assertThat(dry.get("checkCalls").asInt()).isPositive();
     assertThat(imageIds()).as("a dry run changes nothing").contains(unused);
     Pruner pruner = pruner(new MutableClock(Instant.now()));
@@ -299,8 +299,8 @@ class RetentionUsageIT {
         .contains(
             byTemplate + ": beyond keepLast 1; in use by launch template " + template + " (web):v2")
         .contains(byGroup + ": beyond keepLast 1; in use by asg web (launch configuration web-v3)")
-        .contains(shared + ": beyond keepLast 1; in use by shared with 222222222222")
-        .contains(byParameter + ": beyond keepLast 1; in use by parameter /amis/web/latest");
+        .contains(shared + ": beyond keepLast 1; shared with 222222222222")
+        .contains(byParameter + ": beyond keepLast 1; named in parameter /amis/web/latest");
     assertThat(summary.checksNotRun()).isEmpty();
     assertThat(summary.checkCalls()).isPositive();
     assertThat(summary.notes()).anyMatch(n -> n.startsWith("Recycle Bin rules not checked"));

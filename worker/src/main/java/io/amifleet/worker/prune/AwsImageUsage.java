@@ -137,7 +137,7 @@ public final class AwsImageUsage implements ImageUsage {
                             in ->
                                 checks.used(
                                     in.imageId(),
-                                    "instance "
+                                    "in use by instance "
                                         + in.instanceId()
                                         + " ("
                                         + in.state().nameAsString()
@@ -166,7 +166,8 @@ public final class AwsImageUsage implements ImageUsage {
                         ? List.of()
                         : List.of("$Default", "$Latest");
                 each.add(
-                    templateVersions(target, id, versions, checks, v -> "launch template " + v));
+                    templateVersions(
+                        target, id, versions, checks, v -> "in use by launch template " + v));
               }
               return allOf(each);
             });
@@ -234,7 +235,7 @@ public final class AwsImageUsage implements ImageUsage {
             page -> {
               checks.called();
               for (AutoScalingGroup g : page.autoScalingGroups()) {
-                String group = "asg " + g.autoScalingGroupName();
+                String group = "in use by asg " + g.autoScalingGroupName();
                 if (g.launchConfigurationName() != null) {
                   configurations
                       .computeIfAbsent(
@@ -356,7 +357,7 @@ public final class AwsImageUsage implements ImageUsage {
                             p -> {
                               Matcher m = AMI_ID.matcher(String.valueOf(p.value()));
                               while (m.find()) {
-                                checks.used(m.group(), "parameter " + p.name());
+                                checks.used(m.group(), "named in parameter " + p.name());
                               }
                             });
                   }));

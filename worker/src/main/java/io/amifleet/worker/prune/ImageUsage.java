@@ -23,9 +23,9 @@ public interface ImageUsage {
   /**
    * What the checks found.
    *
-   * @param usedBy per image in use, every use found ("instance i-1 (running)", "launch template
-   *     lt-1 (web):v3", "asg web (launch configuration web-v2)", "shared with 222222222222",
-   *     "parameter /amis/web/latest")
+   * @param usedBy per image in use, every use found ("in use by instance i-1 (running)", "in use by
+   *     launch template lt-1 (web):v3", "in use by asg web (launch configuration web-v2)", "shared
+   *     with 222222222222", "named in parameter /amis/web/latest")
    * @param notRun the checks that could not run, each with why ("launch templates: could not check:
    *     AccessDenied ...")
    * @param calls the API calls the checks made (each page counts)
@@ -52,10 +52,7 @@ public interface ImageUsage {
      */
     public List<String> keeps(String imageId) {
       List<String> uses = usedBy.getOrDefault(imageId, List.of());
-      if (!uses.isEmpty()) {
-        return uses.stream().map(u -> "in use by " + u).toList();
-      }
-      return notRun;
+      return uses.isEmpty() ? notRun : uses;
     }
   }
 }

@@ -19,7 +19,7 @@ public final class FakeImageUsage implements ImageUsage {
   private final List<String> failing = new ArrayList<>();
   private final List<Set<String>> asked = new ArrayList<>();
 
-  /** {@code imageId} is in use by {@code by} ("instance i-1"). */
+  /** {@code imageId} is kept by {@code by} ("in use by instance i-1"). */
   public synchronized FakeImageUsage used(String imageId, String by) {
     uses.computeIfAbsent(imageId, k -> new ArrayList<>()).add(by);
     return this;

@@ -285,6 +285,23 @@ class RetentionUsageIT {
     assertThat(dry.get("checkCalls").asInt()).isPositive();
     assertThat(imageIds()).as("a dry run changes nothing").contains(unused);
     Pruner pruner = pruner(new MutableClock(Instant.now()));
+    // The policy's relaxations: only $Default and $Latest of a template, shared images may go.
+    Pruner.Plan relaxed =
+        pruner
+            .plan(
+                TARGET,
+                new Retention(
+                    Optional.of(1),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of(true),
+                    Optional.of(Retention.LaunchTemplateVersions.DEFAULT_AND_LATEST),
+                    Optional.of(List.of("/amis/"))))
+            .get();
+    assertThat(relaxed.images())
+        .extracting(i -> i.imageId())
+        .containsExactlyInAnyOrder(unused, byTemplate, shared);
 
     Pruner.Plan plan = pruner.plan(TARGET, policy).get();
     PruneSummary summary = pruner.prune(TARGET, policy).get();
@@ -350,6 +367,16 @@ class RetentionUsageIT {
             .instances()
             .get(0)
             .instanceId();
+    // A launch template that names its image through a parameter (outside any parameterPaths).
+    ssm().putParameter(b -> b.name("/other/app").value(r20).type(ParameterType.STRING));
+    String app =
+        ec2.createLaunchTemplate(
+                b ->
+                    b.launchTemplateName("app")
+                        .launchTemplateData(
+                            d -> d.imageId("resolve:ssm:/other/app").instanceType("t3.micro")))
+            .launchTemplate()
+            .launchTemplateId();
     clock.advance(Duration.ofDays(3));
     PruneSummary tooSoon = pruner.prune(TARGET, policy).get();
     assertThat(tooSoon.deletedImageIds()).isEmpty();
@@ -358,11 +385,13 @@ class RetentionUsageIT {
 
     clock.advance(Duration.ofDays(5));
     PruneSummary second = pruner.prune(TARGET, policy).get();
-    assertThat(second.deletedImageIds()).containsExactlyInAnyOrder(r10, r20, r21);
+    assertThat(second.deletedImageIds()).containsExactlyInAnyOrder(r10, r21);
+    assertThat(String.join("\n", second.keptImagesWhy()))
+        .contains("in use by launch template " + app + " (app):v1 via parameter /other/app");
     assertThat(String.join("\n", second.keptImagesWhy()))
         .contains(r11 + ": beyond keepLast 2; deprecated at ")
         .contains("in use by instance " + launched);
-    assertThat(imageIds()).contains(r11, image("r3", 0), image("r4", 0)).doesNotContain(r10);
+    assertThat(imageIds()).contains(r11, r20, image("r3", 0)).doesNotContain(r10, r21);
   }
 
   @Test

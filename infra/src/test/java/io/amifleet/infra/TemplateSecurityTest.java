@@ -258,6 +258,7 @@ class TemplateSecurityTest {
             "autoscaling:DescribeAutoScalingGroups",
             "autoscaling:DescribeLaunchConfigurations",
             "ssm:GetParametersByPath",
+            "ssm:GetParameters",
             "ec2:EnableImageDeprecation");
     Located deprecate =
         retention.stream()

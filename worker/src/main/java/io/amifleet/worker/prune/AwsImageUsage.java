@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +26,7 @@ import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
 import software.amazon.awssdk.services.autoscaling.model.LaunchTemplateOverrides;
 import software.amazon.awssdk.services.autoscaling.model.LaunchTemplateSpecification;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
+import software.amazon.awssdk.services.ec2.model.DescribeLaunchTemplateVersionsRequest;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.ImageAttributeName;
 import software.amazon.awssdk.services.ec2.model.LaunchPermission;
@@ -41,7 +43,9 @@ import software.amazon.awssdk.services.ec2.model.LaunchTemplateVersion;
  *       https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Filter.html) and on every state
  *       but {@code terminated};
  *   <li><b>launch templates</b>: DescribeLaunchTemplates, then DescribeLaunchTemplateVersions of
- *       each (every version, or {@code $Default} and {@code $Latest} when the policy says so);
+ *       each (every version, or {@code $Default} and {@code $Latest} when the policy says so); a
+ *       version naming its image by an SSM parameter ({@code resolve:ssm:...}) uses the parameter's
+ *       value (GetParameters);
  *   <li><b>Auto Scaling groups</b>: DescribeAutoScalingGroups; the launch configurations they use
  *       (DescribeLaunchConfigurations, 50 names per call, its limit,
  *       https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeLaunchConfigurations.html)
@@ -62,6 +66,12 @@ public final class AwsImageUsage implements ImageUsage {
 
   /** DescribeLaunchConfigurations' limit of names per call. */
   static final int LAUNCH_CONFIGURATION_NAMES = 50;
+
+  /** GetParameters' limit of names per call. */
+  static final int PARAMETER_NAMES = 10;
+
+  /** How a launch template names its image through an SSM parameter. */
+  private static final String SSM_REFERENCE = "resolve:ssm:";
 
   /** Every instance state but {@code terminated}: such an instance can start again. */
   private static final List<String> LIVE_STATES =
@@ -188,13 +198,13 @@ public final class AwsImageUsage implements ImageUsage {
 
   private CompletableFuture<Void> templateVersions(
       Ec2Target target,
-      java.util.function.Consumer<
-              software.amazon.awssdk.services.ec2.model.DescribeLaunchTemplateVersionsRequest
-                  .Builder>
-          which,
+      Consumer<DescribeLaunchTemplateVersionsRequest.Builder> which,
       List<String> versions,
       Checks checks,
       Function<String, String> who) {
+    // A version may name its image through an SSM parameter ("resolve:ssm:/amis/web:3"): the
+    // image it launches is that parameter's value, asked for once all pages are read.
+    Map<String, List<String>> viaParameter = new ConcurrentHashMap<>();
     return ec2(target)
         .describeLaunchTemplateVersionsPaginator(
             b -> {
@@ -211,18 +221,64 @@ public final class AwsImageUsage implements ImageUsage {
               for (LaunchTemplateVersion v : page.launchTemplateVersions()) {
                 String image =
                     v.launchTemplateData() == null ? null : v.launchTemplateData().imageId();
-                if (image != null) {
-                  checks.used(
-                      image,
-                      who.apply(
-                          v.launchTemplateId()
-                              + " ("
-                              + v.launchTemplateName()
-                              + "):v"
-                              + v.versionNumber()));
+                if (image == null) {
+                  continue;
+                }
+                String use =
+                    who.apply(
+                        v.launchTemplateId()
+                            + " ("
+                            + v.launchTemplateName()
+                            + "):v"
+                            + v.versionNumber());
+                if (image.startsWith(SSM_REFERENCE)) {
+                  viaParameter
+                      .computeIfAbsent(
+                          image.substring(SSM_REFERENCE.length()),
+                          k -> Collections.synchronizedList(new ArrayList<>()))
+                      .add(use);
+                } else {
+                  checks.used(image, use);
                 }
               }
-            });
+            })
+        .thenCompose(x -> resolveParameters(target, viaParameter, checks));
+  }
+
+  /**
+   * The values of the parameters launch template versions name their image by, 10 per GetParameters
+   * call (its limit,
+   * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html); a name
+   * may carry a version or label ({@code /amis/web:3}), which GetParameters takes as it is.
+   */
+  private CompletableFuture<Void> resolveParameters(
+      Ec2Target target, Map<String, List<String>> viaParameter, Checks checks) {
+    List<String> names = List.copyOf(viaParameter.keySet());
+    List<CompletableFuture<Void>> calls = new ArrayList<>();
+    for (int i = 0; i < names.size(); i += PARAMETER_NAMES) {
+      List<String> chunk = names.subList(i, Math.min(names.size(), i + PARAMETER_NAMES));
+      calls.add(
+          clients
+              .ssm(target.role(), target.region())
+              .getParameters(b -> b.names(chunk))
+              .thenAccept(
+                  r -> {
+                    checks.called();
+                    r.parameters()
+                        .forEach(
+                            p -> {
+                              String asked =
+                                  p.selector() == null ? p.name() : p.name() + p.selector();
+                              List<String> uses =
+                                  viaParameter.getOrDefault(
+                                      asked, viaParameter.getOrDefault(p.name(), List.of()));
+                              for (String use : List.copyOf(uses)) {
+                                checks.used(p.value(), use + " via parameter " + p.name());
+                              }
+                            });
+                  }));
+    }
+    return allOf(calls);
   }
 
   private CompletableFuture<Void> autoScalingGroups(Ec2Target target, Checks checks) {

@@ -75,6 +75,13 @@ class RetentionUsageIT {
     aws = new EmulatedAws(emulator.motoEndpoint(), REGION);
     seeder = new Seeder(aws);
     instances = seeder.runInstances(A, REGION, 2, Map.of("Backup", "nightly"));
+  }
+
+  /**
+   * {@code count} nightly amifleet runs r1, r2, ... of both instances, dated (newest last) 40, 30,
+   * 20 and 1 day(s) ago: with two, r1 is 20 days old and r2 1 day.
+   */
+  private void nights(int count) throws Exception {
     Path file = dir.resolve("targets.yaml");
     Files.writeString(
         file,
@@ -86,12 +93,15 @@ class RetentionUsageIT {
           - id: "111111111111"
         """);
     Cli cli = new Cli(emulator, Map.of()).intercept(facts);
-    for (String run : List.of("r1", "r2", "r3", "r4")) {
+    List<Integer> ages = List.of(40, 30, 20, 1).subList(4 - count, 4);
+    Map<String, Integer> daysAgo = new java.util.HashMap<>();
+    for (int n = 1; n <= count; n++) {
+      String run = "r" + n;
+      daysAgo.put(run, ages.get(n - 1));
       Cli.Result r =
           cli.run("run", "--targets", file.toString(), "--poll-interval", "1s", "--run-id", run);
       assertThat(r.exitCode()).as(r.toString()).isZero();
     }
-    Map<String, Integer> daysAgo = Map.of("r1", 40, "r2", 30, "r3", 20, "r4", 1);
     for (Image i : seeder.ownedImages(A, REGION)) {
       facts.created(
           i.imageId(),
@@ -194,6 +204,7 @@ class RetentionUsageIT {
 
   @Test
   void eachKindOfUseKeepsAnImageAndOnlyTheUnusedOneGoes() throws Exception {
+    nights(4);
     Ec2Client ec2 = aws.ec2(A, REGION);
     // keepLast 1: r1, r2 and r3 of both instances are past the policy; five of the six are used.
     String byInstance = image("r1", 0);
@@ -326,6 +337,7 @@ class RetentionUsageIT {
   @Test
   void imagesAreDeprecatedFirstAndDeregisteredOnlyLongEnoughAfterAndOnlyIfStillUnused()
       throws Exception {
+    nights(4);
     Ec2Client ec2 = aws.ec2(A, REGION);
     Retention policy =
         new Retention(
@@ -396,6 +408,7 @@ class RetentionUsageIT {
 
   @Test
   void aCheckThatCannotRunKeepsEveryImageItCouldNotProveUnused() throws Exception {
+    nights(2);
     Set<String> before = imageIds();
     Pruner pruner =
         pruner(
@@ -411,6 +424,6 @@ class RetentionUsageIT {
         .asString()
         .startsWith("launch templates: could not check: ")
         .contains("UnauthorizedOperation");
-    assertThat(summary.keptImagesWhy()).hasSize(6).allMatch(k -> k.contains("could not check"));
+    assertThat(summary.keptImagesWhy()).hasSize(2).allMatch(k -> k.contains("could not check"));
   }
 }

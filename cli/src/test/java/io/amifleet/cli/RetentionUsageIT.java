@@ -38,6 +38,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
@@ -154,26 +156,24 @@ class RetentionUsageIT {
     return p;
   }
 
-  private AutoScalingClient autoScaling() {
-    AutoScalingClient c =
-        AutoScalingClient.builder()
+  /** A client of moto acting in account A. */
+  private <B extends AwsClientBuilder<B, C>, C extends SdkClient> C inA(B builder) {
+    C client =
+        builder
             .endpointOverride(emulator.motoEndpoint())
             .region(Region.of(REGION))
             .credentialsProvider(inAccountA())
             .build();
-    closing.add(c);
-    return c;
+    closing.add(client);
+    return client;
+  }
+
+  private AutoScalingClient autoScaling() {
+    return inA(AutoScalingClient.builder());
   }
 
   private SsmClient ssm() {
-    SsmClient c =
-        SsmClient.builder()
-            .endpointOverride(emulator.motoEndpoint())
-            .region(Region.of(REGION))
-            .credentialsProvider(inAccountA())
-            .build();
-    closing.add(c);
-    return c;
+    return inA(SsmClient.builder());
   }
 
   /** amifleet's pruner as a prune job builds it, on {@code clock}, with {@code faults}. */

@@ -277,7 +277,7 @@ class RetentionIT {
   private static Set<String> listedToDelete(String dryRunOut) {
     Set<String> ids = new java.util.HashSet<>();
     for (String line : dryRunOut.lines().toList()) {
-      if (line.contains(" kept ")) {
+      if (line.contains(" kept ") || !line.matches(".*\\bdelete\\b.*")) {
         continue;
       }
       java.util.regex.Matcher m =

@@ -244,6 +244,40 @@ class TemplateSecurityTest {
   }
 
   @Test
+  void retentionGainsOnlyItsUsageReadsAndTheDeprecationOfManagedImages() {
+    List<Located> retention =
+        PolicyStatements.in(TARGET).stream()
+            .filter(s -> s.resource().equals("RetentionPolicy"))
+            .toList();
+    assertThat(retention.stream().flatMap(s -> s.actions().stream()))
+        .containsExactlyInAnyOrder(
+            "ec2:DeleteSnapshot",
+            "ec2:DescribeLaunchTemplates",
+            "ec2:DescribeLaunchTemplateVersions",
+            "ec2:DescribeImageAttribute",
+            "autoscaling:DescribeAutoScalingGroups",
+            "autoscaling:DescribeLaunchConfigurations",
+            "ssm:GetParametersByPath",
+            "ssm:GetParameters",
+            "ec2:EnableImageDeprecation");
+    Located deprecate =
+        retention.stream()
+            .filter(s -> s.actions().contains("ec2:EnableImageDeprecation"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(deprecate.actions()).containsExactly("ec2:EnableImageDeprecation");
+    assertThat(
+            deprecate.statement().at("/Condition/StringEquals/aws:ResourceTag~1amifleet:managed"))
+        .isEqualTo(MAPPER.getNodeFactory().textNode("true"));
+    Located parameters =
+        retention.stream()
+            .filter(s -> s.actions().contains("ssm:GetParametersByPath"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(parameters.resources().toString()).contains("${AWS::AccountId}:parameter/*");
+  }
+
+  @Test
   void hubAssumesOnlyTheTargetRoleNameAndOptionallyOnlyInsideTheOrganization() {
     List<Located> assumes =
         PolicyStatements.in(HUB).stream()

@@ -5,11 +5,16 @@ import static java.util.Objects.requireNonNull;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import io.amifleet.common.aws.AwsRuntime;
+import io.amifleet.common.aws.RoleCredentials;
 import io.amifleet.common.aws.Threads;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.worker.image.Ec2AsyncImageService;
 import io.amifleet.worker.image.ImageService;
+import io.amifleet.worker.prune.AwsImageUsage;
+import io.amifleet.worker.prune.ImageUsage;
 import io.amifleet.worker.prune.Pruner;
+import io.amifleet.worker.prune.UsageClients;
 import io.amifleet.worker.throttle.MutationLimiter;
 import jakarta.inject.Named;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,9 +22,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * The EC2 side of a worker, without its queues: the image service in the target accounts (behind
- * the CreateImage limit), retention, and the timer they share. Installed by {@link WorkerModule};
- * alone, it serves {@code prune --dry-run}, which plans without any queue. Needs the common and AWS
- * modules.
+ * the CreateImage limit), retention and its usage checks, and the timer they share. Installed by
+ * {@link WorkerModule}; alone, it serves {@code prune --dry-run}, which plans without any queue.
+ * Needs the common and AWS modules.
  */
 public final class ImageModule extends AbstractModule {
   /** The name of the worker's timer (batch windows, pauses, polls, heartbeat). */
@@ -36,6 +41,14 @@ public final class ImageModule extends AbstractModule {
     bind(ImageService.class).to(Ec2AsyncImageService.class).in(Singleton.class);
     bind(Ec2AsyncImageService.class).in(Singleton.class);
     bind(Pruner.class).in(Singleton.class);
+    bind(ImageUsage.class).to(AwsImageUsage.class).in(Singleton.class);
+    bind(AwsImageUsage.class).in(Singleton.class);
+  }
+
+  @Provides
+  @Singleton
+  UsageClients usageClients(AwsRuntime runtime, RoleCredentials credentials, Closer closer) {
+    return closer.register("Auto Scaling and SSM clients", new UsageClients(runtime, credentials));
   }
 
   @Provides

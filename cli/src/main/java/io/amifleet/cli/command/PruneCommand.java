@@ -33,6 +33,7 @@ import io.amifleet.worker.image.ImageService;
 import io.amifleet.worker.prune.Pruner;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,11 +49,14 @@ import picocli.CommandLine.Option;
       "Apply targets.yaml's retention policies: per instance, images amifleet made beyond"
           + " keepLast / maxAge are deregistered and then their snapshots deleted (a snapshot still"
           + " used by another image is left and reported). Images amifleet did not make are never"
-          + " touched.",
+          + " touched. An image still in use (an instance, a launch template, an Auto Scaling"
+          + " group, a share, an SSM parameter) is kept, and so is every image a check that could"
+          + " not run might have kept; deprecateAfter / deleteAfterDeprecation deprecate first.",
       "Runs as one job per account+region: in this process over an embedded queue, or, with"
           + " --queue-prefix or queue flags, on the fleet's queues (follow with 'amifleet results')."
           + " --dry-run lists what would go and changes nothing.",
-      "-o json prints one document: the dry run's {images, snapshots, kept, wouldDelete[...]},"
+      "-o json prints one document: the dry run's {images, snapshots, kept, bytesFreed,"
+          + " wouldDelete[...], decisions[{imageId, action, why[...]}], checksNotRun[...]},"
           + " the run's summary (as 'run -o json'), or the jobs enqueued."
     })
 public final class PruneCommand implements Callable<Integer> {
@@ -145,6 +149,14 @@ public final class PruneCommand implements Callable<Integer> {
     }
   }
 
+  /** {@code 8 GiB (8589934592 bytes)}; {@code unknown} for null. */
+  static String bytes(Long bytes) {
+    if (bytes == null) {
+      return "unknown";
+    }
+    return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+  }
+
   /** Lists what would go, account by account, without changing anything. */
   private int plan(Targets loaded) {
     try (Closer closer = new Closer()) {
@@ -159,16 +171,25 @@ public final class PruneCommand implements Callable<Integer> {
           (int) expanded.accounts().stream().filter(a -> a.retention().isPresent()).count());
       ImageService images = injector.getInstance(ImageService.class);
       Pruner pruner = injector.getInstance(Pruner.class);
-      // The plan a prune job would carry out, listed whole: what the real run deletes.
-      Table table = new Table("ACCOUNT", "REGION", "DELETE", "ID", "INSTANCE", "CREATED", "NAME");
+      // The plan a prune job would carry out, listed whole: every image of amifleet's, per
+      // instance, kept, deprecated or deleted and why, then the snapshots that go.
+      Table table =
+          new Table("ACCOUNT", "REGION", "INSTANCE", "ACTION", "ID", "CREATED", "FREED", "WHY");
       ObjectMapper mapper = injector.getInstance(ObjectMapper.class);
       ArrayNode planned = mapper.createArrayNode();
+      ArrayNode decisions = mapper.createArrayNode();
       ArrayNode keptSnapshots = mapper.createArrayNode();
       ArrayNode problems = mapper.createArrayNode();
+      ArrayNode checksNotRun = mapper.createArrayNode();
+      ArrayNode notes = mapper.createArrayNode();
       List<String> kept = new ArrayList<>();
+      List<String> said = new ArrayList<>();
       int imageCount = 0;
       int snapshotCount = 0;
       int keptImages = 0;
+      int deprecations = 0;
+      int checkCalls = 0;
+      long bytesFreed = 0;
       boolean failed = false;
       for (AccountTarget account : expanded.accounts()) {
         if (account.retention().isEmpty()) {
@@ -178,6 +199,7 @@ public final class PruneCommand implements Callable<Integer> {
           Ec2Target target =
               new Ec2Target(
                   new RoleKey(account.roleArn(), account.externalId()), account.id(), region);
+          String where = account.id() + "/" + region;
           try {
             Pruner.Plan plan =
                 images
@@ -187,20 +209,50 @@ public final class PruneCommand implements Callable<Integer> {
             keptImages += plan.keep();
             imageCount += plan.images().size();
             snapshotCount += plan.snapshots().size();
-            for (ImageInfo i : plan.images()) {
+            deprecations += plan.deprecations().size();
+            checkCalls += plan.usage().calls();
+            bytesFreed += plan.bytesFreed();
+            for (Pruner.Decision d : plan.decisions()) {
+              ImageInfo i = d.image();
+              String action = d.action().name().toLowerCase(Locale.ROOT);
               List<String> snapshots = plan.snapshotsAfter().getOrDefault(i.imageId(), List.of());
               table.row(
                   account.id(),
                   region,
-                  "image",
+                  d.instanceId(),
+                  action,
                   i.imageId(),
-                  i.tags().get(Tags.SOURCE_INSTANCE),
                   i.creationDate(),
-                  i.name());
-              for (String snapshot : snapshots) {
-                table.row(account.id(), region, "snapshot", snapshot, "", "", "of " + i.imageId());
-              }
+                  d.action() == Pruner.Action.DELETE ? bytes(d.bytesFreed()) : "",
+                  String.join("; ", d.why()));
               ObjectNode row =
+                  decisions
+                      .addObject()
+                      .put("accountId", account.id())
+                      .put("region", region)
+                      .put("instanceId", d.instanceId())
+                      .put("imageId", i.imageId())
+                      .put("name", i.name())
+                      .put("creationDate", String.valueOf(i.creationDate()))
+                      .put("action", action);
+              if (i.deprecationTime() != null) {
+                row.put("deprecationTime", i.deprecationTime());
+              }
+              d.why().forEach(row.putArray("why")::add);
+              if (d.action() == Pruner.Action.DELETE) {
+                snapshots.forEach(row.putArray("snapshotIds")::add);
+                if (d.bytesFreed() != null) {
+                  row.put("bytesFreed", d.bytesFreed());
+                }
+              }
+              if (d.action() != Pruner.Action.DELETE) {
+                continue;
+              }
+              for (String snapshot : snapshots) {
+                table.row(
+                    account.id(), region, "", "delete", snapshot, "", "", "of " + i.imageId());
+              }
+              ObjectNode del =
                   planned
                       .addObject()
                       .put("kind", "image")
@@ -210,10 +262,10 @@ public final class PruneCommand implements Callable<Integer> {
                       .put("imageId", i.imageId())
                       .put("creationDate", String.valueOf(i.creationDate()))
                       .put("name", i.name());
-              snapshots.forEach(row.putArray("snapshotIds")::add);
+              snapshots.forEach(del.putArray("snapshotIds")::add);
             }
             for (String orphan : plan.orphans()) {
-              table.row(account.id(), region, "snapshot", orphan, "", "", "(its image is gone)");
+              table.row(account.id(), region, "", "delete", orphan, "", "", "its image is gone");
               planned
                   .addObject()
                   .put("kind", "orphanSnapshot")
@@ -224,13 +276,22 @@ public final class PruneCommand implements Callable<Integer> {
             plan.keptSnapshots()
                 .forEach(
                     k -> {
-                      kept.add(account.id() + "/" + region + ": kept " + k);
-                      keptSnapshots.add(account.id() + "/" + region + ": " + k);
+                      kept.add(where + ": kept " + k);
+                      keptSnapshots.add(where + ": " + k);
                     });
+            for (String n : plan.usage().notRun()) {
+              said.add(where + ": " + n + " (every image it could keep was kept)");
+              checksNotRun.add(where + ": " + n);
+            }
+            for (String n : plan.usage().notes()) {
+              if (!said.contains(where + ": " + n)) {
+                said.add(where + ": " + n);
+                notes.add(where + ": " + n);
+              }
+            }
           } catch (RuntimeException e) {
             failed = true;
-            String problem =
-                account.id() + "/" + region + ": " + AwsErrors.translate(e, "plan").getMessage();
+            String problem = where + ": " + AwsErrors.translate(e, "plan").getMessage();
             problems.add(problem);
             context.err().println("amifleet: " + problem);
           }
@@ -241,9 +302,15 @@ public final class PruneCommand implements Callable<Integer> {
         root.put("dryRun", true)
             .put("images", imageCount)
             .put("snapshots", snapshotCount)
-            .put("kept", keptImages);
+            .put("kept", keptImages)
+            .put("deprecated", deprecations)
+            .put("bytesFreed", bytesFreed)
+            .put("checkCalls", checkCalls);
         root.set("wouldDelete", planned);
+        root.set("decisions", decisions);
         root.set("keptSnapshots", keptSnapshots);
+        root.set("checksNotRun", checksNotRun);
+        root.set("notes", notes);
         root.set("problems", problems);
         context.out().println(root.toString());
         return failed ? 1 : 0;
@@ -253,12 +320,14 @@ public final class PruneCommand implements Callable<Integer> {
         context.out().println();
       }
       kept.forEach(context.out()::println);
+      said.forEach(context.out()::println);
       context
           .out()
           .printf(
-              "dry run: %d image(s) and %d snapshot(s) would be deleted; %d image(s) kept; nothing"
-                  + " was changed%n",
-              imageCount, snapshotCount, keptImages);
+              "dry run: %d image(s) and %d snapshot(s) would be deleted (%s of snapshots freed"
+                  + " where known); %d image(s) kept, %d of them deprecated; usage checks: %d API"
+                  + " call(s); nothing was changed%n",
+              imageCount, snapshotCount, bytes(bytesFreed), keptImages, deprecations, checkCalls);
       return failed ? 1 : 0;
     }
   }

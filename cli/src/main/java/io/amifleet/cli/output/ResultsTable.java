@@ -6,6 +6,7 @@ import io.amifleet.common.message.PruneSummary;
 import io.amifleet.common.message.ResultMessage;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -62,16 +63,37 @@ public final class ResultsTable {
                   p == null ? "-" : p.keptImages(),
                   r.errorCode() != null
                       ? r.errorCode() + ": " + abbreviate(r.errorMessage(), 100)
-                      : p == null || p.keptSnapshots().isEmpty()
-                          ? "-"
-                          : "snapshots left: "
-                              + abbreviate(String.join("; ", p.keptSnapshots()), 100));
+                      : p == null ? "-" : pruneNotes(p));
             });
     if (!retention.isEmpty()) {
       out.println();
       retention.print(out);
     }
     out.println(totals(results));
+  }
+
+  /**
+   * What a prune left and why: checks that could not run first (they kept images), then images past
+   * the policy still in use, deprecations, snapshots left.
+   */
+  private static String pruneNotes(PruneSummary p) {
+    List<String> notes = new ArrayList<>();
+    if (!p.checksNotRun().isEmpty()) {
+      notes.add("checks not run: " + abbreviate(String.join("; ", p.checksNotRun()), 100));
+    }
+    if (!p.keptImagesWhy().isEmpty()) {
+      notes.add(
+          p.keptImagesWhy().size()
+              + " image(s) past the policy kept: "
+              + abbreviate(String.join("; ", p.keptImagesWhy()), 100));
+    }
+    if (!p.deprecatedImageIds().isEmpty()) {
+      notes.add(p.deprecatedImageIds().size() + " deprecated");
+    }
+    if (!p.keptSnapshots().isEmpty()) {
+      notes.add("snapshots left: " + abbreviate(String.join("; ", p.keptSnapshots()), 100));
+    }
+    return notes.isEmpty() ? "-" : String.join(" | ", notes);
   }
 
   public static String totals(List<ResultMessage> all) {

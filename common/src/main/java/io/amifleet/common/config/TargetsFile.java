@@ -92,7 +92,14 @@ final class TargetsFile {
 
   /** {@code retention}: how many images to keep ({@link io.amifleet.common.config.Retention}). */
   @Shape("must be a mapping: {keepLast: 7, maxAge: 30d}")
-  record RetentionRule(Integer keepLast, String maxAge) {}
+  record RetentionRule(
+      Integer keepLast,
+      String maxAge,
+      String deprecateAfter,
+      String deleteAfterDeprecation,
+      Boolean allowShared,
+      String launchTemplateVersions,
+      List<String> parameterPaths) {}
 
   /** {@code accounts} as a mapping: the accounts of an organization. */
   @Shape("must be a mapping: {fromOrganization: {ous: [...]}}")

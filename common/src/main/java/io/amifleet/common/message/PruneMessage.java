@@ -7,9 +7,13 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonView;
+import io.amifleet.common.config.Retention;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.secret.Secrets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Applies an account's retention policy in one region (schema version 1, {@code kind: "prune"}):
@@ -20,6 +24,13 @@ import java.time.Instant;
  *
  * @param keepLast keep this many newest images per instance (null: not limited by count)
  * @param maxAgeSeconds delete images older than this (null: not limited by age)
+ * @param deprecateAfterSeconds deprecate images older than this (null: no deprecation by age)
+ * @param deleteAfterDeprecationSeconds deregister an image past the policy only this long after its
+ *     deprecation (null: deregister without deprecating first)
+ * @param allowShared true: an image shared with other accounts may go (null: kept)
+ * @param launchTemplateVersions {@code all} (null too) or {@code defaultAndLatest}: which launch
+ *     template versions keep an image
+ * @param parameterPaths SSM parameter paths whose values keep an image (null: none checked)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PruneMessage(
@@ -33,7 +44,12 @@ public record PruneMessage(
     @JsonView(Json.Wire.class) String externalId,
     Integer keepLast,
     Long maxAgeSeconds,
-    Instant createdAt)
+    Instant createdAt,
+    Long deprecateAfterSeconds,
+    Long deleteAfterDeprecationSeconds,
+    Boolean allowShared,
+    String launchTemplateVersions,
+    List<String> parameterPaths)
     implements WorkItem {
 
   public static final String KIND = "prune";
@@ -54,12 +70,34 @@ public record PruneMessage(
         jobId, JobIds.pruneJobId(runId, accountId, region), "runId, accountId and region");
     Identifiers.requireRoleIn(roleArn, accountId);
     Identifiers.checkExternalId(externalId);
-    if (keepLast == null && maxAgeSeconds == null) {
-      throw new IllegalArgumentException("a prune job needs keepLast, maxAgeSeconds or both");
+    if (keepLast == null && maxAgeSeconds == null && deprecateAfterSeconds == null) {
+      throw new IllegalArgumentException(
+          "a prune job needs keepLast, maxAgeSeconds or both (or deprecateAfterSeconds)");
     }
     if (keepLast != null && keepLast < 0 || maxAgeSeconds != null && maxAgeSeconds <= 0) {
       throw new IllegalArgumentException("keepLast must be >= 0 and maxAgeSeconds > 0");
     }
+    if (deprecateAfterSeconds != null && deprecateAfterSeconds <= 0
+        || deleteAfterDeprecationSeconds != null && deleteAfterDeprecationSeconds <= 0) {
+      throw new IllegalArgumentException(
+          "deprecateAfterSeconds and deleteAfterDeprecationSeconds must be > 0");
+    }
+    if (launchTemplateVersions != null) {
+      Retention.LaunchTemplateVersions.of(launchTemplateVersions);
+    }
+    parameterPaths = parameterPaths == null ? null : List.copyOf(parameterPaths);
+  }
+
+  /** The policy this job applies. */
+  public Retention retention() {
+    return new Retention(
+        Optional.ofNullable(keepLast),
+        Optional.ofNullable(maxAgeSeconds).map(Duration::ofSeconds),
+        Optional.ofNullable(deprecateAfterSeconds).map(Duration::ofSeconds),
+        Optional.ofNullable(deleteAfterDeprecationSeconds).map(Duration::ofSeconds),
+        Optional.ofNullable(allowShared),
+        Optional.ofNullable(launchTemplateVersions).map(Retention.LaunchTemplateVersions::of),
+        Optional.ofNullable(parameterPaths));
   }
 
   @Override

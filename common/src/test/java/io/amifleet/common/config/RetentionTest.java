@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -235,5 +236,80 @@ class RetentionTest {
   @Test
   void bothKeepsTheNewestWhateverItsAge() {
     assertThat(both(2, MAX_AGE).expired(0, daysAgo(10_000), NOW)).isFalse();
+  }
+
+  // ---- deprecation ------------------------------------------------------------------------
+
+  private static Retention deprecation(
+      Optional<Integer> keepLast, Optional<Duration> deprecateAfter, Optional<Duration> delete) {
+    return new Retention(
+        keepLast,
+        Optional.empty(),
+        deprecateAfter,
+        delete,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  @Test
+  void deprecateAfterAloneNeverLetsAnImageGo() {
+    Retention r = deprecation(Optional.empty(), Optional.of(Duration.ofDays(14)), Optional.empty());
+    assertThat(r.expired(5, daysAgo(400), NOW)).isFalse();
+    assertThat(r.deprecates(daysAgo(15), NOW)).isTrue();
+    assertThat(r.deprecates(daysAgo(13), NOW)).isFalse();
+  }
+
+  @Test
+  void withDeleteAfterDeprecationAndNoCountOrAgeDeprecateAfterIsTheAgeThatGoes() {
+    Retention r =
+        deprecation(
+            Optional.empty(), Optional.of(Duration.ofDays(14)), Optional.of(Duration.ofDays(7)));
+    assertThat(r.twoPhase()).isTrue();
+    assertThat(r.expired(1, daysAgo(15), NOW)).isTrue();
+    assertThat(r.expired(1, daysAgo(13), NOW)).isFalse();
+    assertThat(r.expired(0, daysAgo(400), NOW)).as("the newest image stays").isFalse();
+    assertThat(r.deletableFrom(NOW)).isEqualTo(NOW.plus(Duration.ofDays(7)));
+  }
+
+  @Test
+  void zeroDeprecationDurationsAndRelativeParameterPathsAreRefused() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> deprecation(Optional.of(1), Optional.of(Duration.ZERO), Optional.empty()))
+        .withMessageContaining("deprecateAfter");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> deprecation(Optional.of(1), Optional.empty(), Optional.of(Duration.ZERO)))
+        .withMessageContaining("deleteAfterDeprecation");
+    assertThatIllegalArgumentException()
+        .isThrownBy(
+            () ->
+                new Retention(
+                    Optional.of(1),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of(List.of("amis/web"))))
+        .withMessageContaining("parameterPaths");
+  }
+
+  @Test
+  void sharedImagesAreKeptAndEveryTemplateVersionCountsUnlessThePolicySaysOtherwise() {
+    Retention plain = keepLast(1);
+    assertThat(plain.keepsShared()).isTrue();
+    assertThat(plain.templateVersions()).isEqualTo(Retention.LaunchTemplateVersions.ALL);
+    Retention relaxed =
+        new Retention(
+            Optional.of(1),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(true),
+            Optional.of(Retention.LaunchTemplateVersions.DEFAULT_AND_LATEST),
+            Optional.empty());
+    assertThat(relaxed.keepsShared()).isFalse();
+    assertThat(plain.overriddenBy(relaxed).templateVersions())
+        .isEqualTo(Retention.LaunchTemplateVersions.DEFAULT_AND_LATEST);
   }
 }

@@ -999,7 +999,57 @@ class TargetsLoaderTest {
             "targets.yaml: defaults.retention.keepLast: must be a whole number, 0 or more",
             "targets.yaml: defaults.retention.maxAge: 'soon' is not a duration (examples: 500ms,"
                 + " 30s, 5m, 4h, 30d, 1h30m)",
-            "targets.yaml: defaults.retention: retention needs keepLast, maxAge or both");
+            "targets.yaml: defaults.retention: retention needs keepLast, maxAge or both (or"
+                + " deprecateAfter)");
+  }
+
+  @Test
+  void usageAndDeprecationSettingsOfRetentionAreCheckedWhereTheyAreWritten() {
+    assertThat(
+            problems(
+                """
+                defaults:
+                  regions: [us-east-1]
+                  select: {all: true}
+                  retention:
+                    keepLast: 2
+                    deprecateAfter: 0d
+                    deleteAfterDeprecation: later
+                    launchTemplateVersions: some
+                    parameterPaths: [amis/web, /ok/]
+                accounts:
+                  - id: "111111111111"
+                """))
+        .containsExactly(
+            "targets.yaml: defaults.retention.deprecateAfter: must be positive",
+            "targets.yaml: defaults.retention.deleteAfterDeprecation: 'later' is not a duration"
+                + " (examples: 500ms, 30s, 5m, 4h, 30d, 1h30m)",
+            "targets.yaml: defaults.retention.launchTemplateVersions: must be 'all' or"
+                + " 'defaultAndLatest', not 'some'",
+            "targets.yaml: defaults.retention.parameterPaths[0]: 'amis/web' is not a parameter"
+                + " path: it starts with '/' (e.g. /amis/)");
+  }
+
+  @Test
+  void anAccountsRetentionSettingsOverrideTheDefaultsFieldByField() {
+    Targets t =
+        parse(
+            """
+            defaults:
+              regions: [us-east-1]
+              select: {all: true}
+              retention: {keepLast: 3, deprecateAfter: 14d, deleteAfterDeprecation: 7d}
+            accounts:
+              - id: "111111111111"
+                retention: {keepLast: 5, allowShared: true, parameterPaths: [/amis/]}
+            """);
+    Retention r = t.accounts().get(0).retention().orElseThrow();
+    assertThat(r.keepLast()).contains(5);
+    assertThat(r.deprecateAfter()).contains(java.time.Duration.ofDays(14));
+    assertThat(r.deleteAfterDeprecation()).contains(java.time.Duration.ofDays(7));
+    assertThat(r.keepsShared()).isFalse();
+    assertThat(r.ssmPaths()).containsExactly("/amis/");
+    assertThat(r.templateVersions()).isEqualTo(Retention.LaunchTemplateVersions.ALL);
   }
 
   @Test

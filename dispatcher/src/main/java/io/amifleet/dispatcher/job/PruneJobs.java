@@ -34,7 +34,12 @@ public final class PruneJobs {
               account.externalId().orElse(null),
               r.keepLast().orElse(null),
               r.maxAge().map(Duration::toSeconds).orElse(null),
-              createdAt));
+              createdAt,
+              r.deprecateAfter().map(Duration::toSeconds).orElse(null),
+              r.deleteAfterDeprecation().map(Duration::toSeconds).orElse(null),
+              r.allowShared().orElse(null),
+              r.launchTemplateVersions().map(v -> v.yaml()).orElse(null),
+              r.parameterPaths().orElse(null)));
     }
     return jobs;
   }

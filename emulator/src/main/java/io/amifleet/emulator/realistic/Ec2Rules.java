@@ -1,5 +1,10 @@
 package io.amifleet.emulator.realistic;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +19,8 @@ import java.util.regex.Pattern;
 /**
  * What real EC2 does that moto does not, applied to one EC2 call: throttling, expired credentials,
  * the limits on IDs, filter values, names and tags, the state of the instance to image, unique AMI
- * names, snapshot tags in CreateImage, and images that take time, fail, or are not visible yet.
- * Everything else goes to moto unchanged. Thread-safe.
+ * names, snapshot tags in CreateImage, images that take time, fail, or are not visible yet, and
+ * image deprecation. Everything else goes to moto unchanged. Thread-safe.
  */
 final class Ec2Rules {
   /** https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateImage.html (Name). */
@@ -62,7 +67,15 @@ final class Ec2Rules {
     return switch (action) {
       case "CreateImage" -> createImage(call, form, s);
       case "CopyImage", "RegisterImage" -> named(call, form, s);
-      case "DescribeImages" -> describeImages(call, form, s);
+      case "DescribeImages" ->
+          describeImages(call, form, s)
+              .thenApply(
+                  a ->
+                      a.ok() && s.on(Rule.IMAGE_DEPRECATION)
+                          ? a.withText(images.withDeprecationTimes(a.text()))
+                          : a);
+      case "EnableImageDeprecation", "DisableImageDeprecation" ->
+          s.on(Rule.IMAGE_DEPRECATION) ? deprecation(call, form) : moto.forward(call);
       case "DeregisterImage" ->
           moto.forward(call)
               .thenApply(
@@ -338,6 +351,67 @@ final class Ec2Rules {
                 ? a.withText(
                     images.rewriteDescribeImages(a.text(), stateFilter, now, consistency, pending))
                 : a);
+  }
+
+  /**
+   * EnableImageDeprecation / DisableImageDeprecation of an image the caller can describe
+   * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableImageDeprecation.html):
+   * DeprecateAt is rounded to the nearest minute and may be neither in the past nor more than 10
+   * years ahead.
+   */
+  private CompletableFuture<Answer> deprecation(Call call, QueryForm form) {
+    String imageId = form.get("ImageId");
+    boolean enable = form.action().equals("EnableImageDeprecation");
+    Instant at;
+    if (enable) {
+      try {
+        at = Instant.parse(String.valueOf(form.get("DeprecateAt")));
+      } catch (DateTimeParseException e) {
+        return done(
+            Answer.ec2Error(
+                400,
+                "InvalidParameterValue",
+                "DeprecateAt is not a date: " + form.get("DeprecateAt")));
+      }
+      at = at.plusSeconds(30).truncatedTo(ChronoUnit.MINUTES);
+      Instant now = Instant.now();
+      if (at.isBefore(now.truncatedTo(ChronoUnit.MINUTES))
+          || at.isAfter(now.plus(Duration.ofDays(3653)))) {
+        return done(
+            Answer.ec2Error(
+                400,
+                "InvalidParameterValue",
+                "DeprecateAt must be in the future and at most 10 years from now."));
+      }
+    } else {
+      at = null;
+    }
+    String version = form.get("Version") == null ? "2016-11-15" : form.get("Version");
+    Instant when = at;
+    return moto.sideCall(call, "Action=DescribeImages&Version=" + version + "&ImageId.1=" + imageId)
+        .thenApply(
+            described -> {
+              if (!described.ok()) {
+                return described;
+              }
+              if (Xml.first(described.text(), "imageId") == null) {
+                return Answer.ec2Error(
+                    400,
+                    "InvalidAMIID.NotFound",
+                    "The image id '[" + imageId + "]' does not exist");
+              }
+              images.deprecation(
+                  imageId, when == null ? null : DateTimeFormatter.ISO_INSTANT.format(when));
+              return Answer.xml(
+                  200,
+                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<"
+                      + form.action()
+                      + "Response xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>"
+                      + java.util.UUID.randomUUID()
+                      + "</requestId><return>true</return></"
+                      + form.action()
+                      + "Response>");
+            });
   }
 
   private static <T> CompletableFuture<T> done(T value) {

@@ -23,6 +23,7 @@ final class ImageTracker {
   private final ConcurrentMap<String, Tracked> images = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, String> names = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, String> instanceStates = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, String> deprecations = new ConcurrentHashMap<>();
 
   private static String key(String account, String region, String name) {
     return account + '/' + region + '/' + name;
@@ -47,6 +48,7 @@ final class ImageTracker {
   /** A deregistered image frees its name (EC2 lets a new image take it). */
   void deregistered(String account, String region, String imageId) {
     images.remove(imageId);
+    deprecations.remove(imageId);
     String prefix = account + '/' + region + '/';
     names.entrySet().removeIf(e -> e.getKey().startsWith(prefix) && e.getValue().equals(imageId));
   }
@@ -135,7 +137,43 @@ final class ImageTracker {
     return out.toString();
   }
 
+  /** The image is deprecated from {@code time} (as EC2 writes it); null: no longer deprecated. */
+  void deprecation(String imageId, String time) {
+    if (time == null) {
+      deprecations.remove(imageId);
+    } else {
+      deprecations.put(imageId, time);
+    }
+  }
+
+  /**
+   * A DescribeImages answer with each deprecated image's {@code deprecationTime}, which moto does
+   * not write.
+   */
+  String withDeprecationTimes(String xml) {
+    if (deprecations.isEmpty()) {
+      return xml;
+    }
+    List<Xml.Span> items = Xml.items(xml, "imagesSet");
+    StringBuilder out = new StringBuilder(xml.length() + 64);
+    int copied = 0;
+    for (Xml.Span span : items) {
+      String item = xml.substring(span.start(), span.end());
+      String time = deprecations.get(String.valueOf(Xml.topLevel(item, "imageId")));
+      if (time == null || Xml.topLevel(item, "deprecationTime") != null) {
+        continue;
+      }
+      int close = span.end() - "</item>".length();
+      out.append(xml, copied, close);
+      out.append("<deprecationTime>").append(time).append("</deprecationTime>");
+      copied = close;
+    }
+    out.append(xml, copied, xml.length());
+    return out.toString();
+  }
+
   void clear() {
+    deprecations.clear();
     images.clear();
     names.clear();
     instanceStates.clear();

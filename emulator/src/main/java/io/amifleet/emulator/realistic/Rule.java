@@ -28,5 +28,11 @@ public enum Rule {
   /** AssumeRole demands the ExternalId configured for the role: AccessDenied otherwise. */
   EXTERNAL_ID,
   /** Assumed-role credentials expire (at the configured lifetime); expired keys are refused. */
-  CREDENTIAL_EXPIRY
+  CREDENTIAL_EXPIRY,
+  /**
+   * EnableImageDeprecation and DisableImageDeprecation (moto 5.2.1 has neither): the time is kept,
+   * rounded to the minute, refused in the past, and answered by DescribeImages as {@code
+   * deprecationTime}.
+   */
+  IMAGE_DEPRECATION
 }

@@ -2,6 +2,7 @@ package io.amifleet.emulator.realistic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.amifleet.emulator.EmulatedAws;
 import io.amifleet.emulator.RealisticEmulator;
@@ -367,6 +368,49 @@ class RealisticEc2IT {
   }
 
   // 5. What moto lacks
+
+  @Test
+  void aDeprecationIsKeptRoundedToTheMinuteAndAnsweredByDescribeImagesUntilDisabled() {
+    use(b -> b.without(Rule.PENDING_IMAGES, Rule.CONSISTENCY));
+    Ec2Client hub = hub();
+    String image = createImage(hub, instance(), "to-deprecate");
+    java.time.Instant at =
+        java.time.Instant.now().plus(java.time.Duration.ofHours(2)).plusSeconds(20);
+
+    hub.enableImageDeprecation(b -> b.imageId(image).deprecateAt(at));
+
+    java.time.Instant rounded =
+        at.plusSeconds(30).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+    assertThat(java.time.Instant.parse(describe(hub, image).deprecationTime())).isEqualTo(rounded);
+    assertThat(
+            hub.describeImages(b -> b.owners("self")).images().stream()
+                .filter(i -> i.imageId().equals(image))
+                .map(Image::deprecationTime)
+                .toList())
+        .containsExactly(describe(hub, image).deprecationTime());
+    assertThatThrownBy(
+            () ->
+                hub.enableImageDeprecation(
+                    b ->
+                        b.imageId(image)
+                            .deprecateAt(
+                                java.time.Instant.now().minus(java.time.Duration.ofDays(1)))))
+        .satisfies(e -> assertThat(errorCode(e)).isEqualTo("InvalidParameterValue"));
+    assertThatThrownBy(
+            () ->
+                hub.enableImageDeprecation(b -> b.imageId("ami-0123456789abcdef0").deprecateAt(at)))
+        .satisfies(e -> assertThat(errorCode(e)).isEqualTo("InvalidAMIID.NotFound"));
+
+    hub.disableImageDeprecation(b -> b.imageId(image));
+    assertThat(describe(hub, image).deprecationTime()).isNull();
+
+    // Without the rule the call reaches moto, which has no such action, and nothing is kept.
+    use(b -> b.without(Rule.PENDING_IMAGES, Rule.CONSISTENCY, Rule.IMAGE_DEPRECATION));
+    Throwable off =
+        catchThrowable(() -> hub.enableImageDeprecation(b -> b.imageId(image).deprecateAt(at)));
+    assertThat(off).as("moto has no EnableImageDeprecation").isNotNull();
+    assertThat(describe(hub, image).deprecationTime()).isNull();
+  }
 
   @Test
   void snapshotTagSpecificationsTagTheImagesSnapshotsBeforeCreateImageAnswers() {

@@ -8,6 +8,7 @@ import io.amifleet.common.error.AwsErrors;
 import io.amifleet.common.message.Tags;
 import io.amifleet.worker.throttle.MutationLimiter;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -290,7 +291,8 @@ public final class Ec2AsyncImageService implements ImageService {
                   s -> {
                     Map<String, String> tags = new LinkedHashMap<>();
                     s.tags().forEach(t -> tags.put(t.key(), t.value()));
-                    all.add(new SnapshotInfo(s.snapshotId(), tags, s.description()));
+                    all.add(
+                        new SnapshotInfo(s.snapshotId(), tags, s.description(), s.volumeSize()));
                   })
               .thenApply(x -> List.copyOf(all));
         });
@@ -308,6 +310,21 @@ public final class Ec2AsyncImageService implements ImageService {
                     () ->
                         ec2(target)
                             .deleteSnapshot(b -> b.snapshotId(snapshotId))
+                            .thenApply(r -> null)));
+  }
+
+  @Override
+  public CompletableFuture<Void> deprecate(Ec2Target target, String imageId, Instant at) {
+    return limiter
+        .acquire(target.accountRegion(), "EnableImageDeprecation")
+        .thenCompose(
+            x ->
+                call(
+                    target,
+                    "EnableImageDeprecation " + imageId,
+                    () ->
+                        ec2(target)
+                            .enableImageDeprecation(b -> b.imageId(imageId).deprecateAt(at))
                             .thenApply(r -> null)));
   }
 
@@ -383,6 +400,7 @@ public final class Ec2AsyncImageService implements ImageService {
         tags,
         image.creationDate(),
         image.description(),
-        image.ownerId());
+        image.ownerId(),
+        image.deprecationTime());
   }
 }

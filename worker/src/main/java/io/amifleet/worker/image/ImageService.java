@@ -1,5 +1,6 @@
 package io.amifleet.worker.image;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -45,16 +46,28 @@ public interface ImageService {
   /** The account's snapshots tagged {@code amifleet:managed=true} (all pages). */
   CompletableFuture<List<SnapshotInfo>> managedSnapshots(Ec2Target target);
 
+  /**
+   * EnableImageDeprecation: the image is deprecated from {@code at} (EC2 rounds it to the minute
+   * and refuses a time in the past).
+   */
+  CompletableFuture<Void> deprecate(Ec2Target target, String imageId, Instant at);
+
   /** DeleteSnapshot; fails with {@code InvalidSnapshot.NotFound} for one that is gone. */
   CompletableFuture<Void> deleteSnapshot(Ec2Target target, String snapshotId);
 
   /**
    * A snapshot, its tags and its description (for a snapshot CreateImage made, EC2 writes {@code
-   * Created by CreateImage(i-...) for ami-...}).
+   * Created by CreateImage(i-...) for ami-...}), and the size of its volume in GiB (null when not
+   * known).
    */
-  record SnapshotInfo(String snapshotId, Map<String, String> tags, String description) {
+  record SnapshotInfo(
+      String snapshotId, Map<String, String> tags, String description, Integer volumeSizeGib) {
     public SnapshotInfo {
       tags = Map.copyOf(tags);
+    }
+
+    public SnapshotInfo(String snapshotId, Map<String, String> tags, String description) {
+      this(snapshotId, tags, description, null);
     }
   }
 

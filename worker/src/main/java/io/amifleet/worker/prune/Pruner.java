@@ -16,7 +16,10 @@ import io.amifleet.worker.image.ImageService;
 import io.amifleet.worker.image.ImageService.SnapshotInfo;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -56,7 +59,42 @@ public final class Pruner {
   private static final Logger log = LoggerFactory.getLogger(Pruner.class);
 
   private final ImageService images;
+  private final ImageUsage usage;
   private final Clock clock;
+
+  /** What the plan does with one of amifleet's images. */
+  public enum Action {
+    /** Deregistered, then its snapshots deleted. */
+    DELETE,
+    /** Deprecated now (EnableImageDeprecation) and kept. */
+    DEPRECATE,
+    /** Left as it is. */
+    KEEP
+  }
+
+  /**
+   * The plan for one of amifleet's images.
+   *
+   * @param instanceId the instance it is an image of
+   * @param pastPolicy whether the policy lets it go (it may still stay: in use, deprecated too
+   *     recently, a check that could not run)
+   * @param why the reasons, in order: the policy's, then each use found or check that could not run
+   * @param bytesFreed for an image deleted, the bytes of the snapshots deleted with it (their
+   *     volume sizes); null when some size is not known, 0 for an image kept
+   */
+  public record Decision(
+      String instanceId,
+      ImageInfo image,
+      Action action,
+      boolean pastPolicy,
+      List<String> why,
+      Long bytesFreed) {
+    public Decision {
+      requireNonNull(image, "image is null");
+      requireNonNull(action, "action is null");
+      why = List.copyOf(why);
+    }
+  }
 
   /**
    * What one prune does, decided before anything is done.
@@ -66,14 +104,20 @@ public final class Pruner {
    *     deregistered; a snapshot several of them use is listed under the last of them
    * @param orphans snapshots amifleet made whose image is gone, deleted after the images
    * @param keptSnapshots snapshots of {@code images} that stay, each with why
-   * @param keep amifleet's images the policy keeps
+   * @param keep amifleet's images that stay
+   * @param decisions every one of amifleet's images, per instance, with what happens to it and why
+   * @param deprecateAt when the images the plan deprecates become deprecated
+   * @param usage what the usage checks found, which could not run, and their cost
    */
   public record Plan(
       List<ImageInfo> images,
       Map<String, List<String>> snapshotsAfter,
       List<String> orphans,
       List<String> keptSnapshots,
-      int keep) {
+      int keep,
+      List<Decision> decisions,
+      Instant deprecateAt,
+      ImageUsage.Report usage) {
     public Plan {
       images = List.copyOf(images);
       Map<String, List<String>> copy = new LinkedHashMap<>();
@@ -81,6 +125,9 @@ public final class Pruner {
       snapshotsAfter = Collections.unmodifiableMap(copy);
       orphans = List.copyOf(orphans);
       keptSnapshots = List.copyOf(keptSnapshots);
+      decisions = List.copyOf(decisions);
+      requireNonNull(deprecateAt, "deprecateAt is null");
+      requireNonNull(usage, "usage is null");
     }
 
     /** Every snapshot the plan deletes, in the order it deletes them. */
@@ -90,11 +137,37 @@ public final class Pruner {
       all.addAll(orphans);
       return all;
     }
+
+    /** The images the plan deprecates. */
+    public List<String> deprecations() {
+      return decisions.stream()
+          .filter(d -> d.action() == Action.DEPRECATE)
+          .map(d -> d.image().imageId())
+          .toList();
+    }
+
+    /** Images past the policy that stay, each with why ("ami-1: in use by instance i-2"). */
+    public List<String> keptWhy() {
+      return decisions.stream()
+          .filter(d -> d.action() != Action.DELETE && d.pastPolicy())
+          .map(d -> d.image().imageId() + ": " + String.join("; ", d.why()))
+          .toList();
+    }
+
+    /** The bytes the deletions free, where known (snapshots of unknown size count 0). */
+    public long bytesFreed() {
+      return decisions.stream()
+          .map(Decision::bytesFreed)
+          .filter(b -> b != null)
+          .mapToLong(Long::longValue)
+          .sum();
+    }
   }
 
   @Inject
-  public Pruner(ImageService images, Clock clock) {
+  public Pruner(ImageService images, ImageUsage usage, Clock clock) {
     this.images = requireNonNull(images, "images is null");
+    this.usage = requireNonNull(usage, "usage is null");
     this.clock = requireNonNull(clock, "clock is null");
   }
 
@@ -147,37 +220,54 @@ public final class Pruner {
         .isPresent();
   }
 
-  /** Plans without changing anything. */
+  /**
+   * Plans without changing anything: the policy picks the images that may go, the usage checks
+   * ({@link ImageUsage}) prove each of them unused, or keep it.
+   */
   public CompletableFuture<Plan> plan(Ec2Target target, Retention retention) {
+    Instant now = clock.instant();
     return images
         .ownedImages(target)
-        .thenCombine(
-            images.managedSnapshots(target),
-            (owned, managed) ->
-                plan(
-                    owned,
-                    managed,
-                    retention,
-                    clock.instant(),
-                    target.accountId(),
-                    target.region()));
+        .thenCombine(images.managedSnapshots(target), Owned::new)
+        .thenCompose(
+            owned -> {
+              Set<String> candidates =
+                  pastPolicy(owned.images(), retention, now, target.accountId(), target.region());
+              return usage
+                  .check(target, candidates, retention)
+                  .thenApply(
+                      report ->
+                          plan(
+                              owned.images(),
+                              owned.snapshots(),
+                              retention,
+                              now,
+                              target.accountId(),
+                              target.region(),
+                              report));
+            });
   }
 
-  static Plan plan(
-      List<ImageInfo> all,
-      List<SnapshotInfo> managed,
-      Retention retention,
-      Instant now,
-      String accountId,
-      String region) {
-    Map<String, Set<String>> usedBy = new HashMap<>();
-    Set<String> imageIds = new HashSet<>();
-    for (ImageInfo image : all) {
-      imageIds.add(image.imageId());
-      for (String snapshot : image.snapshotIds()) {
-        usedBy.computeIfAbsent(snapshot, k -> new HashSet<>()).add(image.imageId());
+  private record Owned(List<ImageInfo> images, List<SnapshotInfo> snapshots) {}
+
+  /** amifleet's images of {@code all} that are past the policy at {@code now}. */
+  static Set<String> pastPolicy(
+      List<ImageInfo> all, Retention retention, Instant now, String accountId, String region) {
+    Set<String> past = new LinkedHashSet<>();
+    for (List<ImageInfo> images : byInstance(all, accountId, region).values()) {
+      for (int rank = 0; rank < images.size(); rank++) {
+        ImageInfo image = images.get(rank);
+        if (retention.expired(rank, Instant.parse(image.creationDate()), now)) {
+          past.add(image.imageId());
+        }
       }
     }
+    return past;
+  }
+
+  /** amifleet's available images of {@code all} by source instance, newest first. */
+  private static Map<String, List<ImageInfo>> byInstance(
+      List<ImageInfo> all, String accountId, String region) {
     Map<String, List<ImageInfo>> byInstance = new LinkedHashMap<>();
     for (ImageInfo image : all) {
       if (image.available()
@@ -188,20 +278,105 @@ public final class Pruner {
             .add(image);
       }
     }
-    List<ImageInfo> delete = new ArrayList<>();
-    int keep = 0;
     for (List<ImageInfo> images : byInstance.values()) {
       images.sort(
           Comparator.comparing((ImageInfo i) -> Instant.parse(i.creationDate()))
               .reversed()
               .thenComparing(ImageInfo::imageId));
+    }
+    return byInstance;
+  }
+
+  /** The plan when every image past the policy was proved unused (for tests of the policy). */
+  static Plan plan(
+      List<ImageInfo> all,
+      List<SnapshotInfo> managed,
+      Retention retention,
+      Instant now,
+      String accountId,
+      String region) {
+    return plan(
+        all, managed, retention, now, accountId, region, ImageUsage.Report.nothingToCheck());
+  }
+
+  static Plan plan(
+      List<ImageInfo> all,
+      List<SnapshotInfo> managed,
+      Retention retention,
+      Instant now,
+      String accountId,
+      String region,
+      ImageUsage.Report usage) {
+    Map<String, Set<String>> usedBy = new HashMap<>();
+    Set<String> imageIds = new HashSet<>();
+    for (ImageInfo image : all) {
+      imageIds.add(image.imageId());
+      for (String snapshot : image.snapshotIds()) {
+        usedBy.computeIfAbsent(snapshot, k -> new HashSet<>()).add(image.imageId());
+      }
+    }
+    // EC2 refuses a deprecation time in the past and rounds to the minute
+    // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_EnableImageDeprecation.html):
+    // the next whole minute.
+    Instant deprecateAt = now.truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
+    List<ImageInfo> delete = new ArrayList<>();
+    List<Decision> decisions = new ArrayList<>();
+    int keep = 0;
+    for (Map.Entry<String, List<ImageInfo>> e : byInstance(all, accountId, region).entrySet()) {
+      List<ImageInfo> images = e.getValue();
       for (int rank = 0; rank < images.size(); rank++) {
         ImageInfo image = images.get(rank);
-        if (retention.expired(rank, Instant.parse(image.creationDate()), now)) {
+        Instant created = Instant.parse(image.creationDate());
+        Instant deprecated = deprecationTime(image, now);
+        List<String> why = new ArrayList<>();
+        why.add(retention.why(rank, created, now));
+        Action action;
+        boolean past = retention.expired(rank, created, now);
+        if (!past) {
+          action = Action.KEEP;
+          if (deprecated == null && retention.deprecates(created, now)) {
+            action = Action.DEPRECATE;
+            why.add("older than deprecateAfter: deprecated from " + deprecateAt);
+          }
+        } else {
+          List<String> holds = usage.keeps(image.imageId());
+          if (retention.twoPhase() && deprecated == null) {
+            action = Action.DEPRECATE;
+            why.add(
+                "deprecated from "
+                    + deprecateAt
+                    + ", deregistered from "
+                    + retention.deletableFrom(deprecateAt)
+                    + " if unused");
+          } else if (retention.twoPhase() && retention.deletableFrom(deprecated).isAfter(now)) {
+            action = Action.KEEP;
+            why.add(
+                "deprecated at "
+                    + deprecated
+                    + ", deregistered from "
+                    + retention.deletableFrom(deprecated)
+                    + " if unused");
+          } else {
+            if (deprecated != null) {
+              why.add("deprecated at " + deprecated);
+            }
+            if (!holds.isEmpty()) {
+              action =
+                  deprecated == null && retention.deprecates(created, now)
+                      ? Action.DEPRECATE
+                      : Action.KEEP;
+            } else {
+              action = Action.DELETE;
+            }
+          }
+          why.addAll(holds);
+        }
+        if (action == Action.DELETE) {
           delete.add(image);
         } else {
           keep++;
         }
+        decisions.add(new Decision(e.getKey(), image, action, past, why, 0L));
       }
     }
 
@@ -236,12 +411,49 @@ public final class Pruner {
       }
     }
     List<String> orphans = new ArrayList<>();
+    Map<String, Integer> sizes = new HashMap<>();
     for (SnapshotInfo s : managed) {
+      if (s.volumeSizeGib() != null) {
+        sizes.put(s.snapshotId(), s.volumeSizeGib());
+      }
       if (!usedBy.containsKey(s.snapshotId()) && orphanOfAmifleet(s, accountId, region, imageIds)) {
         orphans.add(s.snapshotId());
       }
     }
-    return new Plan(delete, snapshotsAfter, orphans, List.copyOf(kept), keep);
+    // The bytes each deletion frees: the volume sizes of its snapshots (GiB, as DescribeSnapshots
+    // gives them); unknown when one is not among amifleet's tagged snapshots.
+    List<Decision> sized = new ArrayList<>();
+    for (Decision d : decisions) {
+      if (d.action() != Action.DELETE) {
+        sized.add(d);
+        continue;
+      }
+      Long bytes = 0L;
+      for (String snapshot : snapshotsAfter.getOrDefault(d.image().imageId(), List.of())) {
+        Integer gib = sizes.get(snapshot);
+        bytes = bytes == null || gib == null ? null : bytes + gib * GIB;
+      }
+      sized.add(
+          new Decision(d.instanceId(), d.image(), d.action(), d.pastPolicy(), d.why(), bytes));
+    }
+    return new Plan(
+        delete, snapshotsAfter, orphans, List.copyOf(kept), keep, sized, deprecateAt, usage);
+  }
+
+  private static final long GIB = 1L << 30;
+
+  /** When the image is deprecated, as DescribeImages says; null when it is not. */
+  private static Instant deprecationTime(ImageInfo image, Instant now) {
+    if (image.deprecationTime() == null || image.deprecationTime().isBlank()) {
+      return null;
+    }
+    try {
+      return Instant.parse(image.deprecationTime());
+    } catch (DateTimeParseException e) {
+      // Not a time we can read: counted as deprecated now, so that the wait before deletion
+      // starts afresh rather than being skipped.
+      return now;
+    }
   }
 
   /** Plans and carries the plan out; the summary says what went and what was left, and why. */
@@ -255,8 +467,30 @@ public final class Pruner {
    * one); a snapshot that cannot be deleted is reported and left.
    */
   private CompletableFuture<PruneSummary> execute(Ec2Target target, Plan plan) {
-    Progress progress = new Progress(plan.keptSnapshots());
+    Progress progress = new Progress(plan);
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    // Deprecations first: they delete nothing, and a failed one is said and left for the next
+    // prune (the image stays, and is not deleted before it has been deprecated long enough).
+    for (String image : plan.deprecations()) {
+      chain =
+          chain.thenCompose(
+              x ->
+                  images
+                      .deprecate(target, image, plan.deprecateAt())
+                      .handle(
+                          (ok, e) -> {
+                            if (e == null) {
+                              progress.deprecated(image);
+                            } else {
+                              progress.note(
+                                  image
+                                      + ": not deprecated, the next prune retries: "
+                                      + AwsErrors.translate(e, "EnableImageDeprecation")
+                                          .getMessage());
+                            }
+                            return null;
+                          }));
+    }
     for (ImageInfo image : plan.images()) {
       chain =
           chain
@@ -318,12 +552,25 @@ public final class Pruner {
 
   /** What one prune did so far. Thread-safe. */
   private static final class Progress {
+    private final Plan plan;
     private final List<String> deletedImages = new ArrayList<>();
     private final List<String> deletedSnapshots = new ArrayList<>();
+    private final List<String> deprecatedImages = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
     private final List<String> keptSnapshots;
 
-    Progress(List<String> keptByPlan) {
-      keptSnapshots = new ArrayList<>(keptByPlan);
+    Progress(Plan plan) {
+      this.plan = plan;
+      keptSnapshots = new ArrayList<>(plan.keptSnapshots());
+      notes.addAll(plan.usage().notes());
+    }
+
+    synchronized void deprecated(String imageId) {
+      deprecatedImages.add(imageId);
+    }
+
+    synchronized void note(String note) {
+      notes.add(note);
     }
 
     synchronized void deregistered(String imageId) {
@@ -339,7 +586,16 @@ public final class Pruner {
     }
 
     synchronized PruneSummary summary(int keep) {
-      return new PruneSummary(deletedImages, deletedSnapshots, keptSnapshots, keep);
+      return new PruneSummary(
+          deletedImages,
+          deletedSnapshots,
+          keptSnapshots,
+          keep,
+          deprecatedImages,
+          plan.keptWhy(),
+          plan.usage().notRun(),
+          plan.usage().calls(),
+          notes);
     }
   }
 }

@@ -8,8 +8,6 @@ import io.amifleet.worker.job.JobContext;
 import io.amifleet.worker.job.JobStep;
 import io.amifleet.worker.prune.Pruner;
 import jakarta.inject.Inject;
-import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,10 +30,7 @@ public final class ApplyRetentionStep implements JobStep {
   @Override
   public CompletableFuture<Void> run(JobContext job) {
     PruneMessage prune = job.work(PruneMessage.class);
-    Retention retention =
-        new Retention(
-            Optional.ofNullable(prune.keepLast()),
-            Optional.ofNullable(prune.maxAgeSeconds()).map(Duration::ofSeconds));
+    Retention retention = prune.retention();
     return pruner
         .prune(job.target(), retention)
         .thenAccept(summary -> job.record(r -> r.prune(summary)));

@@ -33,6 +33,7 @@ import io.amifleet.worker.step.EnsureImageStep;
 import io.amifleet.worker.step.ResolveRoleStep;
 import io.amifleet.worker.testing.AwsFailures;
 import io.amifleet.worker.testing.FakeImageService;
+import io.amifleet.worker.testing.FakeImageUsage;
 import io.amifleet.worker.testing.FakeJobQueue;
 import io.amifleet.worker.testing.FakeResultSink;
 import io.amifleet.worker.testing.Journal;
@@ -105,7 +106,7 @@ class JobProcessorTest {
             JobPipeline.of(
                 PruneMessage.class,
                 resolveRole,
-                new ApplyRetentionStep(new Pruner(images, clock)))),
+                new ApplyRetentionStep(new Pruner(images, new FakeImageUsage(), clock)))),
         policy,
         new OutcomeRouter(queue, sink, policy, events, clock),
         heartbeat,

@@ -19,6 +19,7 @@ import io.amifleet.worker.image.ImageState;
 import io.amifleet.worker.testing.AwsFailures;
 import io.amifleet.worker.testing.FakeImageService;
 import io.amifleet.worker.testing.FakeImageService.Call;
+import io.amifleet.worker.testing.FakeImageUsage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +42,8 @@ class PrunerTest {
 
   private final FakeImageService images = new FakeImageService();
   private final MutableClock clock = new MutableClock(NOW);
-  private final Pruner pruner = new Pruner(images, clock);
+  private final FakeImageUsage usage = new FakeImageUsage();
+  private final Pruner pruner = new Pruner(images, usage, clock);
 
   // ---- arranging --------------------------------------------------------------------------
 
@@ -807,5 +810,120 @@ class PrunerTest {
         .containsExactlyInAnyOrder(
             "snap-shared", "snap-1", "snap-2", "snap-b-old", "snap-orphan-1", "snap-orphan-2");
     assertThat(plan.keptSnapshots()).containsExactly("snap-with-new: in use by [ami-new]");
+  }
+
+  // ---- usage and deprecation -----------------------------------------------------------------
+
+  private static Retention twoPhase(int keepLast, Duration deleteAfterDeprecation) {
+    return new Retention(
+        Optional.of(keepLast),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.of(deleteAfterDeprecation),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  @Test
+  void onlyImagesPastThePolicyAreCheckedAndAnImageInUseStaysWithItsUse() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-used", "i-a", daysAgo(2), "snap-used"),
+        made("ami-old", "i-a", daysAgo(3), "snap-old"));
+    usage.used("ami-used", "in use by instance i-9 (running)");
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(usage.asked()).containsExactly(Set.of("ami-used", "ami-old"));
+    assertThat(summary.deletedImageIds()).containsExactly("ami-old");
+    assertThat(summary.keptImagesWhy())
+        .containsExactly("ami-used: beyond keepLast 1; in use by instance i-9 (running)");
+    assertThat(summary.keptImages()).isEqualTo(2);
+    assertThat(images.image(TARGET, "ami-used")).isNotNull();
+  }
+
+  @Test
+  void aCheckThatCouldNotRunKeepsEveryImagePastThePolicyAndIsReported() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(3), "snap-old"));
+    usage.failing("launch templates: could not check: AccessDenied");
+
+    PruneSummary summary = prune(keepLast(1));
+
+    assertThat(summary.deletedImageIds()).isEmpty();
+    assertThat(deregistered()).isEmpty();
+    assertThat(summary.checksNotRun())
+        .containsExactly("launch templates: could not check: AccessDenied");
+    assertThat(summary.keptImagesWhy())
+        .containsExactly(
+            "ami-old: beyond keepLast 1; launch templates: could not check: AccessDenied");
+  }
+
+  @Test
+  void twoPhaseRetentionDeprecatesFirstAndDeregistersOnlyAfterTheWait() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(3), "snap-old"));
+    Retention policy = twoPhase(1, Duration.ofDays(7));
+
+    PruneSummary first = prune(policy);
+    assertThat(first.deprecatedImageIds()).containsExactly("ami-old");
+    assertThat(first.deletedImageIds()).isEmpty();
+    String deprecatedAt = images.image(TARGET, "ami-old").deprecationTime();
+    assertThat(Instant.parse(deprecatedAt)).isAfter(NOW).isBefore(NOW.plus(Duration.ofMinutes(2)));
+
+    clock.advance(Duration.ofDays(6));
+    PruneSummary early = prune(policy);
+    assertThat(early.deletedImageIds()).isEmpty();
+    assertThat(early.deprecatedImageIds()).isEmpty();
+    assertThat(early.keptImagesWhy()).singleElement().asString().contains("deregistered from");
+
+    clock.advance(Duration.ofDays(1).plusMinutes(2));
+    PruneSummary due = prune(policy);
+    assertThat(due.deletedImageIds()).containsExactly("ami-old");
+    assertThat(images.deletedSnapshots()).containsExactly("snap-old");
+  }
+
+  @Test
+  void deprecateAfterAloneDeprecatesOldImagesAndDeletesNothing() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(20), "snap-old"));
+    Retention policy =
+        new Retention(
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(Duration.ofDays(14)),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty());
+
+    PruneSummary summary = prune(policy);
+
+    assertThat(summary.deprecatedImageIds()).containsExactly("ami-old");
+    assertThat(summary.deletedImageIds()).isEmpty();
+    assertThat(usage.asked()).containsExactly(Set.of());
+  }
+
+  @Test
+  void theDryRunPlanSaysTheBytesOfTheSnapshotsItFrees() throws Exception {
+    put(
+        made("ami-new", "i-a", daysAgo(1), "snap-new"),
+        made("ami-old", "i-a", daysAgo(3), "snap-old"));
+    images.putSnapshot(
+        TARGET,
+        new SnapshotInfo(
+            "snap-old", tagsOf("ami-old", "i-a"), "Created by CreateImage(i-a) for ami-old", 8));
+
+    Pruner.Plan plan = pruner.plan(TARGET, keepLast(1)).get(5, SECONDS);
+
+    assertThat(plan.decisions())
+        .filteredOn(d -> d.action() == Pruner.Action.DELETE)
+        .singleElement()
+        .satisfies(d -> assertThat(d.bytesFreed()).isEqualTo(8L << 30));
+    assertThat(plan.bytesFreed()).isEqualTo(8L << 30);
   }
 }

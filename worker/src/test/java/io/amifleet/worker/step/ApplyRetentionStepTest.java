@@ -9,13 +9,15 @@ import io.amifleet.testing.MutableClock;
 import io.amifleet.worker.job.JobContext;
 import io.amifleet.worker.prune.Pruner;
 import io.amifleet.worker.testing.FakeImageService;
+import io.amifleet.worker.testing.FakeImageUsage;
 import io.amifleet.worker.testing.TestJobs;
 import org.junit.jupiter.api.Test;
 
 class ApplyRetentionStepTest {
   private final FakeImageService images = new FakeImageService();
   private final ApplyRetentionStep step =
-      new ApplyRetentionStep(new Pruner(images, new MutableClock(StepTesting.STARTED)));
+      new ApplyRetentionStep(
+          new Pruner(images, new FakeImageUsage(), new MutableClock(StepTesting.STARTED)));
 
   @Test
   void theRetentionSummaryGoesInTheResultOfTheRetentionJob() throws Exception {

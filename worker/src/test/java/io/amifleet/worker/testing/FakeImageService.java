@@ -42,7 +42,8 @@ public final class FakeImageService implements ImageService {
     DEREGISTER,
     OWNED_IMAGES,
     MANAGED_SNAPSHOTS,
-    DELETE_SNAPSHOT
+    DELETE_SNAPSHOT,
+    DEPRECATE
   }
 
   /** One call: the operation, where, and what it was about (image IDs, instance ID, ...). */
@@ -326,6 +327,22 @@ public final class FakeImageService implements ImageService {
   }
 
   @Override
+  public CompletableFuture<Void> deprecate(Ec2Target target, String imageId, java.time.Instant at) {
+    return call(
+        Operation.DEPRECATE,
+        target,
+        List.of(imageId),
+        () -> {
+          Map<String, ImageInfo> here = images.getOrDefault(target, new HashMap<>());
+          ImageInfo image = here.get(imageId);
+          if (image != null) {
+            here.put(imageId, image.withDeprecationTime(at.toString()));
+          }
+          return null;
+        });
+  }
+
+  @Override
   public CompletableFuture<Void> deregister(Ec2Target target, String imageId) {
     return call(
         Operation.DEREGISTER,
@@ -440,6 +457,7 @@ public final class FakeImageService implements ImageService {
       case OWNED_IMAGES -> "ownedImages";
       case MANAGED_SNAPSHOTS -> "managedSnapshots";
       case DELETE_SNAPSHOT -> "deleteSnapshot";
+      case DEPRECATE -> "deprecate";
     };
   }
 }

@@ -37,7 +37,12 @@ public final class TestJobs {
         null,
         keepLast,
         null,
-        CREATED_AT);
+        CREATED_AT,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   public static Builder builder() {

@@ -153,7 +153,7 @@ public final class ResultsReader {
         }
         lastSeen = clock.instant();
         ResultMessage previous = byJob.get(result.jobId());
-        if (previous == null || supersedes(result, previous)) {
+        if (previous == null || result.supersedes(previous)) {
           byJob.put(result.jobId(), result);
           if (previous == null || previous.status() != result.status()) {
             onResult.accept(result);
@@ -179,13 +179,5 @@ public final class ResultsReader {
   private CompletableFuture<?> release(String url, String receipt) {
     return batches.changeMessageVisibility(
         b -> b.queueUrl(url).receiptHandle(receipt).visibilityTimeout(0));
-  }
-
-  private static boolean supersedes(ResultMessage candidate, ResultMessage current) {
-    if (candidate.succeeded() != current.succeeded()) {
-      return candidate.succeeded();
-    }
-    return candidate.finishedAt() != null
-        && (current.finishedAt() == null || candidate.finishedAt().isAfter(current.finishedAt()));
   }
 }

@@ -274,8 +274,20 @@ public final class RunsCommand implements Runnable {
     }
   }
 
-  /** Writes the run's page to {@code file} (default: the local ledger's run directory). */
+  /**
+   * The run's page: the one written when it completed, when that is a local file (it also has the
+   * run's AWS calls, which only the writer knew); else written now to {@code file} (default: the
+   * local ledger's run directory) from what the ledger holds.
+   */
   static Path writePage(Injector injector, RunView view, Path file) {
+    var completion = view.run().completion();
+    if (file == null
+        && completion != null
+        && completion.report() != null
+        && !completion.report().startsWith("s3://")
+        && Files.isRegularFile(Path.of(completion.report()))) {
+      return Path.of(completion.report()).toAbsolutePath();
+    }
     ReportRenderer renderer = injector.getInstance(ReportRenderer.class);
     LedgerSettings settings = injector.getInstance(LedgerSettings.class);
     Path page =

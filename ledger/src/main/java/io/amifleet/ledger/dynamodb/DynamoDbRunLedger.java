@@ -135,7 +135,8 @@ public final class DynamoDbRunLedger implements RunLedger {
                   b ->
                       b.tableName(table)
                           .item(item)
-                          .conditionExpression("attribute_not_exists(" + RUN_ID + ")")));
+                          .conditionExpression("attribute_not_exists(#k)")
+                          .expressionAttributeNames(Map.of("#k", RUN_ID))));
     } catch (ConditionalCheckFailedException e) {
       // Dispatched again: the run keeps its first start.
     }
@@ -177,7 +178,8 @@ public final class DynamoDbRunLedger implements RunLedger {
                 b ->
                     b.tableName(table)
                         .key(runKey(runId))
-                        .updateExpression("SET dispatchedAt = :at, jobCounts = :counts")
+                        .updateExpression("SET #d = :at, #c = :counts")
+                        .expressionAttributeNames(Map.of("#d", "dispatchedAt", "#c", "jobCounts"))
                         .expressionAttributeValues(
                             Map.of(":at", s(now.toString()), ":counts", s(json(counts))))));
   }
@@ -286,7 +288,8 @@ public final class DynamoDbRunLedger implements RunLedger {
                   b ->
                       b.tableName(table)
                           .item(item)
-                          .conditionExpression("attribute_not_exists(" + ITEM + ")")));
+                          .conditionExpression("attribute_not_exists(#i)")
+                          .expressionAttributeNames(Map.of("#i", ITEM))));
     } catch (ConditionalCheckFailedException e) {
       // Redelivered: kept once.
     }
@@ -375,11 +378,10 @@ public final class DynamoDbRunLedger implements RunLedger {
                   b ->
                       b.tableName(table)
                           .key(runKey(runId))
-                          .updateExpression("SET completedAt = :at, completion = :c")
-                          .conditionExpression(
-                              "attribute_exists("
-                                  + RUN_ID
-                                  + ") AND attribute_not_exists(completedAt)")
+                          .updateExpression("SET #at = :at, #c = :c")
+                          .conditionExpression("attribute_exists(#k) AND attribute_not_exists(#at)")
+                          .expressionAttributeNames(
+                              Map.of("#k", RUN_ID, "#at", "completedAt", "#c", "completion"))
                           .expressionAttributeValues(
                               Map.of(
                                   ":at",

@@ -63,6 +63,7 @@ public final class DispatchCommand implements Callable<Integer> {
   @Mixin ParallelismOption parallelism;
 
   @Mixin LedgerOptions ledger;
+  @Mixin LedgerOptions.Deadline deadline;
 
   DispatchCommand(CliContext context) {
     this.context = context;
@@ -82,7 +83,8 @@ public final class DispatchCommand implements Callable<Integer> {
       if (ledger.given()) {
         // The run goes in the ledger: opened before the first job is sent, its jobs after.
         bootstrap.install(
-            new LedgerModule(ledger.settings(context.environment()), ReportSettings.local()));
+            new LedgerModule(
+                ledger.settings(context.environment(), deadline.get()), ReportSettings.local()));
       }
       var injector = bootstrap.start();
       DispatchReport report = injector.getInstance(Dispatcher.class).dispatch(loaded, run, dryRun);

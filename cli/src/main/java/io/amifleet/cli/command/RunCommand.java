@@ -70,6 +70,7 @@ public final class RunCommand implements Callable<Integer> {
   @Mixin ParallelismOption parallelism;
 
   @Mixin LedgerOptions ledger;
+  @Mixin LedgerOptions.Deadline deadline;
   @Mixin ReportOptions reports;
 
   @Option(names = "--stats", description = "Print AWS calls by operation (also in --report).")
@@ -110,7 +111,7 @@ public final class RunCommand implements Callable<Integer> {
             output.json());
     SingleMachineRun single =
         new SingleMachineRun(context)
-            .withLedger(ledger.settings(context.environment()), reports.settings());
+            .withLedger(ledger.settings(context.environment(), deadline.get()), reports.settings());
     AtomicBoolean interrupt = new AtomicBoolean();
     Signals.onTermination(single::notice, single::waitingFor, () -> interrupt.set(true));
     return single.execute(options, interrupt).exitCode();

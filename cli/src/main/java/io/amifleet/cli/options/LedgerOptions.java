@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Where the run ledger is: {@code --ledger-table} (the hub stack's DynamoDB table) or, without one,
- * the local ledger in {@code --ledger-dir}; and the run's deadline.
+ * the local ledger in {@code --ledger-dir}; and, for the commands that open runs, the deadline.
  */
 public final class LedgerOptions {
   @Option(
@@ -29,22 +29,34 @@ public final class LedgerOptions {
               + " ~/.amifleet/runs).")
   Path directory;
 
-  @Option(
-      names = "--run-deadline",
-      paramLabel = "DURATION",
-      converter = DurationConverter.class,
-      defaultValue = "12h",
-      description =
-          "A run is complete at this long after it started even with jobs missing, which are"
-              + " named (default: ${DEFAULT-VALUE}).")
-  Duration deadline;
+  /** {@code --run-deadline}: for the commands that open runs ({@code dispatch}, {@code run}). */
+  public static final class Deadline {
+    @Option(
+        names = "--run-deadline",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        defaultValue = "12h",
+        description =
+            "The run is complete this long after it started even with jobs missing, which are"
+                + " named (default: ${DEFAULT-VALUE}).")
+    Duration value;
+
+    public Duration get() {
+      return value;
+    }
+  }
 
   /** Whether a ledger was named (a table or a directory, by flag or environment). */
   public boolean given() {
     return (table != null && !table.isBlank()) || directory != null;
   }
 
+  /** The ledger of a command that does not open runs (the deadline is the dispatcher's). */
   public LedgerSettings settings(Environment environment) {
+    return settings(environment, LedgerSettings.DEFAULT_DEADLINE);
+  }
+
+  public LedgerSettings settings(Environment environment, Duration deadline) {
     if (table != null && table.isBlank()) {
       throw new ConfigException("--ledger-table is empty");
     }

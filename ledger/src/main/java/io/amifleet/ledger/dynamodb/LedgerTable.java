@@ -21,8 +21,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * sort {@value #STARTED}) lists runs by start time without a scan. Every item has the TTL attribute
  * {@value #EXPIRES}.
  *
- * <p>The hub stack creates the table (infra/cloudformation/hub.yaml); {@link #create} is for the
- * emulator and tests.
+ * <p>The hub stack creates the table (infra/cloudformation/hub-stack.yaml); {@link #create} is for
+ * the emulator and tests.
  */
 public final class LedgerTable {
   public static final String RUN_ID = "runId";

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -64,31 +65,19 @@ class LedgerIT {
     emulator.reset();
     aws = new EmulatedAws(emulator.endpoint(), Cli.REGION);
     seeder = new Seeder(aws);
-    dynamo =
-        DynamoDbClient.builder()
-            .endpointOverride(emulator.endpoint())
-            .region(Region.US_EAST_1)
-            .credentialsProvider(EmulatedAws.hubCredentials())
-            .build();
-    sqs =
-        SqsClient.builder()
-            .endpointOverride(emulator.endpoint())
-            .region(Region.US_EAST_1)
-            .credentialsProvider(EmulatedAws.hubCredentials())
-            .build();
-    sns =
-        SnsClient.builder()
-            .endpointOverride(emulator.endpoint())
-            .region(Region.US_EAST_1)
-            .credentialsProvider(EmulatedAws.hubCredentials())
-            .build();
-    s3 =
-        S3Client.builder()
-            .endpointOverride(emulator.endpoint())
-            .region(Region.US_EAST_1)
-            .forcePathStyle(true)
-            .credentialsProvider(EmulatedAws.hubCredentials())
-            .build();
+    dynamo = client(DynamoDbClient.builder());
+    sqs = client(SqsClient.builder());
+    sns = client(SnsClient.builder());
+    s3 = client(S3Client.builder().forcePathStyle(true));
+  }
+
+  /** A client of the emulator as the hub. */
+  private <B extends AwsClientBuilder<B, C>, C> C client(B builder) {
+    return builder
+        .endpointOverride(emulator.endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(EmulatedAws.hubCredentials())
+        .build();
   }
 
   @AfterEach

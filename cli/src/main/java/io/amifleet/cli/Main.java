@@ -1,5 +1,6 @@
 package io.amifleet.cli;
 
+import io.amifleet.cli.command.CollectCommand;
 import io.amifleet.cli.command.CompletionCommand;
 import io.amifleet.cli.command.DemoCommand;
 import io.amifleet.cli.command.DispatchCommand;
@@ -10,6 +11,7 @@ import io.amifleet.cli.command.PruneCommand;
 import io.amifleet.cli.command.QueuesCommand;
 import io.amifleet.cli.command.ResultsCommand;
 import io.amifleet.cli.command.RunCommand;
+import io.amifleet.cli.command.RunsCommand;
 import io.amifleet.cli.command.WorkerCommand;
 import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.error.AmiFleetException;
@@ -29,6 +31,8 @@ import picocli.CommandLine.Command;
       DispatchCommand.class,
       WorkerCommand.class,
       ResultsCommand.class,
+      CollectCommand.class,
+      RunsCommand.class,
       RunCommand.class,
       DlqCommand.class,
       PruneCommand.class,

@@ -6,6 +6,8 @@ import io.amifleet.common.config.OrganizationAccounts;
 import io.amifleet.common.config.Targets;
 import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.ErrorKind;
+import io.amifleet.common.ledger.RunRecorder;
+import io.amifleet.common.ledger.RunRecorder.DispatchedJob;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.PruneMessage;
 import io.amifleet.common.queue.QueueSender;
@@ -28,7 +30,8 @@ import java.util.TreeMap;
 /**
  * The dispatcher: resolves targets into instances, builds one job per instance and enqueues them.
  * The jobs queue is looked up before any account is searched, so a wrong queue fails the command
- * before anything is sent.
+ * before anything is sent. With a run ledger, the run is opened in it before the first job is sent
+ * and the jobs the queue accepted are recorded after ({@link RunRecorder}).
  */
 public final class Dispatcher {
   private final TargetResolver resolver;
@@ -36,6 +39,7 @@ public final class Dispatcher {
   private final Queues queues;
   private final Clock clock;
   private final OrganizationAccounts organization;
+  private final RunRecorder ledger;
 
   @Inject
   public Dispatcher(
@@ -43,7 +47,9 @@ public final class Dispatcher {
       JobEnqueuer enqueuer,
       Queues queues,
       Clock clock,
-      OrganizationAccounts organization) {
+      OrganizationAccounts organization,
+      RunRecorder ledger) {
+    this.ledger = requireNonNull(ledger, "ledger is null");
     this.organization = requireNonNull(organization, "organization is null");
     this.resolver = requireNonNull(resolver, "resolver is null");
     this.enqueuer = requireNonNull(enqueuer, "enqueuer is null");
@@ -88,7 +94,7 @@ public final class Dispatcher {
         jobAccount.add(a);
       }
     }
-    return new Resolved(runId, resolutions, jobs, jobAccount, prunes);
+    return new Resolved(runId, resolutions, jobs, jobAccount, prunes, listed.source(), now);
   }
 
   /**
@@ -102,12 +108,15 @@ public final class Dispatcher {
     for (var account : targets.accounts()) {
       prunes.addAll(PruneJobs.forAccount(runId, account, now));
     }
-    return new Resolved(runId, List.of(), List.of(), List.of(), prunes);
+    return new Resolved(runId, List.of(), List.of(), List.of(), prunes, listed.source(), now);
   }
 
   /** Enqueues only the retention jobs of {@code resolved}. */
   public QueueSender.Report enqueuePrunes(Resolved resolved) {
-    return enqueuer.enqueue(queues.jobsUrl(), resolved.prunes());
+    ledger.opened(resolved.opening());
+    QueueSender.Report report = enqueuer.enqueue(queues.jobsUrl(), resolved.prunes());
+    ledger.dispatched(resolved.runId(), accepted(resolved.prunes(), report));
+    return report;
   }
 
   /** Enqueues what {@link #resolve} found, on the jobs queue. */
@@ -115,24 +124,49 @@ public final class Dispatcher {
     return send(resolved, Optional.of(queues.jobsUrl()));
   }
 
-  /** What {@link #resolve} found: per account, and the jobs (with the index of their account). */
+  /**
+   * What {@link #resolve} found: per account, and the jobs (with the index of their account).
+   *
+   * @param source where the targets came from, for the run ledger
+   * @param resolvedAt when the run started, for the run ledger
+   */
   public record Resolved(
       String runId,
       List<AccountResolution> resolutions,
       List<JobMessage> jobs,
       List<Integer> jobAccount,
-      List<PruneMessage> prunes) {
+      List<PruneMessage> prunes,
+      String source,
+      Instant resolvedAt) {
     public Resolved {
       resolutions = List.copyOf(resolutions);
       jobs = List.copyOf(jobs);
       jobAccount = List.copyOf(jobAccount);
       prunes = List.copyOf(prunes);
+      requireNonNull(source, "source is null");
+      requireNonNull(resolvedAt, "resolvedAt is null");
     }
 
     /** The same without its retention jobs (single-machine mode sends them after the images). */
     public Resolved withoutPrunes() {
-      return new Resolved(runId, resolutions, jobs, jobAccount, List.of());
+      return new Resolved(runId, resolutions, jobs, jobAccount, List.of(), source, resolvedAt);
     }
+
+    RunRecorder.RunOpening opening() {
+      return new RunRecorder.RunOpening(runId, source, resolvedAt);
+    }
+  }
+
+  /** The jobs of {@code sent} that the queue accepted, as the ledger records them. */
+  private static List<DispatchedJob> accepted(
+      List<? extends io.amifleet.common.message.WorkItem> sent, QueueSender.Report report) {
+    List<DispatchedJob> jobs = new ArrayList<>();
+    for (int i = 0; i < sent.size(); i++) {
+      if (report.messageIds().get(i) != null) {
+        jobs.add(DispatchedJob.of(sent.get(i)));
+      }
+    }
+    return jobs;
   }
 
   /** How many instances shown by name in a line about jobs not enqueued. */
@@ -173,8 +207,14 @@ public final class Dispatcher {
     resolutions.forEach(r -> sendErrors.add(new ArrayList<>()));
     int prunesEnqueued = 0;
     List<String> pruneErrors = new ArrayList<>();
+    // Recorded once, after both sends: a collector completes no run whose jobs are still going out.
+    List<DispatchedJob> dispatched = new ArrayList<>();
+    if (jobsUrl.isPresent() && !(jobs.isEmpty() && resolved.prunes().isEmpty())) {
+      ledger.opened(resolved.opening());
+    }
     if (jobsUrl.isPresent() && !resolved.prunes().isEmpty()) {
       QueueSender.Report report = enqueuer.enqueue(jobsUrl.get(), resolved.prunes());
+      dispatched.addAll(accepted(resolved.prunes(), report));
       prunesEnqueued = report.sent();
       for (QueueSender.Failure f : report.failures()) {
         PruneMessage p = resolved.prunes().get(f.index());
@@ -189,6 +229,7 @@ public final class Dispatcher {
     }
     if (jobsUrl.isPresent() && !jobs.isEmpty()) {
       QueueSender.Report report = enqueuer.enqueue(jobsUrl.get(), jobs);
+      dispatched.addAll(accepted(jobs, report));
       for (int i = 0; i < jobs.size(); i++) {
         if (report.messageIds().get(i) != null) {
           enqueued[jobAccount.get(i)]++;
@@ -210,6 +251,9 @@ public final class Dispatcher {
                       sendErrors.get(account).add(notEnqueued(region, failures, jobs))));
     }
 
+    if (jobsUrl.isPresent() && !(jobs.isEmpty() && resolved.prunes().isEmpty())) {
+      ledger.dispatched(resolved.runId(), dispatched);
+    }
     List<DispatchReport.AccountSummary> summaries = new ArrayList<>();
     for (int a = 0; a < resolutions.size(); a++) {
       AccountResolution r = resolutions.get(a);

@@ -2,7 +2,9 @@ package io.amifleet.dispatcher;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Names;
+import io.amifleet.common.ledger.RunRecorder;
 import io.amifleet.dispatcher.enqueue.JobEnqueuer;
 import io.amifleet.dispatcher.resolve.Ec2InstanceFinder;
 import io.amifleet.dispatcher.resolve.InstanceFinder;
@@ -31,5 +33,9 @@ public final class DispatcherModule extends AbstractModule {
     bind(TargetResolver.class).in(Singleton.class);
     bind(JobEnqueuer.class).in(Singleton.class);
     bind(Dispatcher.class).in(Singleton.class);
+    // No ledger unless the ledger's module binds one.
+    OptionalBinder.newOptionalBinder(binder(), RunRecorder.class)
+        .setDefault()
+        .toInstance(RunRecorder.NONE);
   }
 }

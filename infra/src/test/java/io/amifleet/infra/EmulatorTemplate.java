@@ -34,6 +34,8 @@ final class EmulatorTemplate {
           "AWS::ECS::Service",
           "AWS::Logs::LogGroup",
           "AWS::SNS::Topic",
+          "AWS::DynamoDB::Table",
+          "AWS::S3::Bucket",
           "AWS::Events::Rule",
           "AWS::CloudWatch::Dashboard");
 

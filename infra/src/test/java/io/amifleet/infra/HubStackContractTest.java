@@ -57,12 +57,32 @@ class HubStackContractTest {
     assertThat(container("DispatcherTaskDefinition").get("Command").toString())
         .isEqualTo(
             "[\"dispatch\",\"--targets\",{\"Fn::Sub\":\"s3://${TargetsBucket}/${TargetsKey}\"},"
-                + "\"--queue-prefix\",{\"Ref\":\"QueuePrefix\"}]");
+                + "\"--queue-prefix\",{\"Ref\":\"QueuePrefix\"},"
+                + "\"--ledger-table\",{\"Ref\":\"LedgerTable\"},"
+                + "\"--run-deadline\",{\"Ref\":\"RunDeadline\"}]");
     assertThat(
             HUB.at(
                     "/Resources/DispatcherSchedule/Properties/Target/EcsParameters/TaskDefinitionArn/Ref")
                 .asText())
         .isEqualTo("DispatcherTaskDefinition");
+  }
+
+  @Test
+  void collectorConsumesResultsIntoTheLedgerAndReportsToTheBucketAndTopic() {
+    assertThat(container("CollectorTaskDefinition").get("Command").toString())
+        .isEqualTo(
+            "[\"collect\",\"--queue-prefix\",{\"Ref\":\"QueuePrefix\"},"
+                + "\"--ledger-table\",{\"Ref\":\"LedgerTable\"},"
+                + "\"--report-bucket\",{\"Ref\":\"ReportBucket\"},"
+                + "\"--topic-arn\",{\"Ref\":\"RunsTopic\"},"
+                + "\"--notify\",{\"Ref\":\"RunNotify\"}]");
+    assertThat(HUB.at("/Resources/CollectorService/Properties/DesiredCount").asInt()).isEqualTo(1);
+    assertThat(HUB.at("/Resources/LedgerTable/Properties/BillingMode").asText())
+        .isEqualTo("PAY_PER_REQUEST");
+    assertThat(
+            HUB.at("/Resources/LedgerTable/Properties/TimeToLiveSpecification/AttributeName")
+                .asText())
+        .isEqualTo(io.amifleet.ledger.dynamodb.LedgerTable.EXPIRES);
   }
 
   @Test

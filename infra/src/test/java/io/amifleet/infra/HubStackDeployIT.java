@@ -9,6 +9,7 @@ import io.amifleet.emulator.Emulator;
 import io.amifleet.emulator.SharedEmulator;
 import io.amifleet.infra.HubStackDeployer.DeployedHub;
 import io.amifleet.infra.HubStackDeployer.DeployedTargetRole;
+import io.amifleet.ledger.dynamodb.LedgerTable;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.Role;
@@ -129,6 +131,38 @@ class HubStackDeployIT {
         .isEqualTo("arn:aws:iam::123456789012:role/" + hub.workerRoleName());
     assertThat(hub.outputs().get("DispatcherRoleArn"))
         .isEqualTo("arn:aws:iam::123456789012:role/" + hub.dispatcherRoleName());
+  }
+
+  @Test
+  void ledgerTableIsTheLayoutTheCollectorWrites() {
+    DeployedHub hub = deployer.deployHub(prefix, 5);
+
+    assertThat(hub.deployedResources())
+        .contains("LedgerTable", "ReportBucket", "RunsTopic", "CollectorTaskRole");
+    // The collector's task definition and service are left out with the other tasks': their
+    // execution role reads the ExternalId secret, a type moto does not deploy.
+    String table = hub.outputs().get("LedgerTableName");
+    assertThat(table).isEqualTo(prefix + "-runs");
+    try (DynamoDbClient dynamo =
+        DynamoDbClient.builder()
+            .endpointOverride(emulator.endpoint())
+            .region(Region.of(HubStackDeployer.REGION))
+            .credentialsProvider(EmulatedAws.hubCredentials())
+            .httpClient(deployer.http())
+            .build()) {
+      var described = dynamo.describeTable(b -> b.tableName(table)).table();
+      assertThat(described.keySchema())
+          .extracting(k -> k.attributeName() + ":" + k.keyType())
+          .containsExactly(LedgerTable.RUN_ID + ":HASH", LedgerTable.ITEM + ":RANGE");
+      assertThat(described.globalSecondaryIndexes())
+          .extracting(i -> i.indexName())
+          .containsExactly(LedgerTable.BY_START);
+      assertThat(described.billingModeSummary().billingModeAsString()).isEqualTo("PAY_PER_REQUEST");
+      // The ledger's own table creation agrees with the stack's (already there: a no-op).
+      LedgerTable.create(dynamo, table);
+    }
+    assertThat(hub.outputs().get("ReportBucketName")).isNotBlank();
+    assertThat(hub.outputs().get("RunsTopicArn")).startsWith("arn:aws:sns:");
   }
 
   @Test

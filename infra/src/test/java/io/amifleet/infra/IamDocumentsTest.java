@@ -41,17 +41,24 @@ class IamDocumentsTest {
 
   private static final Intrinsics IN_HUB_ACCOUNT =
       new Intrinsics(
-          Map.of(
-                  "AWS::Partition", "aws",
-                  "AWS::AccountId", "HUB_ACCOUNT_ID",
-                  "AWS::Region", "HUB_REGION",
-                  "QueuePrefix", "amifleet",
-                  "TargetRoleName", "AmiFleetCreator",
-                  "TargetsBucket", "TARGETS_BUCKET",
-                  "TargetsKey", "targets.yaml",
-                  "JobsQueue.Arn", "arn:aws:sqs:HUB_REGION:HUB_ACCOUNT_ID:amifleet-jobs",
-                  "ResultsQueue.Arn", "arn:aws:sqs:HUB_REGION:HUB_ACCOUNT_ID:amifleet-results",
-                  "DeadLetterQueue.Arn", "arn:aws:sqs:HUB_REGION:HUB_ACCOUNT_ID:amifleet-dlq")
+          Map.ofEntries(
+                  Map.entry("AWS::Partition", "aws"),
+                  Map.entry("AWS::AccountId", "HUB_ACCOUNT_ID"),
+                  Map.entry("AWS::Region", "HUB_REGION"),
+                  Map.entry("QueuePrefix", "amifleet"),
+                  Map.entry("TargetRoleName", "AmiFleetCreator"),
+                  Map.entry("TargetsBucket", "TARGETS_BUCKET"),
+                  Map.entry("TargetsKey", "targets.yaml"),
+                  Map.entry("JobsQueue.Arn", "arn:aws:sqs:HUB_REGION:HUB_ACCOUNT_ID:amifleet-jobs"),
+                  Map.entry(
+                      "ResultsQueue.Arn", "arn:aws:sqs:HUB_REGION:HUB_ACCOUNT_ID:amifleet-results"),
+                  Map.entry(
+                      "DeadLetterQueue.Arn", "arn:aws:sqs:HUB_REGION:HUB_ACCOUNT_ID:amifleet-dlq"),
+                  Map.entry(
+                      "LedgerTable.Arn",
+                      "arn:aws:dynamodb:HUB_REGION:HUB_ACCOUNT_ID:table/amifleet-runs"),
+                  Map.entry("ReportBucket.Arn", "arn:aws:s3:::REPORT_BUCKET"),
+                  Map.entry("RunsTopic", "arn:aws:sns:HUB_REGION:HUB_ACCOUNT_ID:RUNS_TOPIC"))
               ::get,
           Map.of("HasOrganization", false, "HasOrgReaderRole", false));
 
@@ -82,6 +89,14 @@ class IamDocumentsTest {
         IN_HUB_ACCOUNT.render(
             resources.at("/DispatcherTaskRole/Properties/Policies/0/PolicyDocument")));
     assertMatches(
+        "hub-collector-policy.json",
+        IN_HUB_ACCOUNT.render(
+            resources.at("/CollectorTaskRole/Properties/Policies/0/PolicyDocument")));
+    assertMatches(
+        "hub-ecs-tasks-trust-policy.json",
+        IN_HUB_ACCOUNT.render(
+            resources.at("/CollectorTaskRole/Properties/AssumeRolePolicyDocument")));
+    assertMatches(
         "hub-operator-policy.json",
         IN_HUB_ACCOUNT.render(resources.at("/OperatorPolicy/Properties/PolicyDocument")));
     assertMatches(
@@ -110,6 +125,7 @@ class IamDocumentsTest {
             "target-role-retention-policy.json",
             "hub-worker-policy.json",
             "hub-dispatcher-policy.json",
+            "hub-collector-policy.json",
             "hub-operator-policy.json",
             "hub-ecs-tasks-trust-policy.json",
             "hub-ec2-trust-policy.json");

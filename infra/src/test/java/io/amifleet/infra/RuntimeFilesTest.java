@@ -57,6 +57,18 @@ class RuntimeFilesTest {
   }
 
   @Test
+  void collectUnitRestartsAndStopsWithinItsLongPoll() throws IOException {
+    Map<String, String> unit = unit("amifleet-collect.service");
+    assertThat(unit.get("ExecStart"))
+        .startsWith("/usr/bin/java ")
+        .contains("-jar /opt/amifleet/amifleet.jar collect");
+    assertThat(unit).containsEntry("Restart", "always").containsEntry("KillSignal", "SIGTERM");
+    // A receive's long poll is at most 20 s; the collector stops after it.
+    assertThat(Long.parseLong(unit.get("TimeoutStopSec"))).isGreaterThan(20);
+    assertHardened(unit);
+  }
+
+  @Test
   void dispatchRunsOnceNightlyFromTheTimer() throws IOException {
     Map<String, String> service = unit("amifleet-dispatch.service");
     assertThat(service).containsEntry("Type", "oneshot");
@@ -106,7 +118,9 @@ class RuntimeFilesTest {
   @Test
   void theDocumentationTheUnitsPointAtIsInstalledByTheGuide() throws IOException {
     String guide = Files.readString(Templates.moduleDir().getParent().resolve("docs/deploying.md"));
-    for (String name : List.of("amifleet-worker.service", "amifleet-dispatch.service")) {
+    for (String name :
+        List.of(
+            "amifleet-worker.service", "amifleet-dispatch.service", "amifleet-collect.service")) {
       String doc = unit(name).get("Documentation");
       assertThat(doc).startsWith("file:///opt/amifleet/");
       String installed = doc.substring("file:///opt/amifleet/".length());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.cli.CliContext;
 import io.amifleet.cli.metrics.EmfMetrics;
 import io.amifleet.cli.options.AwsOptions;
+import io.amifleet.cli.options.LedgerOptions;
 import io.amifleet.cli.options.MetricsOption;
 import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.ParallelismOption;
@@ -20,6 +21,8 @@ import io.amifleet.common.message.JobMessage;
 import io.amifleet.dispatcher.DispatchReport;
 import io.amifleet.dispatcher.Dispatcher;
 import io.amifleet.dispatcher.DispatcherModule;
+import io.amifleet.ledger.LedgerModule;
+import io.amifleet.ledger.ReportSettings;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +62,9 @@ public final class DispatchCommand implements Callable<Integer> {
 
   @Mixin ParallelismOption parallelism;
 
+  @Mixin LedgerOptions ledger;
+  @Mixin LedgerOptions.Deadline deadline;
+
   DispatchCommand(CliContext context) {
     this.context = context;
   }
@@ -69,12 +75,18 @@ public final class DispatchCommand implements Callable<Integer> {
     int searches = parallelism.value();
     Targets loaded = targets.load(context, context.aws(aws.settings()));
     try (Closer closer = new Closer()) {
-      var injector =
+      var bootstrap =
           context
               .bootstrap(closer, aws.settings())
               .queues(QueueOptions.settings(queuePrefix, jobsQueue, null, null))
-              .install(new DispatcherModule(searches))
-              .start();
+              .install(new DispatcherModule(searches));
+      if (ledger.given()) {
+        // The run goes in the ledger: opened before the first job is sent, its jobs after.
+        bootstrap.install(
+            new LedgerModule(
+                ledger.settings(context.environment(), deadline.get()), ReportSettings.local()));
+      }
+      var injector = bootstrap.start();
       DispatchReport report = injector.getInstance(Dispatcher.class).dispatch(loaded, run, dryRun);
 
       if (output.json()) {

@@ -3,13 +3,16 @@ package io.amifleet.cli.command;
 import io.amifleet.cli.CliContext;
 import io.amifleet.cli.options.AwsOptions;
 import io.amifleet.cli.options.DurationConverter;
+import io.amifleet.cli.options.LedgerOptions;
 import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.cli.output.ResultsTable;
 import io.amifleet.common.config.ConfigException;
+import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.MessageCodec;
 import io.amifleet.common.queue.ResultsReader;
+import io.amifleet.ledger.RunLedger;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -22,11 +25,14 @@ import picocli.CommandLine.Option;
     name = "results",
     mixinStandardHelpOptions = true,
     description = {
-      "Read results from the results queue, de-duplicated by job ID, and print them.",
+      "Read results from the results queue, de-duplicated by job ID, and print them. Reading does"
+          + " not consume them unless --consume is given: what was read is visible again when"
+          + " reading ends (for the collector, or the next reader).",
       "Stops when --expect distinct jobs were reported, on --timeout, or (without --expect) when the"
           + " queue stays empty for --idle. Exit 1 if any job failed or timed out, if fewer than"
           + " --expect results arrived, or if the queue held messages that are not results (they are"
-          + " left there, never deleted).",
+          + " left there, never deleted). Exit 2 if --run-id names a run with no results that the"
+          + " run ledger does not know either (a typo).",
       "-o json prints JSON Lines: one result object per line as it arrives."
     })
 public final class ResultsCommand implements Callable<Integer> {
@@ -67,11 +73,17 @@ public final class ResultsCommand implements Callable<Integer> {
   Duration idle;
 
   @Option(
-      names = "--keep",
+      names = "--consume",
       description =
-          "Leave the results on the queue (default: delete what was read; messages that are not"
-              + " results are never deleted).")
+          "Delete the results read (the behaviour before the run ledger; default: leave them for"
+              + " the collector). Messages that are not results are never deleted.")
+  boolean consume;
+
+  /** The old way to ask for what is now the default; accepted so that scripts keep working. */
+  @Option(names = "--keep", hidden = true)
   boolean keep;
+
+  @Mixin LedgerOptions ledger;
 
   @Mixin OutputOption output;
 
@@ -92,7 +104,8 @@ public final class ResultsCommand implements Callable<Integer> {
               .start();
       MessageCodec codec = injector.getInstance(MessageCodec.class);
       ResultsReader.Request request =
-          new ResultsReader.Request(Optional.ofNullable(runId), expect, timeout, idle, !keep);
+          new ResultsReader.Request(
+              Optional.ofNullable(runId), expect, timeout, idle, consume && !keep);
       ResultsReader.Collected collected =
           injector
               .getInstance(ResultsReader.class)
@@ -103,6 +116,9 @@ public final class ResultsCommand implements Callable<Integer> {
                       context.out().println(codec.encode(r));
                     }
                   });
+      if (runId != null && collected.results().isEmpty()) {
+        unknownRun(closer, collected);
+      }
       if (!output.json()) {
         ResultsTable.print(collected.results(), context.out());
       }
@@ -124,5 +140,41 @@ public final class ResultsCommand implements Callable<Integer> {
       }
       return collected.allSucceeded() && collected.notResults() == 0 ? 0 : 1;
     }
+  }
+
+  /**
+   * A run ID with no results: an error (exit 2) unless the run ledger knows the run (its results
+   * may all have been collected). Names the recent runs, and the other runs seen on the queue.
+   */
+  private void unknownRun(Closer closer, ResultsReader.Collected collected) {
+    RunLedger runs;
+    try {
+      runs = RunsCommand.ledger(context, closer, aws, ledger).getInstance(RunLedger.class);
+    } catch (AmiFleetException e) {
+      // No ledger to ask (e.g. its table is not there): say what the queue showed.
+      throw new ConfigException(
+          "no results of run "
+              + runId
+              + " on the queue ("
+              + e.getMessage()
+              + ")"
+              + seenOnQueue(collected));
+    }
+    if (runs.run(runId).isEmpty()) {
+      throw new ConfigException(RunsCommand.noSuchRun(runs, runId) + seenOnQueue(collected));
+    }
+    context
+        .err()
+        .printf(
+            "amifleet: no results of run %s on the queue now; its ledger entry: amifleet runs show"
+                + " %s%n",
+            runId, runId);
+  }
+
+  private static String seenOnQueue(ResultsReader.Collected collected) {
+    return collected.otherRuns().isEmpty()
+        ? ""
+        : "; runs with results on the queue: "
+            + String.join(", ", collected.otherRuns().stream().sorted().limit(5).toList());
   }
 }

@@ -3,9 +3,11 @@ package io.amifleet.cli.command;
 import io.amifleet.cli.CliContext;
 import io.amifleet.cli.Logging;
 import io.amifleet.cli.options.AwsOptions;
+import io.amifleet.cli.options.LedgerOptions;
 import io.amifleet.cli.options.OutputOption;
 import io.amifleet.cli.options.ParallelismOption;
 import io.amifleet.cli.options.QueueOptions;
+import io.amifleet.cli.options.ReportOptions;
 import io.amifleet.cli.options.RunIdOption;
 import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.run.SingleMachineRun;
@@ -31,6 +33,8 @@ import picocli.CommandLine.Option;
           + " stops cleanly (exit 0 if every job finished in the grace period, 130 if some were"
           + " released); rerun with the same --run-id to finish (images already made are"
           + " adopted).",
+      "The run is recorded in the run ledger (--ledger-table, else the local one in --ledger-dir):"
+          + " amifleet runs list / runs show RUN; its report page is written when it completes.",
       "-o json prints one document at the end (the --report one): {runId, interrupted, totals,"
           + " accounts, results, apiCalls, unfinished}."
     })
@@ -64,6 +68,10 @@ public final class RunCommand implements Callable<Integer> {
   Path report;
 
   @Mixin ParallelismOption parallelism;
+
+  @Mixin LedgerOptions ledger;
+  @Mixin LedgerOptions.Deadline deadline;
+  @Mixin ReportOptions reports;
 
   @Option(names = "--stats", description = "Print AWS calls by operation (also in --report).")
   boolean stats;
@@ -101,7 +109,9 @@ public final class RunCommand implements Callable<Integer> {
             stats,
             false,
             output.json());
-    SingleMachineRun single = new SingleMachineRun(context);
+    SingleMachineRun single =
+        new SingleMachineRun(context)
+            .withLedger(ledger.settings(context.environment(), deadline.get()), reports.settings());
     AtomicBoolean interrupt = new AtomicBoolean();
     Signals.onTermination(single::notice, single::waitingFor, () -> interrupt.set(true));
     return single.execute(options, interrupt).exitCode();

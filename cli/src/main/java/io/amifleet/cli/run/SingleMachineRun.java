@@ -2,6 +2,7 @@ package io.amifleet.cli.run;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,6 +27,12 @@ import io.amifleet.common.queue.ResultsReader;
 import io.amifleet.dispatcher.DispatchReport;
 import io.amifleet.dispatcher.Dispatcher;
 import io.amifleet.dispatcher.DispatcherModule;
+import io.amifleet.ledger.LedgerModule;
+import io.amifleet.ledger.LedgerSettings;
+import io.amifleet.ledger.ReportSettings;
+import io.amifleet.ledger.RunLedger;
+import io.amifleet.ledger.complete.RunCompletion;
+import io.amifleet.ledger.model.Completion;
 import io.amifleet.worker.WorkerModule;
 import io.amifleet.worker.WorkerSettings;
 import io.amifleet.worker.lifecycle.Worker;
@@ -56,7 +63,10 @@ import org.slf4j.LoggerFactory;
  * Single-machine mode: an embedded SQS server in this JVM (or real queues when given), the
  * dispatcher, and {@code workers} queue consumers, through the same code as the distributed mode.
  * Waits until every job has a result while showing progress, then prints the results table and
- * writes the JSON report. Used by {@code run} and {@code demo}.
+ * writes the JSON report. Used by {@code run} and {@code demo}. With a run ledger ({@link
+ * #withLedger}) the run is recorded as the fleet's collector would record it, completed, and its
+ * report page written, so that {@code runs list} and {@code runs show} work after a run on a
+ * laptop.
  */
 public final class SingleMachineRun {
   private static final Logger log = LoggerFactory.getLogger(SingleMachineRun.class);
@@ -68,6 +78,8 @@ public final class SingleMachineRun {
   private volatile RunProgress progress;
   private volatile ProgressDisplay display;
   private volatile Options running;
+  private LedgerSettings ledger;
+  private ReportSettings reports;
 
   /**
    * What to run.
@@ -108,6 +120,13 @@ public final class SingleMachineRun {
     this.context = requireNonNull(context, "context is null");
   }
 
+  /** Records the run in this ledger and reports it there when it completes. */
+  public SingleMachineRun withLedger(LedgerSettings ledger, ReportSettings reports) {
+    this.ledger = requireNonNull(ledger, "ledger is null");
+    this.reports = requireNonNull(reports, "reports is null");
+    return this;
+  }
+
   /** Runs; {@code interrupt} set (by a signal handler) stops the run early and cleanly. */
   public Outcome execute(Options options, AtomicBoolean interrupt) throws InterruptedException {
     PrintStream out = context.out();
@@ -139,7 +158,7 @@ public final class SingleMachineRun {
       this.running = options;
       List<WorkerEvents> listeners = new ArrayList<>(context.listeners());
       listeners.add(progress);
-      var injector =
+      var bootstrap =
           Bootstrap.of(context.environment(), closer)
               .aws(aws) // the command's settings, adjusted by the context already
               .verifyHubCredentials()
@@ -152,8 +171,12 @@ public final class SingleMachineRun {
                       // cancelled.
                       options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 20 : 5)),
                       options.workers(),
-                      WorkerEvents.all(listeners)))
-              .start();
+                      WorkerEvents.all(listeners)));
+      if (ledger != null) {
+        // Binds the dispatcher's RunRecorder too: the run is opened before its jobs are sent.
+        bootstrap.install(new LedgerModule(ledger, reports));
+      }
+      var injector = bootstrap.start();
       if (embedded) {
         // Start the embedded queue in the background (it takes seconds on a cold JVM) while the
         // accounts are searched; wait for it only to enqueue. After the injector, which checks
@@ -284,10 +307,21 @@ public final class SingleMachineRun {
       if (options.report().isPresent()) {
         writeReport(options.report().get(), mapper, report);
       }
+      Optional<String> ledgerLine =
+          ledger == null
+              ? Optional.empty()
+              : Optional.of(
+                  recordInLedger(
+                      injector.getInstance(RunLedger.class),
+                      injector.getInstance(RunCompletion.class),
+                      options.runId(),
+                      results,
+                      mapper.valueToTree(apiCalls)));
       if (options.json()) {
         out.println(report.toString());
       } else {
         printSummary(options, dispatch, results, unfinished, apiCalls, out);
+        ledgerLine.ifPresent(out::println);
       }
       boolean allGood =
           pruneErrors.isEmpty()
@@ -299,6 +333,29 @@ public final class SingleMachineRun {
       int code = interrupted ? 130 : allGood ? 0 : 1;
       return new Outcome(dispatch, results, interrupted, code);
     }
+  }
+
+  /**
+   * Records the results as the collector would (a result already there changes nothing) and
+   * completes the run when every job has one: its report page is written then. Returns the line
+   * that says where to look.
+   */
+  private static String recordInLedger(
+      RunLedger ledger,
+      RunCompletion completion,
+      String runId,
+      List<ResultMessage> results,
+      JsonNode apiCalls) {
+    results.forEach(ledger::record);
+    Optional<Completion> done = completion.check(runId, Optional.of(apiCalls));
+    if (done.isPresent()) {
+      return "run recorded in " + ledger.describe() + "; report: " + done.get().report();
+    }
+    return "run recorded in "
+        + ledger.describe()
+        + " (not complete: amifleet runs show "
+        + runId
+        + ")";
   }
 
   /**

@@ -96,6 +96,20 @@ public record ResultMessage(
     return status == JobStatus.SUCCEEDED;
   }
 
+  /**
+   * Whether this result of a job replaces {@code current}, an earlier one of the same job: a
+   * success replaces a failure (a replayed job), never the reverse; otherwise the later one wins. A
+   * redelivered result (the same finish time) replaces nothing. Every reader of results (the {@code
+   * results} command, the run ledger) de-duplicates by this rule.
+   */
+  public boolean supersedes(ResultMessage current) {
+    if (succeeded() != current.succeeded()) {
+      return succeeded();
+    }
+    return finishedAt != null
+        && (current.finishedAt() == null || finishedAt.isAfter(current.finishedAt()));
+  }
+
   /** Builds a version-1 result. Not thread-safe: one owner at a time. */
   public static final class Builder {
     private String jobId;

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
@@ -26,9 +28,12 @@ import software.amazon.awssdk.services.sqs.batchmanager.SqsAsyncBatchManager;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * Consumes the results queue. Results are at-least-once, so they are de-duplicated by job ID; a
- * later SUCCEEDED (a replayed job) replaces an earlier failure. Results of other runs are left on
- * the queue for their own readers.
+ * Reads the results queue, consuming what it read only when asked ({@link Request#delete}). Results
+ * are at-least-once, so they are de-duplicated by job ID; a later SUCCEEDED (a replayed job)
+ * replaces an earlier failure. Results of other runs are left on the queue for their own readers.
+ * Every message read and not deleted is made visible again when reading ends, so that a read that
+ * does not consume hides nothing from the collector or the next reader for longer than the read
+ * itself.
  *
  * <p>A message that is not a result (the reader pointed at the jobs queue by mistake, a message put
  * there by hand) is never deleted, with or without the delete option: it is counted, left where it
@@ -59,10 +64,15 @@ public final class ResultsReader {
   }
 
   /**
-   * Distinct results in arrival order, whether reading stopped on the timeout, and how many
-   * distinct messages were not results (left on the queue).
+   * Distinct results in arrival order, whether reading stopped on the timeout, how many distinct
+   * messages were not results (left on the queue), and the other runs whose results were seen.
    */
-  public record Collected(List<ResultMessage> results, boolean timedOut, int notResults) {
+  public record Collected(
+      List<ResultMessage> results, boolean timedOut, int notResults, Set<String> otherRuns) {
+    public Collected {
+      otherRuns = Set.copyOf(otherRuns);
+    }
+
     public long count(JobStatus status) {
       return results.stream().filter(r -> r.status() == status).count();
     }
@@ -96,6 +106,9 @@ public final class ResultsReader {
     List<CompletableFuture<?>> pending = new ArrayList<>();
     // Not results, by message ID: the receipt handle of the latest receive, to release them.
     Map<String, String> foreign = new LinkedHashMap<>();
+    // Every other message read and not deleted (other runs', and this run's when not consuming).
+    Map<String, String> held = new LinkedHashMap<>();
+    Set<String> otherRuns = new TreeSet<>();
     while (true) {
       Instant now = clock.instant();
       boolean done =
@@ -105,12 +118,13 @@ public final class ResultsReader {
                   && Duration.between(lastSeen, now).compareTo(request.idle()) >= 0);
       if (done) {
         foreign.values().forEach(receipt -> pending.add(release(url, receipt)));
+        held.values().forEach(receipt -> pending.add(release(url, receipt)));
         // Deletes and visibility changes are batched; make sure they went out.
         CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]))
             .exceptionally(e -> null)
             .join();
         boolean timedOut = request.expect() > 0 && byJob.size() < request.expect();
-        return new Collected(new ArrayList<>(byJob.values()), timedOut, foreign.size());
+        return new Collected(new ArrayList<>(byJob.values()), timedOut, foreign.size(), otherRuns);
       }
       Instant until = deadline;
       if (request.expect() == 0 && lastSeen.plus(request.idle()).isBefore(until)) {
@@ -148,19 +162,25 @@ public final class ResultsReader {
           continue;
         }
         if (request.runId().isPresent() && !request.runId().get().equals(result.runId())) {
+          otherRuns.add(result.runId());
+          held.put(m.messageId(), m.receiptHandle());
           pending.add(hide(url, m.receiptHandle()));
           continue;
         }
-        lastSeen = clock.instant();
         ResultMessage previous = byJob.get(result.jobId());
-        if (previous == null || supersedes(result, previous)) {
+        if (previous == null || result.supersedes(previous)) {
           byJob.put(result.jobId(), result);
           if (previous == null || previous.status() != result.status()) {
+            // Only news counts as activity: a result read again (not consumed, visible again
+            // after its visibility timeout) must not keep an idle read going.
+            lastSeen = clock.instant();
             onResult.accept(result);
           }
         }
         if (request.delete()) {
           pending.add(batches.deleteMessage(b -> b.queueUrl(url).receiptHandle(m.receiptHandle())));
+        } else {
+          held.put(m.messageId(), m.receiptHandle());
         }
       }
     }
@@ -179,13 +199,5 @@ public final class ResultsReader {
   private CompletableFuture<?> release(String url, String receipt) {
     return batches.changeMessageVisibility(
         b -> b.queueUrl(url).receiptHandle(receipt).visibilityTimeout(0));
-  }
-
-  private static boolean supersedes(ResultMessage candidate, ResultMessage current) {
-    if (candidate.succeeded() != current.succeeded()) {
-      return candidate.succeeded();
-    }
-    return candidate.finishedAt() != null
-        && (current.finishedAt() == null || candidate.finishedAt().isAfter(current.finishedAt()));
   }
 }

@@ -28,5 +28,10 @@ public enum Rule {
   /** AssumeRole demands the ExternalId configured for the role: AccessDenied otherwise. */
   EXTERNAL_ID,
   /** Assumed-role credentials expire (at the configured lifetime); expired keys are refused. */
-  CREDENTIAL_EXPIRY
+  CREDENTIAL_EXPIRY,
+  /**
+   * SSM Run Command invocations run for a while (InProgress), and a script with a line {@code exit
+   * N} (N not 0) ends Failed with ResponseCode N ({@link SsmRules}).
+   */
+  SSM_COMMANDS
 }

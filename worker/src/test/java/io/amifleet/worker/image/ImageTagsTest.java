@@ -85,7 +85,7 @@ class ImageTagsTest {
 
   @Test
   void tagsAreCappedAtFiftyKeepingAmifleetsAndTheJobs() {
-    Map<String, String> jobTags = numbered("job", Identifiers.MAX_TAGS - 4);
+    Map<String, String> jobTags = numbered("job", Identifiers.MAX_TAGS - Tags.OWN_TAGS);
     JobMessage job = TestJobs.builder().tags(jobTags).build();
 
     Map<String, String> tags = ImageTags.of(job, numbered("instance", 20));

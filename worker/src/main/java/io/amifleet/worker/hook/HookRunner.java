@@ -84,6 +84,33 @@ public final class HookRunner {
   }
 
   /**
+   * Completes once {@code pre} really ended on the instance. A pre amifleet gave up on at its
+   * timeout may still be delivered (SSM tries for TimeoutSeconds, at least 30 s) and then run for
+   * up to its executionTimeout: a post sent meanwhile could run before the freeze and leave the
+   * instance frozen, so post waits for that end, at most as long as SSM may take.
+   */
+  public CompletableFuture<Void> preEnded(
+      Ec2Target target, JobMessage job, CompletableFuture<Invocation> pre, HookCommand command) {
+    return pre.handle((inv, e) -> inv)
+        .thenCompose(
+            inv -> {
+              if (inv == null || !inv.gaveUp()) {
+                return CompletableFuture.completedFuture(null);
+              }
+              long most =
+                  Math.max(SsmHookService.MIN_DELIVERY_TIMEOUT_SECONDS, command.timeoutSeconds())
+                      + (long) command.timeoutSeconds();
+              return waiter
+                  .await(
+                      target,
+                      inv.commandId(),
+                      job.instanceId(),
+                      clock.instant().plus(Duration.ofSeconds(most)))
+                  .handle((x, e) -> null);
+            });
+  }
+
+  /**
    * Runs the post hook and waits for it. Never fails: a post that fails (or cannot be sent) is
    * reported loudly, in the log at ERROR, to {@code report} (the job's result) and to the worker's
    * events (metrics), because a thaw that never ran leaves the instance frozen.

@@ -12,8 +12,11 @@ import java.util.Set;
  *     (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetCommandInvocation.html)
  * @param responseCode the script's exit code; -1 while it runs
  * @param output the end of the script's standard error, else of its output (for the result)
+ * @param gaveUp amifleet stopped waiting at the hook's timeout: SSM had not said the command ended
+ *     (status {@code TimedOut} is then amifleet's, and the command may still run or be delivered)
  */
-public record Invocation(String commandId, String status, int responseCode, String output) {
+public record Invocation(
+    String commandId, String status, int responseCode, String output, boolean gaveUp) {
   /** The statuses after which nothing more happens on the instance. */
   static final Set<String> ENDED = Set.of("Success", "Failed", "TimedOut", "Cancelled");
 
@@ -24,6 +27,11 @@ public record Invocation(String commandId, String status, int responseCode, Stri
     requireNonNull(commandId, "commandId is null");
     requireNonNull(status, "status is null");
     output = output == null ? "" : tail(output.strip());
+  }
+
+  /** What GetCommandInvocation said. */
+  public Invocation(String commandId, String status, int responseCode, String output) {
+    this(commandId, status, responseCode, output, false);
   }
 
   /** Not sent yet as far as GetCommandInvocation knows (InvocationDoesNotExist right after). */

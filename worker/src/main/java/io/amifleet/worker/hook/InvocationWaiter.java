@@ -127,7 +127,8 @@ public final class InvocationWaiter {
               -1,
               "amifleet stopped waiting at "
                   + w.deadline
-                  + (inv == null ? "" : " (it was " + inv.status() + ")")));
+                  + (inv == null ? "" : " (it was " + inv.status() + ")"),
+              true));
     }
   }
 }

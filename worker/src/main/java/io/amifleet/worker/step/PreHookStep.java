@@ -132,12 +132,13 @@ public final class PreHookStep implements JobStep {
 
   private CompletableFuture<Void> runPre(JobContext job, JobMessage image, Hooks spec) {
     Ec2Target target = job.target();
-    CompletableFuture<String> sent = hooks.send(target, image, Phase.PRE, spec.pre());
+    CompletableFuture<String> sent = new CompletableFuture<>();
     // Not releasable: post waits for pre's end even when the job is released meanwhile (a thaw
     // sent before the freeze ended would run first and leave the instance frozen).
     CompletableFuture<Invocation> ended =
         sent.thenCompose(id -> hooks.await(target, image, id, spec.pre()));
     if (spec.post() != null) {
+      // Registered before pre is sent: a release at any moment from here on runs post.
       JobContext.ExitAction post =
           job.atExit(
               "post hook",
@@ -146,8 +147,8 @@ public final class PreHookStep implements JobStep {
                       .thenCompose(
                           wasSent ->
                               wasSent
-                                  ? ended
-                                      .handle((inv, e) -> null)
+                                  ? hooks
+                                      .preEnded(target, image, ended, spec.pre())
                                       .thenCompose(
                                           x ->
                                               hooks.runPost(
@@ -158,6 +159,16 @@ public final class PreHookStep implements JobStep {
                                   : CompletableFuture.completedFuture(null)));
       job.put(POST, post);
     }
+    hooks
+        .send(target, image, Phase.PRE, spec.pre())
+        .whenComplete(
+            (id, e) -> {
+              if (e != null) {
+                sent.completeExceptionally(e);
+              } else {
+                sent.complete(id);
+              }
+            });
     return job.releasable(ended.thenApply(inv -> inv))
         .thenAccept(inv -> preEnded(job, image, spec, inv));
   }

@@ -120,6 +120,26 @@ class InvocationWaiterTest {
     assertThat(runner.unfinishedPre(TARGET, JOB).get(5, SECONDS)).isEqualTo(Optional.empty());
   }
 
+  @Test
+  void postWaitsForAPreAmifleetGaveUpOnToReallyEndOnTheInstance() throws Exception {
+    HookRunner runner = new HookRunner(ssm, waiter, clock, WorkerEvents.NONE);
+    HookCommand freeze = HookCommand.script("AWS-RunShellScript", List.of("fsfreeze -f /d"), 10);
+    ssm.status.put("c-1", "InProgress");
+    Invocation gaveUp = new Invocation("c-1", "TimedOut", -1, "amifleet stopped waiting", true);
+
+    CompletableFuture<Void> ready =
+        runner.preEnded(TARGET, JOB, CompletableFuture.completedFuture(gaveUp), freeze);
+    Thread.sleep(50);
+    assertThat(ready).as("the freeze may still run").isNotDone();
+    ssm.status.put("c-1", "Success");
+    ready.get(5, SECONDS);
+
+    Invocation ended = new Invocation("c-2", "Failed", 1, "");
+    assertThat(runner.preEnded(TARGET, JOB, CompletableFuture.completedFuture(ended), freeze))
+        .as("SSM said it ended")
+        .isDone();
+  }
+
   /** SSM as a map of command statuses; records what it was asked. */
   private static final class FakeSsm implements HookService {
     final Map<String, String> status = new ConcurrentHashMap<>();

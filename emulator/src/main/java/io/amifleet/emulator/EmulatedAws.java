@@ -14,6 +14,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
@@ -68,7 +69,29 @@ public final class EmulatedAws implements AutoCloseable {
     return ec2.computeIfAbsent(accountId + "/" + region, k -> newEc2(accountId, region));
   }
 
+  /**
+   * An SSM client acting in {@code accountId} (to look at the commands a worker sent, or send one
+   * as a crashed worker would have); the caller closes it.
+   */
+  public SsmClient ssm(String accountId, String region) {
+    return SsmClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.of(region))
+        .credentialsProvider(credentialsIn(accountId))
+        .httpClient(http)
+        .build();
+  }
+
   private Ec2Client newEc2(String accountId, String region) {
+    return Ec2Client.builder()
+        .endpointOverride(endpoint)
+        .region(Region.of(region))
+        .credentialsProvider(credentialsIn(accountId))
+        .httpClient(http)
+        .build();
+  }
+
+  private AwsCredentialsProvider credentialsIn(String accountId) {
     AwsCredentialsProvider credentials;
     if (accountId.equals(HUB_ACCOUNT)) {
       credentials = hubCredentials();
@@ -86,12 +109,7 @@ public final class EmulatedAws implements AutoCloseable {
       }
       credentials = assumed;
     }
-    return Ec2Client.builder()
-        .endpointOverride(endpoint)
-        .region(Region.of(region))
-        .credentialsProvider(credentials)
-        .httpClient(http)
-        .build();
+    return credentials;
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.Instance;
@@ -55,6 +56,26 @@ public final class Seeder {
       remaining -= n;
     }
     return ids;
+  }
+
+  /** Launches one instance with a 10 GiB data volume on {@code device}; returns its ID. */
+  public String runInstanceWithVolume(String accountId, String region, String device) {
+    Ec2Client ec2 = aws.ec2(accountId, region);
+    String image = baseImages.computeIfAbsent(region, r -> baseImage(ec2));
+    return ec2.runInstances(
+            b ->
+                b.imageId(image)
+                    .instanceType(InstanceType.T3_MICRO)
+                    .minCount(1)
+                    .maxCount(1)
+                    .blockDeviceMappings(
+                        BlockDeviceMapping.builder()
+                            .deviceName(device)
+                            .ebs(e -> e.volumeSize(10).deleteOnTermination(true))
+                            .build()))
+        .instances()
+        .get(0)
+        .instanceId();
   }
 
   public void stopInstances(String accountId, String region, List<String> instanceIds) {

@@ -35,9 +35,11 @@ class IamDocumentsTest {
                   "HubAccountId", "HUB_ACCOUNT_ID",
                   "ExternalId", "EXTERNAL_ID",
                   "HubWorkerRoleName", "AmiFleetWorker",
-                  "HubDispatcherRoleName", "AmiFleetDispatcher")
+                  "HubDispatcherRoleName", "AmiFleetDispatcher",
+                  "PreHookDocument", "AWS-RunShellScript",
+                  "PostHookDocument", "AWS-RunShellScript")
               ::get,
-          Map.of("HasOperatorRole", false));
+          Map.of("HasOperatorRole", false, "HookTagRequired", true));
 
   private static final Intrinsics IN_HUB_ACCOUNT =
       new Intrinsics(
@@ -75,6 +77,9 @@ class IamDocumentsTest {
         "target-role-retention-policy.json",
         IN_TARGET_ACCOUNT.render(
             TARGET.at("/Resources/RetentionPolicy/Properties/PolicyDocument")));
+    assertMatches(
+        "target-role-hooks-policy.json",
+        IN_TARGET_ACCOUNT.render(TARGET.at("/Resources/HooksPolicy/Properties/PolicyDocument")));
   }
 
   @Test
@@ -123,6 +128,7 @@ class IamDocumentsTest {
             "target-role-trust-policy.json",
             "target-role-permissions-policy.json",
             "target-role-retention-policy.json",
+            "target-role-hooks-policy.json",
             "hub-worker-policy.json",
             "hub-dispatcher-policy.json",
             "hub-collector-policy.json",

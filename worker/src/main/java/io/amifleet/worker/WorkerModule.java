@@ -9,6 +9,10 @@ import com.google.inject.multibindings.Multibinder;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.PruneMessage;
+import io.amifleet.worker.hook.HookRunner;
+import io.amifleet.worker.hook.HookService;
+import io.amifleet.worker.hook.InvocationWaiter;
+import io.amifleet.worker.hook.SsmHookService;
 import io.amifleet.worker.image.ImageAvailability;
 import io.amifleet.worker.image.ImageEvents;
 import io.amifleet.worker.image.ImageMaker;
@@ -31,6 +35,8 @@ import io.amifleet.worker.poll.SqsJobQueue;
 import io.amifleet.worker.step.ApplyRetentionStep;
 import io.amifleet.worker.step.AwaitAvailableStep;
 import io.amifleet.worker.step.EnsureImageStep;
+import io.amifleet.worker.step.PostHookStep;
+import io.amifleet.worker.step.PreHookStep;
 import io.amifleet.worker.step.ResolveRoleStep;
 import io.amifleet.worker.visibility.VisibilityHeartbeat;
 import jakarta.inject.Named;
@@ -60,6 +66,12 @@ public final class WorkerModule extends AbstractModule {
    */
   public static final Duration NAME_LOOKUP_PAUSE = Duration.ofSeconds(1);
 
+  /**
+   * How often the hooks' invocations of one account+region are checked: hooks are short (a freeze
+   * holds the instance's writes), so they are asked about more often than images.
+   */
+  public static final Duration HOOK_POLL_INTERVAL = Duration.ofSeconds(1);
+
   private final WorkerSettings settings;
   private final int consumers;
   private final WorkerEvents events;
@@ -87,6 +99,10 @@ public final class WorkerModule extends AbstractModule {
     bind(EnsureImageStep.class).in(Singleton.class);
     bind(AwaitAvailableStep.class).in(Singleton.class);
     bind(ApplyRetentionStep.class).in(Singleton.class);
+    bind(PreHookStep.class).in(Singleton.class);
+    bind(PostHookStep.class).in(Singleton.class);
+    bind(HookService.class).to(SsmHookService.class).in(Singleton.class);
+    bind(SsmHookService.class).in(Singleton.class);
     bind(JobProcessor.class).in(Singleton.class);
     bind(JobSource.class).in(Singleton.class);
     Multibinder.newSetBinder(binder(), MessageSource.class).addBinding().to(JobSource.class);
@@ -97,11 +113,14 @@ public final class WorkerModule extends AbstractModule {
   @Singleton
   List<JobPipeline> pipelines(
       ResolveRoleStep resolveRole,
+      PreHookStep preHook,
       EnsureImageStep ensureImage,
+      PostHookStep postHook,
       AwaitAvailableStep awaitAvailable,
       ApplyRetentionStep applyRetention) {
     return List.of(
-        JobPipeline.of(JobMessage.class, resolveRole, ensureImage, awaitAvailable),
+        JobPipeline.of(
+            JobMessage.class, resolveRole, preHook, ensureImage, postHook, awaitAvailable),
         JobPipeline.of(PruneMessage.class, resolveRole, applyRetention));
   }
 
@@ -117,6 +136,14 @@ public final class WorkerModule extends AbstractModule {
   ImageWaiter imageWaiter(
       ImageService images, @Named(ImageModule.TIMER) ScheduledExecutorService timer, Clock clock) {
     return new ImageWaiter(images, timer, clock, settings.pollInterval(), FIRST_CHECK);
+  }
+
+  @Provides
+  @Singleton
+  HookRunner hookRunner(
+      HookService ssm, @Named(ImageModule.TIMER) ScheduledExecutorService timer, Clock clock) {
+    return new HookRunner(
+        ssm, new InvocationWaiter(ssm, timer, clock, HOOK_POLL_INTERVAL), clock, events);
   }
 
   @Provides

@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
     description = {
       "Check every account and region of targets.yaml before the night: the role can be assumed"
           + " (with the ExternalId), instances can be listed and how many the selector matches, and"
-          + " CreateImage is allowed (an EC2 DryRun). Changes nothing; exit 1 if any check fails.",
+          + " CreateImage is allowed (an EC2 DryRun), and, where targets.yaml has hooks, the"
+          + " instances are SSM managed instances that are online. Changes nothing; exit 1 if any"
+          + " check fails.",
       "-o json prints JSON Lines: one object per account-region as it is checked."
     })
 public final class PreflightCommand implements Callable<Integer> {
@@ -71,6 +73,7 @@ public final class PreflightCommand implements Callable<Integer> {
                 "ASSUME ROLE",
                 "LIST INSTANCES",
                 "CREATE IMAGE",
+                "HOOKS",
                 "PROBLEM");
         for (Preflight.Row r : rows) {
           t.row(
@@ -82,6 +85,7 @@ public final class PreflightCommand implements Callable<Integer> {
                   ? r.matched() + " matched"
                   : r.listInstances().status(),
               r.createImage().status(),
+              r.hooks().status() == Preflight.Status.NOT_CHECKED ? "-" : r.hooks().status(),
               problem(r));
         }
         t.print(context.out());
@@ -101,7 +105,8 @@ public final class PreflightCommand implements Callable<Integer> {
   }
 
   private static String problem(Preflight.Row r) {
-    for (Preflight.Check c : List.of(r.assumeRole(), r.listInstances(), r.createImage())) {
+    for (Preflight.Check c :
+        List.of(r.assumeRole(), r.listInstances(), r.createImage(), r.hooks())) {
       if (c.status() == Preflight.Status.FAILED) {
         return c.detail();
       }

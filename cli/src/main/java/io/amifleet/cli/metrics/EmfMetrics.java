@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.common.aws.ApiCallStats;
+import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.worker.outcome.WorkerEvents;
 import java.io.PrintStream;
@@ -21,8 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
  *
  * <p>Namespace {@code AmiFleet}: {@code Jobs} (Count, dimension Status), {@code TimeToAvailable}
- * (Seconds), {@code DlqMoves}, {@code JobsDispatched} and {@code ThrottledCalls} (Count). The hub
- * stack's dashboard and alarms read these names. Thread-safe.
+ * (Seconds), {@code DlqMoves}, {@code JobsDispatched}, {@code ThrottledCalls} and {@code
+ * HookFailures} (Count, dimension Hook: pre or post; alarm on post). The hub stack's dashboard and
+ * alarms read these names. Thread-safe.
  */
 public final class EmfMetrics implements WorkerEvents {
   public static final String NAMESPACE = "AmiFleet";
@@ -51,6 +53,12 @@ public final class EmfMetrics implements WorkerEvents {
   @Override
   public void movedToDeadLetter(String errorCode, String reason) {
     emit("DlqMoves", "Count", 1, Map.of());
+  }
+
+  /** A hook failed on its instance; a failed {@code post} may have left it frozen. */
+  @Override
+  public void hookFailed(JobMessage job, String hook, String detail) {
+    emit("HookFailures", "Count", 1, Map.of("Hook", hook));
   }
 
   public void dispatched(int jobs) {

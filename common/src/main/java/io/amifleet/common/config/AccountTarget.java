@@ -2,6 +2,7 @@ package io.amifleet.common.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.amifleet.common.message.Hooks;
 import io.amifleet.common.secret.Secrets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,7 +25,9 @@ public record AccountTarget(
     Map<String, String> tags,
     boolean copyInstanceTags,
     Selector select,
-    Optional<Retention> retention) {
+    Optional<Retention> retention,
+    Optional<Hooks> hooks,
+    List<String> excludeDevices) {
 
   public AccountTarget {
     requireNonNull(id, "id is null");
@@ -36,6 +39,37 @@ public record AccountTarget(
     tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
     requireNonNull(select, "select is null");
     requireNonNull(retention, "retention is null");
+    requireNonNull(hooks, "hooks is null");
+    excludeDevices = List.copyOf(requireNonNull(excludeDevices, "excludeDevices is null"));
+  }
+
+  /** An account without hooks and without devices left out. */
+  public AccountTarget(
+      String id,
+      Optional<String> name,
+      String roleArn,
+      Optional<String> externalId,
+      List<String> regions,
+      boolean reboot,
+      ImageNameTemplate imageName,
+      Map<String, String> tags,
+      boolean copyInstanceTags,
+      Selector select,
+      Optional<Retention> retention) {
+    this(
+        id,
+        name,
+        roleArn,
+        externalId,
+        regions,
+        reboot,
+        imageName,
+        tags,
+        copyInstanceTags,
+        select,
+        retention,
+        Optional.empty(),
+        List.of());
   }
 
   /**
@@ -59,7 +93,9 @@ public record AccountTarget(
         tags,
         copyInstanceTags,
         select,
-        retention);
+        retention,
+        hooks,
+        excludeDevices);
   }
 
   /** The generated one, but with the ExternalId masked. */

@@ -29,6 +29,8 @@ final class TargetsFile {
           Map.of(),
           false,
           null,
+          null,
+          null,
           null);
 
   private TargetsFile() {}
@@ -56,9 +58,12 @@ final class TargetsFile {
       Map<String, String> tags,
       Boolean copyInstanceTags,
       Select select,
-      RetentionRule retention) {
+      RetentionRule retention,
+      HooksSpec hooks,
+      List<String> excludeDevices) {
     /** No defaults written: a file without {@code defaults}. */
-    static final Settings NONE = new Settings(null, null, null, null, null, null, null, null, null);
+    static final Settings NONE =
+        new Settings(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** One entry of {@code accounts}. */
@@ -75,12 +80,29 @@ final class TargetsFile {
       Map<String, String> tags,
       Boolean copyInstanceTags,
       Select select,
-      RetentionRule retention) {
+      RetentionRule retention,
+      HooksSpec hooks,
+      List<String> excludeDevices) {
     /** An account that says nothing but its ID: it gets the defaults. */
     static Account withOnly(String id) {
-      return new Account(id, null, null, null, null, null, null, null, null, null, null, null);
+      return new Account(
+          id, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
+
+  /** {@code hooks}: SSM commands around CreateImage ({@link io.amifleet.common.message.Hooks}). */
+  @Shape("must be a mapping: {pre: {...}, post: {...}, onPreFailure: skip-image}")
+  record HooksSpec(HookSpec pre, HookSpec post, String onPreFailure) {}
+
+  /** {@code hooks.pre} or {@code hooks.post}: one SSM Run Command. */
+  @Shape(
+      "must be a mapping: {document: AWS-RunShellScript, commands: [...], timeout: 60s} or"
+          + " {document: MyDoc, parameters: {...}}")
+  record HookSpec(
+      String document,
+      List<String> commands,
+      @OneOrMore Map<String, List<String>> parameters,
+      String timeout) {}
 
   /** {@code select}: which instances to image ({@link Selector}). */
   @Shape("must be a mapping ({all: true}, instanceIds, tags, states)")

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.amifleet.common.message.Devices;
+import io.amifleet.common.message.Hooks;
 import io.amifleet.common.message.Identifiers;
 import io.amifleet.common.message.Tags;
 import jakarta.inject.Inject;
@@ -361,6 +363,21 @@ public final class TargetsLoader {
       Optional<Retention> retention =
           own.isEmpty() ? base : own.map(o -> base.map(b -> b.overriddenBy(o)).orElse(o));
 
+      // An account's hooks replace the default ones as a whole: a pre of one and a post of the
+      // other would freeze with one script and thaw with another.
+      TargetsFile.HooksSpec hookSpec = a.hooks() != null ? a.hooks() : defaults.hooks();
+      Hooks hooks =
+          hookSpec == null
+              ? null
+              : HookRules.of(hookSpec, (a.hooks() != null ? at : "defaults") + ".hooks", problems);
+      List<String> excluded = first(a.excludeDevices(), defaults.excludeDevices(), List.of());
+      String excludedWhere = (a.excludeDevices() != null ? at : "defaults") + ".excludeDevices";
+      try {
+        Devices.validated(excluded, "excludeDevices");
+      } catch (IllegalArgumentException e) {
+        problems.add(excludedWhere, e.getMessage().replaceFirst("^excludeDevices: ", ""));
+      }
+
       if (problems.count() > before || id == null || select == null) {
         return null;
       }
@@ -378,7 +395,9 @@ public final class TargetsLoader {
               defaults.copyInstanceTags(),
               TargetsFile.BUILT_IN.copyInstanceTags()),
           select,
-          retention);
+          retention,
+          Optional.ofNullable(hooks),
+          excluded);
     }
 
     /** The role: the account's roleArn, else its (or the default) role name in the account. */

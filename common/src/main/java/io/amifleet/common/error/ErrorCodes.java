@@ -24,6 +24,15 @@ public final class ErrorCodes {
    */
   public static final String IMAGE_NOT_VISIBLE_YET = "ImageNotVisibleYet";
 
+  /**
+   * The job's pre hook failed or timed out on the instance and its {@code onPreFailure} is {@code
+   * skip-image}: no image was made (the post hook still ran).
+   */
+  public static final String HOOK_FAILED = "HookFailed";
+
+  /** A device of {@code excludeDevices} is not attached to the instance (or is its root). */
+  public static final String INVALID_EXCLUDED_DEVICE = "InvalidExcludedDevice";
+
   /** A network or client-side failure without an AWS error code. */
   public static final String CLIENT_ERROR = "ClientError";
 

@@ -11,6 +11,7 @@ import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.aws.Ec2Clients;
 import io.amifleet.common.aws.HubIdentity;
 import io.amifleet.common.aws.RoleCredentials;
+import io.amifleet.common.aws.SsmClients;
 import io.amifleet.common.aws.Threads;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.queue.QueueAdmin;
@@ -118,5 +119,11 @@ public final class AwsModule extends AbstractModule {
   @Singleton
   Ec2Clients ec2Clients(AwsRuntime runtime, RoleCredentials credentials, Closer closer) {
     return closer.register("EC2 clients", new Ec2Clients(runtime, credentials));
+  }
+
+  @Provides
+  @Singleton
+  SsmClients ssmClients(AwsRuntime runtime, RoleCredentials credentials, Closer closer) {
+    return closer.register("SSM clients", new SsmClients(runtime, credentials));
   }
 }

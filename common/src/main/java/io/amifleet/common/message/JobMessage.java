@@ -12,6 +12,7 @@ import com.fasterxml.jackson.annotation.JsonView;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.secret.Secrets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -22,7 +23,8 @@ import java.util.TreeMap;
  * for the job's run, account, region and instance, so an instance of this record is always a job a
  * worker may act on; an {@link IllegalArgumentException} or {@link NullPointerException} from here
  * means the message is poison. Optional fields: {@code externalId}, {@code tags}, {@code reboot},
- * {@code copyInstanceTags}, {@code createdAt}.
+ * {@code copyInstanceTags}, {@code createdAt}, {@code hooks} (SSM commands around CreateImage),
+ * {@code excludeDevices} (volumes left out of the image).
  *
  * <p>The ExternalId is a secret: only the queues carry it ({@link Json.Wire}); {@link #toString()}
  * and JSON written for people leave it out.
@@ -41,7 +43,9 @@ public record JobMessage(
     Boolean reboot,
     Map<String, String> tags,
     Boolean copyInstanceTags,
-    Instant createdAt)
+    Instant createdAt,
+    Hooks hooks,
+    List<String> excludeDevices)
     implements WorkItem {
 
   public static final int VERSION = 1;
@@ -69,6 +73,10 @@ public record JobMessage(
     reboot = reboot != null && reboot;
     copyInstanceTags = copyInstanceTags != null && copyInstanceTags;
     tags = Tags.validated(tags == null ? Map.of() : tags, "tags");
+    excludeDevices =
+        excludeDevices == null || excludeDevices.isEmpty()
+            ? null
+            : Devices.validated(excludeDevices, "excludeDevices");
   }
 
   /** Builds a version-1 job. */
@@ -98,7 +106,54 @@ public record JobMessage(
         reboot,
         new TreeMap<>(tags),
         copyInstanceTags,
-        createdAt);
+        createdAt,
+        null,
+        null);
+  }
+
+  /** This job with SSM hooks around its CreateImage (none when {@code null}). */
+  public JobMessage withHooks(Hooks value) {
+    return new JobMessage(
+        v,
+        jobId,
+        runId,
+        accountId,
+        region,
+        roleArn,
+        externalId,
+        instanceId,
+        imageName,
+        reboot,
+        tags,
+        copyInstanceTags,
+        createdAt,
+        value,
+        excludeDevices);
+  }
+
+  /** This job leaving {@code devices} out of its image (as NoDevice mappings). */
+  public JobMessage withExcludeDevices(List<String> devices) {
+    return new JobMessage(
+        v,
+        jobId,
+        runId,
+        accountId,
+        region,
+        roleArn,
+        externalId,
+        instanceId,
+        imageName,
+        reboot,
+        tags,
+        copyInstanceTags,
+        createdAt,
+        hooks,
+        devices);
+  }
+
+  /** The devices left out of the image; empty when none. */
+  public List<String> excludedDevices() {
+    return excludeDevices == null ? List.of() : excludeDevices;
   }
 
   @Override

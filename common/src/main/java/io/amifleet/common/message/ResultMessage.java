@@ -20,6 +20,10 @@ import java.util.List;
  *     (the job adopted it), false when this attempt created it; absent otherwise
  * @param kind {@code "prune"} for a retention job's result, absent for an image job's
  * @param prune what a retention job did
+ * @param consistency for an image job that made or adopted an image: {@code application}, {@code
+ *     crash} or {@code reboot} ({@link Consistency})
+ * @param hookError what went wrong with the job's SSM hooks (a failed pre hook of an image made
+ *     anyway, a post hook that failed): absent when they succeeded or there were none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultMessage(
@@ -40,7 +44,9 @@ public record ResultMessage(
     Instant startedAt,
     Instant finishedAt,
     String kind,
-    PruneSummary prune) {
+    PruneSummary prune,
+    String consistency,
+    String hookError) {
 
   public static final int VERSION = 1;
 
@@ -84,7 +90,9 @@ public record ResultMessage(
         .startedAt(startedAt)
         .finishedAt(finishedAt)
         .kind(kind)
-        .prune(prune);
+        .prune(prune)
+        .consistency(consistency)
+        .hookError(hookError);
   }
 
   @JsonIgnore
@@ -129,6 +137,8 @@ public record ResultMessage(
     private Instant finishedAt;
     private String kind;
     private PruneSummary prune;
+    private String consistency;
+    private String hookError;
 
     private Builder() {}
 
@@ -217,6 +227,17 @@ public record ResultMessage(
       return this;
     }
 
+    public Builder consistency(String value) {
+      consistency = value;
+      return this;
+    }
+
+    /** Adds {@code value} to what went wrong with the hooks (a pre and a post may both fail). */
+    public Builder hookError(String value) {
+      hookError = hookError == null || value == null ? value : hookError + "; " + value;
+      return this;
+    }
+
     /** The job succeeded at {@code at}. */
     public ResultMessage succeeded(Instant at) {
       return status(JobStatus.SUCCEEDED).errorCode(null).errorMessage(null).finishedAt(at).build();
@@ -254,7 +275,9 @@ public record ResultMessage(
           startedAt,
           finishedAt,
           kind,
-          prune);
+          prune,
+          consistency,
+          hookError);
     }
   }
 }

@@ -13,6 +13,14 @@ public final class Tags {
   public static final String SOURCE_INSTANCE = "amifleet:source-instance";
   public static final String MANAGED = "amifleet:managed";
 
+  /** How consistent the image is: application, reboot or crash ({@link Consistency}). */
+  public static final String CONSISTENCY = "amifleet:consistency";
+
+  /**
+   * How many tags amifleet puts on every image of its own (job, run, source, managed, consistency).
+   */
+  public static final int OWN_TAGS = 5;
+
   private Tags() {}
 
   /**
@@ -36,9 +44,12 @@ public final class Tags {
    * unmodifiable copy in insertion order.
    */
   public static Map<String, String> validated(Map<String, String> tags, String field) {
-    if (tags.size() > Identifiers.MAX_TAGS - 4) {
+    if (tags.size() > Identifiers.MAX_TAGS - OWN_TAGS) {
       throw new IllegalArgumentException(
-          field + ": at most " + (Identifiers.MAX_TAGS - 4) + " tags (EC2 allows 50 per image)");
+          field
+              + ": at most "
+              + (Identifiers.MAX_TAGS - OWN_TAGS)
+              + " tags (EC2 allows 50 per image)");
     }
     Map<String, String> copy = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : tags.entrySet()) {

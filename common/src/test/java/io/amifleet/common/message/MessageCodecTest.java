@@ -376,24 +376,24 @@ class MessageCodecTest {
         jobJson(
             n -> {
               ObjectNode tags = n.putObject("tags");
-              for (int i = 0; i < 47; i++) {
+              for (int i = 0; i < 46; i++) {
                 tags.put("k" + i, "v");
               }
             });
 
-    assertThat(poisonJob(body).getMessage()).contains("at most 46 tags");
+    assertThat(poisonJob(body).getMessage()).contains("at most 45 tags");
   }
 
   @Test
   void mostTagsLeaveRoomForAmiFleetsOwn() {
     Map<String, String> tags = new LinkedHashMap<>();
-    for (int i = 0; i < 46; i++) {
+    for (int i = 0; i < 45; i++) {
       tags.put("k" + i, "v");
     }
 
     String body = jobJson(n -> n.set("tags", mapper.valueToTree(tags)));
 
-    assertThat(codec.decodeJob(body).tags()).hasSize(46);
+    assertThat(codec.decodeJob(body).tags()).hasSize(45);
   }
 
   @Test

@@ -34,17 +34,19 @@ public final class JobBuilder {
     values.put("jobId", jobId);
     values.put("shortJobId", JobIds.shortJobId(jobId));
     return JobMessage.of(
-        jobId,
-        runId,
-        account.id(),
-        instance.region(),
-        account.roleArn(),
-        account.externalId().orElse(null),
-        instance.instanceId(),
-        account.imageName().render(values),
-        account.reboot(),
-        account.tags(),
-        account.copyInstanceTags(),
-        dispatchedAt);
+            jobId,
+            runId,
+            account.id(),
+            instance.region(),
+            account.roleArn(),
+            account.externalId().orElse(null),
+            instance.instanceId(),
+            account.imageName().render(values),
+            account.reboot(),
+            account.tags(),
+            account.copyInstanceTags(),
+            dispatchedAt)
+        .withHooks(account.hooks().orElse(null))
+        .withExcludeDevices(account.excludeDevices());
   }
 }

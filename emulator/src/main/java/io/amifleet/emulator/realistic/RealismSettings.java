@@ -41,6 +41,9 @@ import java.util.Set;
  *       timeScale} in tests and demos.
  *   <li>Latency: 40-250 ms per call, what a client in another region or on a busy network sees from
  *       EC2's regional endpoints (no AWS figure; a setting).
+ *   <li>SSM Run Command: a command is InProgress while the agent runs it; 2 s stands for a short
+ *       script plus the agent's pick-up (no AWS figure; a setting). Statuses:
+ *       https://docs.aws.amazon.com/systems-manager/latest/userguide/monitor-commands.html.
  *   <li>Assumed-role credentials: the requested DurationSeconds (default 3,600 s) unless {@code
  *       credentialLifetime} shortens it
  *       (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
@@ -64,6 +67,7 @@ import java.util.Set;
  * @param maxTagsPerResource tags allowed per resource
  * @param credentialLifetime when present, every AssumeRole session lasts this long
  * @param externalIds the ExternalId each role demands, by role ARN or role name
+ * @param commandRunTime how long an SSM Run Command runs on its instance (real time, not scaled)
  */
 public record RealismSettings(
     String profile,
@@ -83,7 +87,8 @@ public record RealismSettings(
     int maxFilterValues,
     int maxTagsPerResource,
     Optional<Duration> credentialLifetime,
-    Map<String, String> externalIds) {
+    Map<String, String> externalIds,
+    Duration commandRunTime) {
 
   /** A token bucket: {@code capacity} tokens, refilled at {@code refillPerSecond}. */
   public record Bucket(int capacity, double refillPerSecond) {
@@ -119,6 +124,7 @@ public record RealismSettings(
     }
     requireNonNull(credentialLifetime, "credentialLifetime is null");
     externalIds = Map.copyOf(externalIds);
+    requireNonNull(commandRunTime, "commandRunTime is null");
   }
 
   /** EC2's documented behaviour, every rule on. */
@@ -150,7 +156,8 @@ public record RealismSettings(
         200,
         50,
         Optional.empty(),
-        Map.of());
+        Map.of(),
+        Duration.ofSeconds(2));
   }
 
   /** Pass-through: every rule off; calls are only counted. */
@@ -225,6 +232,7 @@ public record RealismSettings(
     private int maxTagsPerResource;
     private Optional<Duration> credentialLifetime;
     private final Map<String, String> externalIds;
+    private Duration commandRunTime;
 
     private Builder(RealismSettings s) {
       profile = s.profile;
@@ -246,6 +254,7 @@ public record RealismSettings(
       maxTagsPerResource = s.maxTagsPerResource;
       credentialLifetime = s.credentialLifetime;
       externalIds = new LinkedHashMap<>(s.externalIds);
+      commandRunTime = s.commandRunTime;
     }
 
     public Builder profile(String value) {
@@ -327,6 +336,11 @@ public record RealismSettings(
     }
 
     /** {@code role}: a role ARN, or a role name meaning that role in every account. */
+    public Builder commandRunTime(Duration value) {
+      commandRunTime = value;
+      return this;
+    }
+
     public Builder externalId(String role, String externalId) {
       externalIds.put(role, externalId);
       return this;
@@ -351,7 +365,8 @@ public record RealismSettings(
           maxFilterValues,
           maxTagsPerResource,
           credentialLifetime,
-          externalIds);
+          externalIds,
+          commandRunTime);
     }
   }
 }

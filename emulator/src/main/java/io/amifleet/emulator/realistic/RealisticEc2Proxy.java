@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * (any client, the SDK, the aws CLI or boto3, points {@code AWS_ENDPOINT_URL} at it) and makes EC2
  * behave as real EC2 does where moto does not: throttling, latency, pending and failed images,
  * eventual consistency, validation, snapshot tags in CreateImage, ExternalIds and credential
- * lifetimes ({@link RealismSettings}). SQS and every other service pass through untouched, but
- * counted.
+ * lifetimes, SSM commands that take time and can fail ({@link RealismSettings}). SQS and every
+ * other service pass through untouched, but counted.
  *
  * <p>Reserved paths: {@code GET /_amifleet/stats} (the counters as JSON), {@code POST
  * /_amifleet/stats/reset}, {@code POST /_amifleet/reset} (counters and state). {@code POST
@@ -76,6 +76,7 @@ public final class RealisticEc2Proxy implements AutoCloseable {
   private final ProxyStats stats = new ProxyStats();
   private final Ec2Rules ec2;
   private final StsRules sts;
+  private final SsmRules ssm;
   private final SplittableRandom latency;
   private final Channel server;
   private final URI endpoint;
@@ -98,6 +99,7 @@ public final class RealisticEc2Proxy implements AutoCloseable {
     this.moto = new Upstream(loops, upstream);
     this.ec2 = new Ec2Rules(moto, buckets, images, accounts, System::nanoTime, settings.seed());
     this.sts = new StsRules(moto, accounts);
+    this.ssm = new SsmRules(moto, System::nanoTime);
     this.latency = new SplittableRandom(settings.seed() ^ 0x5DEECE66DL);
     Handler handler = new Handler();
     try {
@@ -176,6 +178,7 @@ public final class RealisticEc2Proxy implements AutoCloseable {
     buckets.clear();
     images.clear();
     accounts.clear();
+    ssm.clear();
   }
 
   /** CPU time used by the layer's threads since it started. */
@@ -215,6 +218,9 @@ public final class RealisticEc2Proxy implements AutoCloseable {
     }
     if (call.form() != null && call.service().equals("sts")) {
       return sts.handle(call, s);
+    }
+    if (call.service().equals("ssm")) {
+      return ssm.handle(call, call.api().substring("SSM.".length()), s);
     }
     return moto.forward(call);
   }

@@ -34,5 +34,10 @@ public enum Rule {
    * rounded to the minute, refused in the past, and answered by DescribeImages as {@code
    * deprecationTime}.
    */
-  IMAGE_DEPRECATION
+  IMAGE_DEPRECATION,
+  /**
+   * SSM Run Command invocations run for a while (InProgress), and a script with a line {@code exit
+   * N} (N not 0) ends Failed with ResponseCode N ({@link SsmRules}).
+   */
+  SSM_COMMANDS
 }

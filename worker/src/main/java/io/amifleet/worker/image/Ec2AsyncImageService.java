@@ -122,7 +122,7 @@ public final class Ec2AsyncImageService implements ImageService {
   }
 
   @Override
-  public CompletableFuture<Map<String, Map<String, String>>> instanceTags(
+  public CompletableFuture<Map<String, InstanceInfo>> instances(
       Ec2Target target, List<String> instanceIds) {
     return call(
         target,
@@ -135,14 +135,20 @@ public final class Ec2AsyncImageService implements ImageService {
                         b.filters(Filter.builder().name("instance-id").values(instanceIds).build()))
                 .thenApply(
                     r -> {
-                      Map<String, Map<String, String>> byInstance = new LinkedHashMap<>();
+                      Map<String, InstanceInfo> byInstance = new LinkedHashMap<>();
                       r.reservations().stream()
                           .flatMap(res -> res.instances().stream())
                           .forEach(
                               i -> {
                                 Map<String, String> tags = new LinkedHashMap<>();
                                 i.tags().forEach(t -> tags.put(t.key(), t.value()));
-                                byInstance.put(i.instanceId(), tags);
+                                List<String> devices =
+                                    i.blockDeviceMappings().stream()
+                                        .map(m -> m.deviceName())
+                                        .toList();
+                                byInstance.put(
+                                    i.instanceId(),
+                                    new InstanceInfo(tags, i.rootDeviceName(), devices));
                               });
                       return byInstance;
                     }));
@@ -166,6 +172,15 @@ public final class Ec2AsyncImageService implements ImageService {
                                         .name(request.name())
                                         .description(request.description())
                                         .noReboot(request.noReboot())
+                                        // Left out of the image: an empty NoDevice suppresses
+                                        // the instance's mapping (BlockDeviceMapping, NoDevice:
+                                        // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_BlockDeviceMapping.html).
+                                        .applyMutation(
+                                            m -> {
+                                              if (!request.noDevices().isEmpty()) {
+                                                m.blockDeviceMappings(noDevices(request));
+                                              }
+                                            })
                                         // The snapshots get their tags here too: no
                                         // CreateTags after the image is available.
                                         .tagSpecifications(
@@ -371,6 +386,12 @@ public final class Ec2AsyncImageService implements ImageService {
           }
           return v;
         });
+  }
+
+  private static List<BlockDeviceMapping> noDevices(ImageRequest request) {
+    return request.noDevices().stream()
+        .map(d -> BlockDeviceMapping.builder().deviceName(d).noDevice("").build())
+        .toList();
   }
 
   private static List<Tag> tags(Map<String, String> tags) {

@@ -7,6 +7,8 @@ import io.amifleet.common.error.AwsErrors;
 import io.amifleet.common.error.ErrorCodes;
 import io.amifleet.common.error.ErrorKind;
 import io.amifleet.common.log.JobMdc;
+import io.amifleet.common.message.Consistency;
+import io.amifleet.common.message.Devices;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.Tags;
 import java.time.Duration;
@@ -57,7 +59,7 @@ public final class ImageMaker {
   private final ScheduledExecutorService timer;
   private final Duration firstNamePause;
   private final Coalescer<String, List<ImageInfo>> jobImages;
-  private final Coalescer<String, Map<String, String>> instanceTags;
+  private final Coalescer<String, InstanceInfo> instances;
   private final ConcurrentMap<String, CompletableFuture<ImageRef>> inProgress =
       new ConcurrentHashMap<>();
 
@@ -88,10 +90,17 @@ public final class ImageMaker {
                     .findByJobIds(target, jobIds)
                     .thenApply(found -> Coalescer.group(found, i -> i.tags().get(Tags.JOB_ID))),
             List.of());
-    this.instanceTags = new Coalescer<>(timer, window, MAX_BATCH, images::instanceTags, null);
+    this.instances = new Coalescer<>(timer, window, MAX_BATCH, images::instances, null);
   }
 
+  /** {@link #ensure(Ec2Target, JobMessage, Consistency)} for a job without hooks. */
   public CompletableFuture<ImageRef> ensure(Ec2Target target, JobMessage job) {
+    return ensure(target, job, Consistency.withoutHooks(job.reboot()));
+  }
+
+  /** The job's image: adopted, or made by CreateImage with {@code consistency} in its tags. */
+  public CompletableFuture<ImageRef> ensure(
+      Ec2Target target, JobMessage job, Consistency consistency) {
     CompletableFuture<ImageRef> mine = new CompletableFuture<>();
     CompletableFuture<ImageRef> running = inProgress.putIfAbsent(job.jobId(), mine);
     if (running != null) {
@@ -103,7 +112,7 @@ public final class ImageMaker {
                   job.jobId()));
       return running.thenApply(ref -> new ImageRef(ref.imageId(), true));
     }
-    lookUpOrCreate(target, job)
+    lookUpOrCreate(target, job, consistency)
         .whenComplete(
             (ref, error) -> {
               inProgress.remove(job.jobId(), mine);
@@ -116,10 +125,19 @@ public final class ImageMaker {
     return mine;
   }
 
-  private CompletableFuture<ImageRef> lookUpOrCreate(Ec2Target target, JobMessage job) {
+  /**
+   * The usable (available or pending) image an earlier attempt or run made for the job, if any: a
+   * job with hooks asks before its pre hook, which must not run again for an image that exists.
+   */
+  public CompletableFuture<Optional<ImageInfo>> existing(Ec2Target target, JobMessage job) {
+    return madeForJob(target, job).thenApply(ImageMaker::pickUsable);
+  }
+
+  /** The images tagged with the job's ID that are the job's (the others are logged). */
+  private CompletableFuture<List<ImageInfo>> madeForJob(Ec2Target target, JobMessage job) {
     return jobImages
         .get(target, job.jobId())
-        .thenCompose(
+        .thenApply(
             tagged -> {
               List<ImageInfo> existing = new ArrayList<>();
               for (ImageInfo image : tagged) {
@@ -136,6 +154,15 @@ public final class ImageMaker {
                       image.ownerId());
                 }
               }
+              return existing;
+            });
+  }
+
+  private CompletableFuture<ImageRef> lookUpOrCreate(
+      Ec2Target target, JobMessage job, Consistency consistency) {
+    return madeForJob(target, job)
+        .thenCompose(
+            existing -> {
               Optional<ImageInfo> usable = pickUsable(existing);
               if (usable.isPresent()) {
                 JobMdc.with(
@@ -163,26 +190,31 @@ public final class ImageMaker {
                   cleared = cleared.thenCompose(x -> images.deregister(target, broken.imageId()));
                 }
               }
-              return cleared.thenCompose(x -> create(target, job));
+              return cleared.thenCompose(x -> create(target, job, consistency));
             });
   }
 
-  private CompletableFuture<ImageRef> create(Ec2Target target, JobMessage job) {
-    CompletableFuture<Map<String, String>> copiedTags =
-        job.copyInstanceTags()
-            ? instanceTags
+  private CompletableFuture<ImageRef> create(
+      Ec2Target target, JobMessage job, Consistency consistency) {
+    CompletableFuture<Optional<InstanceInfo>> described =
+        job.copyInstanceTags() || !job.excludedDevices().isEmpty()
+            ? instances
                 .get(target, job.instanceId())
-                .thenApply(tags -> existing(target, job, tags))
-            : CompletableFuture.completedFuture(Map.of());
-    return copiedTags.thenCompose(
-        copied -> {
+                .thenApply(instance -> Optional.of(described(target, job, instance)))
+            : CompletableFuture.completedFuture(Optional.empty());
+    return described.thenCompose(
+        instance -> {
+          Map<String, String> copied =
+              job.copyInstanceTags() ? instance.orElseThrow().tags() : Map.of();
+          List<String> noDevices = instance.map(i -> noDevices(target, job, i)).orElse(List.of());
           ImageRequest request =
               new ImageRequest(
                   job.instanceId(),
                   job.imageName(),
                   ImageDescription.of(job.jobId(), job.runId()),
                   !job.reboot(),
-                  ImageTags.of(job, copied));
+                  ImageTags.of(job, copied, consistency),
+                  noDevices);
           return images
               .createImage(target, request)
               .thenApply(id -> new ImageRef(id, false))
@@ -196,15 +228,57 @@ public final class ImageMaker {
         });
   }
 
-  private static Map<String, String> existing(
-      Ec2Target target, JobMessage job, Map<String, String> tags) {
-    if (tags == null) {
+  private static InstanceInfo described(Ec2Target target, JobMessage job, InstanceInfo instance) {
+    if (instance == null) {
       throw new AmiFleetException(
           ErrorKind.PERMANENT,
           "InvalidInstanceID.NotFound",
           "instance " + job.instanceId() + " does not exist in " + target);
     }
-    return tags;
+    return instance;
+  }
+
+  /**
+   * The job's {@code excludeDevices} as the instance names them. A device the instance does not
+   * have, or its root device (EC2 cannot leave the root volume out), fails the job with the
+   * instance's devices, before CreateImage: EC2's own answer would not say which devices there are.
+   */
+  static List<String> noDevices(Ec2Target target, JobMessage job, InstanceInfo instance) {
+    List<String> out = new ArrayList<>();
+    for (String wanted : job.excludedDevices()) {
+      if (instance.rootDeviceName() != null && Devices.same(wanted, instance.rootDeviceName())) {
+        throw new AmiFleetException(
+            ErrorKind.PERMANENT,
+            ErrorCodes.INVALID_EXCLUDED_DEVICE,
+            "excludeDevices: "
+                + wanted
+                + " is the root device of "
+                + job.instanceId()
+                + " in "
+                + target
+                + ", and EC2 cannot leave the root volume out of an image");
+      }
+      Optional<String> attached =
+          instance.devices().stream().filter(d -> Devices.same(d, wanted)).findFirst();
+      if (attached.isEmpty()) {
+        throw new AmiFleetException(
+            ErrorKind.PERMANENT,
+            ErrorCodes.INVALID_EXCLUDED_DEVICE,
+            "excludeDevices: "
+                + wanted
+                + " is not a device of "
+                + job.instanceId()
+                + " in "
+                + target
+                + "; its devices are "
+                + instance.devices()
+                + " (root "
+                + instance.rootDeviceName()
+                + ")");
+      }
+      out.add(attached.get());
+    }
+    return out;
   }
 
   /**

@@ -25,10 +25,10 @@ public interface ImageService {
   CompletableFuture<List<ImageInfo>> findByName(Ec2Target target, String name);
 
   /**
-   * The tags of those of {@code instanceIds} (at most 200) that exist, by instance ID; a missing
-   * instance is simply absent from the answer.
+   * Those of {@code instanceIds} (at most 200) that exist, by instance ID, with their tags and
+   * devices; a missing instance is simply absent from the answer.
    */
-  CompletableFuture<Map<String, Map<String, String>>> instanceTags(
+  CompletableFuture<Map<String, InstanceInfo>> instances(
       Ec2Target target, List<String> instanceIds);
 
   /** CreateImage; returns the new image ID. */

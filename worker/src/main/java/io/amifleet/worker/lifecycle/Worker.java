@@ -41,7 +41,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
-  private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(15);
+
+  /**
+   * How long released jobs get to end: their exit actions run first, and a hook's post waits for
+   * its pre to end on the instance before it runs (a thaw must not overtake the freeze), so this
+   * covers a short pre and post. A post still running when it passes is run by the job's next
+   * attempt, first.
+   */
+  private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(60);
 
   private final WorkerSettings settings;
   private final int consumers;

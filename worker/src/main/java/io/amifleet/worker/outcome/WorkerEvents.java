@@ -31,6 +31,9 @@ public interface WorkerEvents {
   /** A message went to the dead-letter queue. */
   default void movedToDeadLetter(String errorCode, String reason) {}
 
+  /** A hook of the job ({@code pre} or {@code post}) failed on its instance: {@code detail}. */
+  default void hookFailed(JobMessage job, String hook, String detail) {}
+
   WorkerEvents NONE = new WorkerEvents() {};
 
   /** Calls each of {@code listeners} in turn. */
@@ -78,6 +81,11 @@ public interface WorkerEvents {
       @Override
       public void movedToDeadLetter(String errorCode, String reason) {
         dispatch.accept(l -> l.movedToDeadLetter(errorCode, reason));
+      }
+
+      @Override
+      public void hookFailed(JobMessage job, String hook, String detail) {
+        dispatch.accept(l -> l.hookFailed(job, hook, detail));
       }
     };
   }

@@ -2,6 +2,7 @@ package io.amifleet.worker.step;
 
 import static java.util.Objects.requireNonNull;
 
+import io.amifleet.common.message.Consistency;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.worker.image.ImageMaker;
 import io.amifleet.worker.image.ImageMaker.ImageRef;
@@ -13,8 +14,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Makes sure the job has its one image: adopts the image an earlier attempt or run made, or calls
- * CreateImage (which tags the image and its snapshots); see {@link ImageMaker}. Learns {@link
- * #IMAGE}, and records the image ID and whether it was adopted in the result. Thread-safe.
+ * CreateImage (which tags the image and its snapshots, with the consistency {@link PreHookStep}
+ * learnt); see {@link ImageMaker}. Learns {@link #IMAGE}, and records the image ID, whether it was
+ * adopted and its consistency in the result. Thread-safe.
  */
 public final class EnsureImageStep implements JobStep {
   /** The job's image, and whether it was adopted. */
@@ -38,12 +40,18 @@ public final class EnsureImageStep implements JobStep {
   @Override
   public CompletableFuture<Void> run(JobContext job) {
     JobMessage image = job.work(JobMessage.class);
+    Consistency consistency =
+        job.find(PreHookStep.CONSISTENCY).orElse(Consistency.withoutHooks(image.reboot()));
     return maker
-        .ensure(job.target(), image)
+        .ensure(job.target(), image, consistency)
         .thenAccept(
             ref -> {
               job.put(IMAGE, ref);
-              job.record(r -> r.imageId(ref.imageId()).adopted(ref.adopted()));
+              job.record(
+                  r ->
+                      r.imageId(ref.imageId())
+                          .adopted(ref.adopted())
+                          .consistency(consistency.written()));
               events.imageRequested(image, ref.imageId(), ref.adopted());
             });
   }

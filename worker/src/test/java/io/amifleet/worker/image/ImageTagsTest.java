@@ -2,6 +2,7 @@ package io.amifleet.worker.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amifleet.common.message.Consistency;
 import io.amifleet.common.message.Identifiers;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.Tags;
@@ -25,7 +26,8 @@ class ImageTagsTest {
         .containsEntry(Tags.JOB_ID, job.jobId())
         .containsEntry(Tags.RUN_ID, job.runId())
         .containsEntry(Tags.SOURCE_INSTANCE, job.instanceId())
-        .containsEntry(Tags.MANAGED, "true");
+        .containsEntry(Tags.MANAGED, "true")
+        .containsEntry(Tags.CONSISTENCY, "crash");
   }
 
   @Test
@@ -34,7 +36,7 @@ class ImageTagsTest {
 
     Map<String, String> tags = ImageTags.of(job, Map.of());
 
-    assertThat(tags).hasSize(4);
+    assertThat(tags).hasSize(Tags.OWN_TAGS);
     assertOwnTags(tags, job);
   }
 
@@ -58,6 +60,15 @@ class ImageTagsTest {
 
     assertOwnTags(tags, job);
     assertThat(tags).doesNotContainKey("amifleet:other");
+  }
+
+  @Test
+  void theConsistencyTagSaysWhatTheJobDid() {
+    JobMessage rebooting = TestJobs.builder().reboot(true).build();
+
+    assertThat(ImageTags.of(rebooting, Map.of())).containsEntry(Tags.CONSISTENCY, "reboot");
+    assertThat(ImageTags.of(TestJobs.job(), Map.of(), Consistency.APPLICATION))
+        .containsEntry(Tags.CONSISTENCY, "application");
   }
 
   @Test
@@ -85,7 +96,7 @@ class ImageTagsTest {
 
   @Test
   void tagsAreCappedAtFiftyKeepingAmifleetsAndTheJobs() {
-    Map<String, String> jobTags = numbered("job", Identifiers.MAX_TAGS - 4);
+    Map<String, String> jobTags = numbered("job", Identifiers.MAX_TAGS - Tags.OWN_TAGS);
     JobMessage job = TestJobs.builder().tags(jobTags).build();
 
     Map<String, String> tags = ImageTags.of(job, numbered("instance", 20));
@@ -103,7 +114,7 @@ class ImageTagsTest {
     Map<String, String> tags = ImageTags.of(job, numbered("instance", 100));
 
     assertThat(tags).hasSize(Identifiers.MAX_TAGS);
-    assertThat(tags.keySet().stream().filter(k -> k.startsWith("instance"))).hasSize(36);
+    assertThat(tags.keySet().stream().filter(k -> k.startsWith("instance"))).hasSize(35);
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageRequest;
 import io.amifleet.worker.image.ImageService;
 import io.amifleet.worker.image.ImageState;
+import io.amifleet.worker.image.InstanceInfo;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -58,6 +59,7 @@ public final class FakeImageService implements ImageService {
   private final List<String> deletedSnapshots = new ArrayList<>();
   private final Set<String> hiddenFromJobIdLookup = new HashSet<>();
   private final Map<String, Map<String, String>> instanceTags = new HashMap<>();
+  private final Map<String, List<String>> instanceDevices = new HashMap<>();
   private final Map<Key, Throwable> failures = new HashMap<>();
   private final Map<Key, CompletableFuture<Void>> holds = new HashMap<>();
   private final List<Call> calls = new ArrayList<>();
@@ -136,6 +138,11 @@ public final class FakeImageService implements ImageService {
 
   public synchronized void setInstanceTags(String instanceId, Map<String, String> tags) {
     instanceTags.put(instanceId, new LinkedHashMap<>(tags));
+  }
+
+  /** The instance's block-device mappings (root {@code /dev/sda1} is the default, alone). */
+  public synchronized void setInstanceDevices(String instanceId, List<String> devices) {
+    instanceDevices.put(instanceId, List.copyOf(devices));
   }
 
   /** The state images made by {@link #createImage} start in. */
@@ -250,16 +257,21 @@ public final class FakeImageService implements ImageService {
   }
 
   @Override
-  public CompletableFuture<Map<String, Map<String, String>>> instanceTags(
+  public CompletableFuture<Map<String, InstanceInfo>> instances(
       Ec2Target target, List<String> instanceIds) {
     return call(
         Operation.INSTANCE_TAGS,
         target,
         List.copyOf(instanceIds),
         () -> {
-          Map<String, Map<String, String>> out = new HashMap<>();
+          Map<String, InstanceInfo> out = new HashMap<>();
           for (String id : instanceIds) {
-            out.put(id, Map.copyOf(instanceTags.getOrDefault(id, Map.of())));
+            out.put(
+                id,
+                new InstanceInfo(
+                    instanceTags.getOrDefault(id, Map.of()),
+                    "/dev/sda1",
+                    instanceDevices.getOrDefault(id, List.of("/dev/sda1"))));
           }
           return out;
         });

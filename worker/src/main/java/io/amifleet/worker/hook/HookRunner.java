@@ -1,0 +1,170 @@
+package io.amifleet.worker.hook;
+
+import static java.util.Objects.requireNonNull;
+
+import io.amifleet.common.error.AwsErrors;
+import io.amifleet.common.log.JobMdc;
+import io.amifleet.common.message.HookCommand;
+import io.amifleet.common.message.JobMessage;
+import io.amifleet.worker.image.Ec2Target;
+import io.amifleet.worker.outcome.WorkerEvents;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a job's hooks through SSM Run Command: sends a command to the job's instance and waits for
+ * it to end ({@link InvocationWaiter}, holding no thread).
+ *
+ * <p>Where the fact "pre ran" lives, so that it survives a worker that crashed between pre and
+ * post: in SSM itself. Each command's comment names its hook and the job ({@code amifleet pre
+ * <jobId>}), and SSM keeps the commands of an instance for 30 days (ListCommands). A job's next
+ * attempt lists them: more pre commands than post ones means an attempt ended without its post,
+ * which then runs first. Nothing else (no tag, no table) has to be written, and nothing can be lost
+ * between sending pre and writing down that it was sent. Thread-safe.
+ */
+public final class HookRunner {
+  private static final Logger log = LoggerFactory.getLogger(HookRunner.class);
+
+  /** A hook, as its commands' comments name it. */
+  public enum Phase {
+    PRE,
+    POST;
+
+    String word() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private final HookService ssm;
+  private final InvocationWaiter waiter;
+  private final Clock clock;
+  private final WorkerEvents events;
+
+  public HookRunner(HookService ssm, InvocationWaiter waiter, Clock clock, WorkerEvents events) {
+    this.ssm = requireNonNull(ssm, "ssm is null");
+    this.waiter = requireNonNull(waiter, "waiter is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.events = WorkerEvents.guarded(requireNonNull(events, "events is null"));
+  }
+
+  /** The comment of a job's hook command: {@code amifleet pre <jobId>} (SSM allows 100 chars). */
+  public static String comment(Phase phase, String jobId) {
+    return "amifleet " + phase.word() + " " + jobId;
+  }
+
+  /** Sends the job's {@code phase} command; the command ID. */
+  public CompletableFuture<String> send(
+      Ec2Target target, JobMessage job, Phase phase, HookCommand command) {
+    JobMdc.with(
+        job,
+        () ->
+            log.info(
+                "job {}: {} hook: {} on {}",
+                job.jobId(),
+                phase.word(),
+                command.document(),
+                job.instanceId()));
+    return ssm.send(target, job.instanceId(), command, comment(phase, job.jobId()));
+  }
+
+  /** The invocation of {@code commandId} once it ended, or at its hook's timeout from now. */
+  public CompletableFuture<Invocation> await(
+      Ec2Target target, JobMessage job, String commandId, HookCommand command) {
+    return waiter.await(
+        target,
+        commandId,
+        job.instanceId(),
+        clock.instant().plus(Duration.ofSeconds(command.timeoutSeconds())));
+  }
+
+  /**
+   * Completes once {@code pre} really ended on the instance. A pre amifleet gave up on at its
+   * timeout may still be delivered (SSM tries for TimeoutSeconds, at least 30 s) and then run for
+   * up to its executionTimeout: a post sent meanwhile could run before the freeze and leave the
+   * instance frozen, so post waits for that end, at most as long as SSM may take.
+   */
+  public CompletableFuture<Void> preEnded(
+      Ec2Target target, JobMessage job, CompletableFuture<Invocation> pre, HookCommand command) {
+    return pre.handle((inv, e) -> inv)
+        .thenCompose(
+            inv -> {
+              if (inv == null || !inv.gaveUp()) {
+                return CompletableFuture.completedFuture(null);
+              }
+              long most =
+                  Math.max(SsmHookService.MIN_DELIVERY_TIMEOUT_SECONDS, command.timeoutSeconds())
+                      + (long) command.timeoutSeconds();
+              return waiter
+                  .await(
+                      target,
+                      inv.commandId(),
+                      job.instanceId(),
+                      clock.instant().plus(Duration.ofSeconds(most)))
+                  .handle((x, e) -> null);
+            });
+  }
+
+  /**
+   * Runs the post hook and waits for it. Never fails: a post that fails (or cannot be sent) is
+   * reported loudly, in the log at ERROR, to {@code report} (the job's result) and to the worker's
+   * events (metrics), because a thaw that never ran leaves the instance frozen.
+   */
+  public CompletableFuture<Void> runPost(
+      Ec2Target target, JobMessage job, HookCommand post, Consumer<String> report) {
+    return send(target, job, Phase.POST, post)
+        .thenCompose(id -> await(target, job, id, post))
+        .handle(
+            (inv, e) -> {
+              if (e == null && inv.succeeded()) {
+                JobMdc.with(
+                    job,
+                    () ->
+                        log.info(
+                            "job {}: post hook succeeded on {}", job.jobId(), job.instanceId()));
+                return null;
+              }
+              String what = e != null ? AwsErrors.unwrap(e).toString() : inv.describe();
+              JobMdc.with(
+                  job,
+                  () ->
+                      log.error(
+                          "job {}: POST HOOK FAILED on {} in {}: {}. The instance may still be"
+                              + " frozen or paused: run the post command by hand.",
+                          job.jobId(),
+                          job.instanceId(),
+                          target,
+                          what));
+              report.accept("post hook failed: " + what);
+              events.hookFailed(job, Phase.POST.word(), what);
+              return null;
+            });
+  }
+
+  /**
+   * The pre command an earlier attempt of the job sent without its post, if any (see the class
+   * comment): the newest pre, when the job's pre commands outnumber its post ones.
+   */
+  public CompletableFuture<Optional<String>> unfinishedPre(Ec2Target target, JobMessage job) {
+    String pre = comment(Phase.PRE, job.jobId());
+    String post = comment(Phase.POST, job.jobId());
+    return ssm.sentTo(target, job.instanceId())
+        .thenApply(
+            (List<HookService.SentCommand> sent) -> {
+              long pres = sent.stream().filter(c -> pre.equals(c.comment())).count();
+              long posts = sent.stream().filter(c -> post.equals(c.comment())).count();
+              if (pres <= posts) {
+                return Optional.empty();
+              }
+              return sent.stream()
+                  .filter(c -> pre.equals(c.comment()))
+                  .findFirst()
+                  .map(HookService.SentCommand::commandId);
+            });
+  }
+}

@@ -147,6 +147,8 @@ public final class ReportRenderer {
       if (r != null) {
         o.put("imageId", r.imageId());
         o.put("adopted", r.adopted());
+        o.put("consistency", r.consistency());
+        o.put("hookError", r.hookError());
         o.put("errorCode", r.errorCode());
         j.duration().ifPresent(d -> o.put("seconds", d.toMillis() / 1000.0));
       }
@@ -320,7 +322,9 @@ public final class ReportRenderer {
     }
 
     h.append("<h2>Jobs</h2>\n<table id=\"jobs\">\n<thead><tr><th>Account</th><th>Region</th>")
-        .append("<th>Instance</th><th>Status</th><th>Image</th><th>Adopted</th><th>Error code</th>")
+        .append(
+            "<th>Instance</th><th>Status</th><th>Image</th><th>Adopted</th><th>Consistency</th>")
+        .append("<th>Error code</th>")
         .append("<th>Seconds</th></tr></thead>\n<tbody>\n");
     for (JsonNode j : data.get("jobs")) {
       String status = j.get("status").asText();
@@ -341,6 +345,10 @@ public final class ReportRenderer {
           .append("</td><td>")
           .append(
               j.path("adopted").isBoolean() ? (j.get("adopted").asBoolean() ? "yes" : "no") : "")
+          .append("</td><td class=\"consistency\">")
+          .append(esc(j.path("consistency").asText("")))
+          .append(
+              j.hasNonNull("hookError") ? " (hook: " + esc(j.get("hookError").asText()) + ")" : "")
           .append("</td><td>")
           .append(esc(j.path("errorCode").asText("")))
           .append("</td><td>")

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.ledger.RunRecorder.DispatchedJob;
+import io.amifleet.ledger.Results;
 import io.amifleet.ledger.model.JobEntry;
 import io.amifleet.ledger.model.RunRecord;
 import io.amifleet.ledger.model.RunView;
@@ -35,7 +36,13 @@ class ReportRendererTest {
     return new RunView(
         run,
         List.of(
-            JobEntry.of(succeeded(ok1, 300, false), true),
+            JobEntry.of(
+                Results.of(ok1)
+                    .imageId("ami-01")
+                    .adopted(false)
+                    .consistency("application")
+                    .succeeded(T0.plusSeconds(300)),
+                true),
             JobEntry.of(succeeded(ok2, 60, true), true),
             JobEntry.of(failed(bad, 20, "InvalidInstanceID.NotFound"), true),
             new JobEntry(
@@ -61,6 +68,16 @@ class ReportRendererTest {
         .containsExactly("SUCCEEDED", "SUCCEEDED"); // 1111 in eu-west-1, us-east-1
     assertThat(grid.select("tbody tr").get(1).select("td").eachAttr("data-status"))
         .containsExactly("MISSING", "FAILED");
+  }
+
+  @Test
+  void eachJobSaysHowConsistentItsImageIs() {
+    ObjectNode data = renderer.data(view(), Optional.empty());
+    Document page = Jsoup.parse(renderer.html(data));
+
+    assertThat(page.selectFirst("#jobs tr[data-job-id=j-1] td.consistency").text())
+        .isEqualTo("application");
+    assertThat(data.get("jobs").findValuesAsText("consistency")).contains("application");
   }
 
   @Test

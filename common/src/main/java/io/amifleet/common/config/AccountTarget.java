@@ -24,7 +24,8 @@ public record AccountTarget(
     Map<String, String> tags,
     boolean copyInstanceTags,
     Selector select,
-    Optional<Retention> retention) {
+    Optional<Retention> retention,
+    List<CopyTarget> copies) {
 
   public AccountTarget {
     requireNonNull(id, "id is null");
@@ -36,6 +37,35 @@ public record AccountTarget(
     tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
     requireNonNull(select, "select is null");
     requireNonNull(retention, "retention is null");
+    copies = List.copyOf(requireNonNull(copies, "copies is null"));
+  }
+
+  /** An account without copies. */
+  public AccountTarget(
+      String id,
+      Optional<String> name,
+      String roleArn,
+      Optional<String> externalId,
+      List<String> regions,
+      boolean reboot,
+      ImageNameTemplate imageName,
+      Map<String, String> tags,
+      boolean copyInstanceTags,
+      Selector select,
+      Optional<Retention> retention) {
+    this(
+        id,
+        name,
+        roleArn,
+        externalId,
+        regions,
+        reboot,
+        imageName,
+        tags,
+        copyInstanceTags,
+        select,
+        retention,
+        List.of());
   }
 
   /**
@@ -59,7 +89,8 @@ public record AccountTarget(
         tags,
         copyInstanceTags,
         select,
-        retention);
+        retention,
+        copies);
   }
 
   /** The generated one, but with the ExternalId masked. */

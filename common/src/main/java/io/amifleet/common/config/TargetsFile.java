@@ -29,6 +29,7 @@ final class TargetsFile {
           Map.of(),
           false,
           null,
+          null,
           null);
 
   private TargetsFile() {}
@@ -56,9 +57,11 @@ final class TargetsFile {
       Map<String, String> tags,
       Boolean copyInstanceTags,
       Select select,
-      RetentionRule retention) {
+      RetentionRule retention,
+      List<CopySpec> copies) {
     /** No defaults written: a file without {@code defaults}. */
-    static final Settings NONE = new Settings(null, null, null, null, null, null, null, null, null);
+    static final Settings NONE =
+        new Settings(null, null, null, null, null, null, null, null, null, null);
   }
 
   /** One entry of {@code accounts}. */
@@ -75,10 +78,12 @@ final class TargetsFile {
       Map<String, String> tags,
       Boolean copyInstanceTags,
       Select select,
-      RetentionRule retention) {
+      RetentionRule retention,
+      List<CopySpec> copies) {
     /** An account that says nothing but its ID: it gets the defaults. */
     static Account withOnly(String id) {
-      return new Account(id, null, null, null, null, null, null, null, null, null, null, null);
+      return new Account(
+          id, null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 
@@ -93,6 +98,20 @@ final class TargetsFile {
   /** {@code retention}: how many images to keep ({@link io.amifleet.common.config.Retention}). */
   @Shape("must be a mapping: {keepLast: 7, maxAge: 30d}")
   record RetentionRule(Integer keepLast, String maxAge) {}
+
+  /**
+   * One entry of {@code copies}: a disaster-recovery copy of each image, into another region of the
+   * same account, or (with {@code account}) into a vault account through its {@code roleName}
+   * ({@link CopyTarget}).
+   */
+  @Shape("must be a mapping: {region: eu-west-1, kmsKeyId: ..., retention: {keepLast: 14}}")
+  record CopySpec(
+      String account,
+      String region,
+      String roleName,
+      String externalId,
+      String kmsKeyId,
+      RetentionRule retention) {}
 
   /** {@code accounts} as a mapping: the accounts of an organization. */
   @Shape("must be a mapping: {fromOrganization: {ous: [...]}}")

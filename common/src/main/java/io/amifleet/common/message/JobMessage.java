@@ -12,7 +12,10 @@ import com.fasterxml.jackson.annotation.JsonView;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.secret.Secrets;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -22,7 +25,8 @@ import java.util.TreeMap;
  * for the job's run, account, region and instance, so an instance of this record is always a job a
  * worker may act on; an {@link IllegalArgumentException} or {@link NullPointerException} from here
  * means the message is poison. Optional fields: {@code externalId}, {@code tags}, {@code reboot},
- * {@code copyInstanceTags}, {@code createdAt}.
+ * {@code copyInstanceTags}, {@code createdAt}, {@code copies} (the image's disaster-recovery
+ * copies, {@link CopyRequest}).
  *
  * <p>The ExternalId is a secret: only the queues carry it ({@link Json.Wire}); {@link #toString()}
  * and JSON written for people leave it out.
@@ -41,7 +45,8 @@ public record JobMessage(
     Boolean reboot,
     Map<String, String> tags,
     Boolean copyInstanceTags,
-    Instant createdAt)
+    Instant createdAt,
+    List<CopyRequest> copies)
     implements WorkItem {
 
   public static final int VERSION = 1;
@@ -69,6 +74,71 @@ public record JobMessage(
     reboot = reboot != null && reboot;
     copyInstanceTags = copyInstanceTags != null && copyInstanceTags;
     tags = Tags.validated(tags == null ? Map.of() : tags, "tags");
+    copies = copies == null ? List.of() : List.copyOf(copies);
+    Set<String> destinations = new HashSet<>();
+    for (CopyRequest copy : copies) {
+      if (copy.accountId().equals(accountId) && copy.region().equals(region)) {
+        throw new IllegalArgumentException("copies: a copy into the job's own account and region");
+      }
+      if (!copy.accountId().equals(accountId) && !copy.vault()) {
+        throw new IllegalArgumentException(
+            "copies: a copy into account " + copy.accountId() + " needs that account's roleArn");
+      }
+      if (!destinations.add(copy.destination())) {
+        throw new IllegalArgumentException("copies: " + copy.destination() + " listed twice");
+      }
+    }
+  }
+
+  /** A job without copies (schema version 1, as before copies existed). */
+  public JobMessage(
+      Integer v,
+      String jobId,
+      String runId,
+      String accountId,
+      String region,
+      String roleArn,
+      String externalId,
+      String instanceId,
+      String imageName,
+      Boolean reboot,
+      Map<String, String> tags,
+      Boolean copyInstanceTags,
+      Instant createdAt) {
+    this(
+        v,
+        jobId,
+        runId,
+        accountId,
+        region,
+        roleArn,
+        externalId,
+        instanceId,
+        imageName,
+        reboot,
+        tags,
+        copyInstanceTags,
+        createdAt,
+        List.of());
+  }
+
+  /** This job, making {@code value} copies of its image once it is available. */
+  public JobMessage withCopies(List<CopyRequest> value) {
+    return new JobMessage(
+        v,
+        jobId,
+        runId,
+        accountId,
+        region,
+        roleArn,
+        externalId,
+        instanceId,
+        imageName,
+        reboot,
+        tags,
+        copyInstanceTags,
+        createdAt,
+        value);
   }
 
   /** Builds a version-1 job. */

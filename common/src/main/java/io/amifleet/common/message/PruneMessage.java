@@ -20,6 +20,8 @@ import java.time.Instant;
  *
  * @param keepLast keep this many newest images per instance (null: not limited by count)
  * @param maxAgeSeconds delete images older than this (null: not limited by age)
+ * @param copies true: the policy applies to the disaster-recovery copies amifleet made in this
+ *     account+region (a DR region, or a vault account through its own role), not to its images
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PruneMessage(
@@ -33,7 +35,8 @@ public record PruneMessage(
     @JsonView(Json.Wire.class) String externalId,
     Integer keepLast,
     Long maxAgeSeconds,
-    Instant createdAt)
+    Instant createdAt,
+    Boolean copies)
     implements WorkItem {
 
   public static final String KIND = "prune";
@@ -50,8 +53,13 @@ public record PruneMessage(
     Identifiers.require(runId, "runId", PLAIN_ID);
     Identifiers.require(accountId, "accountId", ACCOUNT_ID);
     Identifiers.require(region, "region", REGION);
+    copies = copies != null && copies ? Boolean.TRUE : null;
     JobIds.requireMatching(
-        jobId, JobIds.pruneJobId(runId, accountId, region), "runId, accountId and region");
+        jobId,
+        copies == null
+            ? JobIds.pruneJobId(runId, accountId, region)
+            : JobIds.copyPruneJobId(runId, accountId, region),
+        "runId, accountId and region");
     Identifiers.requireRoleIn(roleArn, accountId);
     Identifiers.checkExternalId(externalId);
     if (keepLast == null && maxAgeSeconds == null) {
@@ -60,6 +68,39 @@ public record PruneMessage(
     if (keepLast != null && keepLast < 0 || maxAgeSeconds != null && maxAgeSeconds <= 0) {
       throw new IllegalArgumentException("keepLast must be >= 0 and maxAgeSeconds > 0");
     }
+  }
+
+  /** A retention job of amifleet's images (not of copies). */
+  public PruneMessage(
+      Integer v,
+      String kind,
+      String jobId,
+      String runId,
+      String accountId,
+      String region,
+      String roleArn,
+      String externalId,
+      Integer keepLast,
+      Long maxAgeSeconds,
+      Instant createdAt) {
+    this(
+        v,
+        kind,
+        jobId,
+        runId,
+        accountId,
+        region,
+        roleArn,
+        externalId,
+        keepLast,
+        maxAgeSeconds,
+        createdAt,
+        null);
+  }
+
+  /** Whether this job prunes copies rather than images. */
+  public boolean ofCopies() {
+    return copies != null;
   }
 
   @Override

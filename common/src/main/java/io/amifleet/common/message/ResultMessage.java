@@ -20,6 +20,7 @@ import java.util.List;
  *     (the job adopted it), false when this attempt created it; absent otherwise
  * @param kind {@code "prune"} for a retention job's result, absent for an image job's
  * @param prune what a retention job did
+ * @param copies for an image job with copies: each copy's destination, image and state
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultMessage(
@@ -40,7 +41,8 @@ public record ResultMessage(
     Instant startedAt,
     Instant finishedAt,
     String kind,
-    PruneSummary prune) {
+    PruneSummary prune,
+    List<CopyResult> copies) {
 
   public static final int VERSION = 1;
 
@@ -84,7 +86,8 @@ public record ResultMessage(
         .startedAt(startedAt)
         .finishedAt(finishedAt)
         .kind(kind)
-        .prune(prune);
+        .prune(prune)
+        .copies(copies);
   }
 
   @JsonIgnore
@@ -115,6 +118,7 @@ public record ResultMessage(
     private Instant finishedAt;
     private String kind;
     private PruneSummary prune;
+    private List<CopyResult> copies;
 
     private Builder() {}
 
@@ -203,6 +207,11 @@ public record ResultMessage(
       return this;
     }
 
+    public Builder copies(List<CopyResult> value) {
+      copies = value == null || value.isEmpty() ? null : List.copyOf(value);
+      return this;
+    }
+
     /** The job succeeded at {@code at}. */
     public ResultMessage succeeded(Instant at) {
       return status(JobStatus.SUCCEEDED).errorCode(null).errorMessage(null).finishedAt(at).build();
@@ -240,7 +249,8 @@ public record ResultMessage(
           startedAt,
           finishedAt,
           kind,
-          prune);
+          prune,
+          copies);
     }
   }
 }

@@ -13,6 +13,12 @@ public final class Tags {
   public static final String SOURCE_INSTANCE = "amifleet:source-instance";
   public static final String MANAGED = "amifleet:managed";
 
+  /** On a disaster-recovery copy: the image it is a copy of, and where that image is. */
+  public static final String COPY_OF = "amifleet:copy-of";
+
+  public static final String SOURCE_ACCOUNT = "amifleet:source-account";
+  public static final String SOURCE_REGION = "amifleet:source-region";
+
   private Tags() {}
 
   /**

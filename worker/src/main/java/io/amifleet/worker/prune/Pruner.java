@@ -116,6 +116,34 @@ public final class Pruner {
   }
 
   /**
+   * True when {@code image} is a disaster-recovery copy amifleet made in {@code accountId} (a DR
+   * region of the source account, or a vault): tagged as amifleet's with the source account and
+   * region whose job ID its tags give, the image it copies, amifleet's description and a name that
+   * fits the job. Such copies are never {@link #madeByAmifleet} there (their job ID is the source
+   * account+region's), so the two retentions never touch each other's images.
+   */
+  public static boolean copyMadeByAmifleet(ImageInfo image, String accountId) {
+    Map<String, String> tags = image.tags();
+    String job = tags.get(Tags.JOB_ID);
+    String run = tags.get(Tags.RUN_ID);
+    String instance = tags.get(Tags.SOURCE_INSTANCE);
+    String sourceAccount = tags.get(Tags.SOURCE_ACCOUNT);
+    String sourceRegion = tags.get(Tags.SOURCE_REGION);
+    return "true".equals(tags.get(Tags.MANAGED))
+        && job != null
+        && run != null
+        && instance != null
+        && sourceAccount != null
+        && sourceRegion != null
+        && tags.get(Tags.COPY_OF) != null
+        && accountId.equals(image.ownerId())
+        && ImageDescription.job(image.description())
+            .equals(Optional.of(new ImageDescription.Job(job, run)))
+        && job.equals(JobIds.jobId(run, sourceAccount, sourceRegion, instance))
+        && nameFitsJob(image.name(), job, run, instance);
+  }
+
+  /**
    * Whether {@code name} could be the name amifleet gave job {@code job}: every image name template
    * has the short job ID (in {@code {shortJobId}} or {@code {jobId}}), or the instance and run IDs.
    */
@@ -149,6 +177,14 @@ public final class Pruner {
 
   /** Plans without changing anything. */
   public CompletableFuture<Plan> plan(Ec2Target target, Retention retention) {
+    return plan(target, retention, false);
+  }
+
+  /**
+   * Plans without changing anything; {@code copies}: for the disaster-recovery copies in the
+   * target's account+region ({@link #copyMadeByAmifleet}) instead of amifleet's images.
+   */
+  public CompletableFuture<Plan> plan(Ec2Target target, Retention retention, boolean copies) {
     return images
         .ownedImages(target)
         .thenCombine(
@@ -160,7 +196,8 @@ public final class Pruner {
                     retention,
                     clock.instant(),
                     target.accountId(),
-                    target.region()));
+                    target.region(),
+                    copies));
   }
 
   static Plan plan(
@@ -170,6 +207,17 @@ public final class Pruner {
       Instant now,
       String accountId,
       String region) {
+    return plan(all, managed, retention, now, accountId, region, false);
+  }
+
+  static Plan plan(
+      List<ImageInfo> all,
+      List<SnapshotInfo> managed,
+      Retention retention,
+      Instant now,
+      String accountId,
+      String region,
+      boolean copies) {
     Map<String, Set<String>> usedBy = new HashMap<>();
     Set<String> imageIds = new HashSet<>();
     for (ImageInfo image : all) {
@@ -182,7 +230,9 @@ public final class Pruner {
     for (ImageInfo image : all) {
       if (image.available()
           && image.creationDate() != null
-          && madeByAmifleet(image, accountId, region)) {
+          && (copies
+              ? copyMadeByAmifleet(image, accountId)
+              : madeByAmifleet(image, accountId, region))) {
         byInstance
             .computeIfAbsent(image.tags().get(Tags.SOURCE_INSTANCE), k -> new ArrayList<>())
             .add(image);
@@ -236,7 +286,7 @@ public final class Pruner {
       }
     }
     List<String> orphans = new ArrayList<>();
-    for (SnapshotInfo s : managed) {
+    for (SnapshotInfo s : copies ? List.<SnapshotInfo>of() : managed) {
       if (!usedBy.containsKey(s.snapshotId()) && orphanOfAmifleet(s, accountId, region, imageIds)) {
         orphans.add(s.snapshotId());
       }
@@ -246,7 +296,13 @@ public final class Pruner {
 
   /** Plans and carries the plan out; the summary says what went and what was left, and why. */
   public CompletableFuture<PruneSummary> prune(Ec2Target target, Retention retention) {
-    return plan(target, retention).thenCompose(plan -> execute(target, plan));
+    return prune(target, retention, false);
+  }
+
+  /** As {@link #prune(Ec2Target, Retention)}, for the copies in the target when {@code copies}. */
+  public CompletableFuture<PruneSummary> prune(
+      Ec2Target target, Retention retention, boolean copies) {
+    return plan(target, retention, copies).thenCompose(plan -> execute(target, plan));
   }
 
   /**

@@ -24,6 +24,47 @@ final class ImageTracker {
   private final ConcurrentMap<String, String> names = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, String> instanceStates = new ConcurrentHashMap<>();
 
+  /** Where an image made through the layer lives: its owner and region. */
+  record Owner(String account, String region) {}
+
+  private final ConcurrentMap<String, Owner> owners = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, String> copyTokens = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, ConcurrentMap<String, Long>> copiesInProgress =
+      new ConcurrentHashMap<>();
+
+  void owned(String imageId, String account, String region) {
+    owners.put(imageId, new Owner(account, region));
+  }
+
+  /** The owner of an image made through the layer (CreateImage, CopyImage), or null. */
+  Owner owner(String imageId) {
+    return owners.get(imageId);
+  }
+
+  /** The copy an earlier CopyImage with this ClientToken made in the account+region, or null. */
+  String copyByToken(String account, String region, String token) {
+    return copyTokens.get(key(account, region, token));
+  }
+
+  void copyMade(String account, String region, String token, String imageId, long availableAt) {
+    if (token != null) {
+      copyTokens.put(key(account, region, token), imageId);
+    }
+    copiesInProgress
+        .computeIfAbsent(account + '/' + region, k -> new ConcurrentHashMap<>())
+        .put(imageId, availableAt);
+  }
+
+  /** Copies into the account+region still pending at {@code now}. */
+  int copiesInProgress(String account, String region, long now) {
+    ConcurrentMap<String, Long> copies = copiesInProgress.get(account + '/' + region);
+    if (copies == null) {
+      return 0;
+    }
+    copies.values().removeIf(availableAt -> availableAt <= now);
+    return copies.size();
+  }
+
   private static String key(String account, String region, String name) {
     return account + '/' + region + '/' + name;
   }
@@ -47,6 +88,10 @@ final class ImageTracker {
   /** A deregistered image frees its name (EC2 lets a new image take it). */
   void deregistered(String account, String region, String imageId) {
     images.remove(imageId);
+    ConcurrentMap<String, Long> copies = copiesInProgress.get(account + '/' + region);
+    if (copies != null) {
+      copies.remove(imageId);
+    }
     String prefix = account + '/' + region + '/';
     names.entrySet().removeIf(e -> e.getKey().startsWith(prefix) && e.getValue().equals(imageId));
   }
@@ -139,5 +184,8 @@ final class ImageTracker {
     images.clear();
     names.clear();
     instanceStates.clear();
+    owners.clear();
+    copyTokens.clear();
+    copiesInProgress.clear();
   }
 }

@@ -41,6 +41,11 @@ import java.util.Set;
  *       timeScale} in tests and demos.
  *   <li>Latency: 40-250 ms per call, what a client in another region or on a busy network sees from
  *       EC2's regional endpoints (no AWS figure; a setting).
+ *   <li>Concurrent AMI copies per destination Region: 300, the figure issue 17 gives for EC2's
+ *       quota ("Copy an AMI",
+ *       https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/CopyingAMIs.html); a copy of a shared
+ *       image needs its launch permission and its snapshots' createVolumePermission
+ *       (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-explicit.html).
  *   <li>Assumed-role credentials: the requested DurationSeconds (default 3,600 s) unless {@code
  *       credentialLifetime} shortens it
  *       (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
@@ -64,6 +69,7 @@ import java.util.Set;
  * @param maxTagsPerResource tags allowed per resource
  * @param credentialLifetime when present, every AssumeRole session lasts this long
  * @param externalIds the ExternalId each role demands, by role ARN or role name
+ * @param maxConcurrentCopies pending AMI copies allowed per destination account+region
  */
 public record RealismSettings(
     String profile,
@@ -83,7 +89,8 @@ public record RealismSettings(
     int maxFilterValues,
     int maxTagsPerResource,
     Optional<Duration> credentialLifetime,
-    Map<String, String> externalIds) {
+    Map<String, String> externalIds,
+    int maxConcurrentCopies) {
 
   /** A token bucket: {@code capacity} tokens, refilled at {@code refillPerSecond}. */
   public record Bucket(int capacity, double refillPerSecond) {
@@ -119,6 +126,9 @@ public record RealismSettings(
     }
     requireNonNull(credentialLifetime, "credentialLifetime is null");
     externalIds = Map.copyOf(externalIds);
+    if (maxConcurrentCopies < 1) {
+      throw new IllegalArgumentException("maxConcurrentCopies must be positive");
+    }
   }
 
   /** EC2's documented behaviour, every rule on. */
@@ -150,7 +160,8 @@ public record RealismSettings(
         200,
         50,
         Optional.empty(),
-        Map.of());
+        Map.of(),
+        300);
   }
 
   /** Pass-through: every rule off; calls are only counted. */
@@ -225,6 +236,7 @@ public record RealismSettings(
     private int maxTagsPerResource;
     private Optional<Duration> credentialLifetime;
     private final Map<String, String> externalIds;
+    private int maxConcurrentCopies;
 
     private Builder(RealismSettings s) {
       profile = s.profile;
@@ -246,6 +258,12 @@ public record RealismSettings(
       maxTagsPerResource = s.maxTagsPerResource;
       credentialLifetime = s.credentialLifetime;
       externalIds = new LinkedHashMap<>(s.externalIds);
+      maxConcurrentCopies = s.maxConcurrentCopies;
+    }
+
+    public Builder maxConcurrentCopies(int value) {
+      maxConcurrentCopies = value;
+      return this;
     }
 
     public Builder profile(String value) {
@@ -351,7 +369,8 @@ public record RealismSettings(
           maxFilterValues,
           maxTagsPerResource,
           credentialLifetime,
-          externalIds);
+          externalIds,
+          maxConcurrentCopies);
     }
   }
 }

@@ -28,5 +28,20 @@ public enum Rule {
   /** AssumeRole demands the ExternalId configured for the role: AccessDenied otherwise. */
   EXTERNAL_ID,
   /** Assumed-role credentials expire (at the configured lifetime); expired keys are refused. */
-  CREDENTIAL_EXPIRY
+  CREDENTIAL_EXPIRY,
+  /**
+   * CopyImage as EC2 does it where moto does not: the ClientToken makes it idempotent (per
+   * account+region), its TagSpecifications (image and snapshot) are applied, the copy stays pending
+   * like a new image, and a copy of another account's image is made in the caller's account (moto
+   * looks for the source in the caller's account only).
+   */
+  COPIES,
+  /**
+   * A copy of another account's image needs the image's launch permission and its snapshots'
+   * createVolumePermission for the copying account: InvalidAMIID.NotFound, or InvalidRequest for
+   * the storage (moto does not check launch permissions).
+   */
+  COPY_SHARING,
+  /** At most {@code maxConcurrentCopies} pending copies per destination account+region. */
+  COPY_LIMITS
 }

@@ -90,6 +90,23 @@ final class Upstream {
     return send(HttpMethod.POST, "/", h, formBody.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * A call of the layer's own in another account and region: signed (in form only, as moto reads
+   * it) with {@code accessKey}, an access key of that account, and {@code region} in its scope.
+   */
+  CompletableFuture<Answer> sideCallAs(String accessKey, String region, String formBody) {
+    HttpHeaders h = new DefaultHttpHeaders();
+    h.set(
+        HttpHeaderNames.AUTHORIZATION,
+        "AWS4-HMAC-SHA256 Credential="
+            + accessKey
+            + "/20260101/"
+            + region
+            + "/ec2/aws4_request, SignedHeaders=host, Signature=0");
+    h.set(HttpHeaderNames.CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8");
+    return send(HttpMethod.POST, "/", h, formBody.getBytes(StandardCharsets.UTF_8));
+  }
+
   CompletableFuture<Answer> send(HttpMethod method, String uri, HttpHeaders headers, byte[] body) {
     CompletableFuture<Answer> answer = new CompletableFuture<>();
     FullHttpRequest request =

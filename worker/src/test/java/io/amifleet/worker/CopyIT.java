@@ -273,9 +273,10 @@ class CopyIT {
   void copiesAreKeptByTheirOwnRetentionInTheirOwnAccountAndRegion() {
     WorkerHarness w = worker(null);
     List<String> instances = seeder.runInstances(A, REGION, 1, Map.of());
-    for (String run : List.of("r1", "r2")) {
-      w.send(jobs(run, instances));
-      assertThat(w.results(run, 1, WAIT)).allMatch(ResultMessage::succeeded);
+    List<String> runs = List.of("r1", "r2");
+    runs.forEach(run -> w.send(jobs(run, instances)));
+    for (String run : runs) {
+      assertThat(w.results(run, 1, WAIT)).singleElement().matches(ResultMessage::succeeded);
     }
     assertThat(images(A, DR)).hasSize(2);
     assertThat(images(VAULT, VAULT_REGION)).hasSize(2);

@@ -46,7 +46,7 @@ public record JobMessage(
     Map<String, String> tags,
     Boolean copyInstanceTags,
     Instant createdAt,
-    List<CopyRequest> copies)
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CopyRequest> copies)
     implements WorkItem {
 
   public static final int VERSION = 1;

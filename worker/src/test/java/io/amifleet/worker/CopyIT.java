@@ -306,6 +306,23 @@ class CopyIT {
     assertThat(images(A, REGION)).hasSize(2);
   }
 
+  @Test
+  void aCopyWhoseKeyTheAccountCannotUseFailsTheJobWithKmsAccessDenied() {
+    WorkerHarness w = worker(null);
+    String instance = seeder.runInstances(A, REGION, 1, Map.of()).get(0);
+    w.send(
+        WorkerHarness.job("c5", A, instance)
+            .withCopies(List.of(new CopyRequest(A, DR, null, null, "alias/nobody-made-this"))));
+
+    ResultMessage r = w.results("c5", 1, WAIT).get(0);
+
+    assertThat(r.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(r.errorCode()).isEqualTo("KmsAccessDenied");
+    assertThat(r.errorMessage()).contains("Given key ID is not accessible");
+    assertThat(copyIn(r, A, DR).state()).isEqualTo("failed");
+    assertThat(images(A, REGION)).as("the image itself is fine").hasSize(1);
+  }
+
   private static PruneMessage copyPrune(
       String run, String account, String region, String role, String externalId, Instant now) {
     return new PruneMessage(

@@ -324,11 +324,15 @@ final class Ec2Rules {
                         images.nameTaken(call.account(), call.region(), name, copyId);
                       }
                       images.owned(copyId, call.account(), call.region());
-                      ImageTracker.Tracked tracked = track(copyId, null, s);
-                      images.created(tracked);
+                      ImageTracker.Tracked drawn = track(copyId, null, s);
                       images.copyMade(
-                          call.account(), call.region(), token, copyId, tracked.availableAt());
-                      return tagImage(call, form, copyId, imageTags)
+                          call.account(), call.region(), token, copyId, drawn.availableAt());
+                      return keyUsable(call, form, s)
+                          .thenCompose(
+                              usable -> {
+                                images.created(usable ? drawn : drawn.failing(KEY_NOT_ACCESSIBLE));
+                                return tagImage(call, form, copyId, imageTags);
+                              })
                           .thenCompose(
                               x ->
                                   snapshotTags.isEmpty()
@@ -336,6 +340,30 @@ final class Ec2Rules {
                                       : tagSnapshots(call, form, copyId, snapshotTags))
                           .thenApply(x -> copyAnswer(copyId));
                     }));
+  }
+
+  /** What EC2 says of a copy whose KMS key the account cannot use. */
+  static final String KEY_NOT_ACCESSIBLE =
+      "Client.InvalidKMSKey.InvalidState: Given key ID is not accessible";
+
+  /**
+   * Whether the copy's KmsKeyId is a key the caller can use in the destination ({@link
+   * Rule#COPY_KMS}): KMS DescribeKey as the caller finds it enabled. No key: true.
+   */
+  private CompletableFuture<Boolean> keyUsable(Call call, QueryForm form, RealismSettings s) {
+    String key = form.get("KmsKeyId");
+    if (!s.on(Rule.COPY_KMS) || key == null || call.accessKey() == null) {
+      return done(true);
+    }
+    return moto.kmsCallAs(
+            call.accessKey(),
+            call.region(),
+            "DescribeKey",
+            "{\"KeyId\":\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}")
+        .thenApply(
+            a ->
+                a.ok() && a.text().contains("\"KeyState\": \"Enabled\"")
+                    || a.ok() && a.text().contains("\"KeyState\":\"Enabled\""));
   }
 
   /**

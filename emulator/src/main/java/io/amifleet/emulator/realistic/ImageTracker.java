@@ -18,7 +18,16 @@ final class ImageTracker {
       "Server.InternalError: An internal error has occurred while creating the image";
 
   /** An image made through the layer; times are {@code System.nanoTime()} values. */
-  record Tracked(String imageId, long visibleAt, long availableAt, boolean fails) {}
+  record Tracked(String imageId, long visibleAt, long availableAt, boolean fails, String reason) {
+    Tracked(String imageId, long visibleAt, long availableAt, boolean fails) {
+      this(imageId, visibleAt, availableAt, fails, null);
+    }
+
+    /** The same image, ending failed for {@code why} ({@code code: message}). */
+    Tracked failing(String why) {
+      return new Tracked(imageId, visibleAt, availableAt, true, why);
+    }
+  }
 
   private final ConcurrentMap<String, Tracked> images = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, String> names = new ConcurrentHashMap<>();
@@ -160,11 +169,13 @@ final class ImageTracker {
         if (newState != null && !newState.equals(state)) {
           String replacement = "<imageState>" + newState + "</imageState>";
           if (newState.equals("failed")) {
+            String code = t.reason() == null ? FAILED_REASON_CODE : t.reason().split(":", 2)[0];
+            String message = t.reason() == null ? FAILED_REASON : t.reason();
             replacement +=
                 "<stateReason><code>"
-                    + FAILED_REASON_CODE
+                    + Xml.escape(code)
                     + "</code><message>"
-                    + FAILED_REASON
+                    + Xml.escape(message)
                     + "</message></stateReason>";
           }
           item = item.replace("<imageState>" + state + "</imageState>", replacement);

@@ -43,5 +43,11 @@ public enum Rule {
    */
   COPY_SHARING,
   /** At most {@code maxConcurrentCopies} pending copies per destination account+region. */
-  COPY_LIMITS
+  COPY_LIMITS,
+  /**
+   * A copy with a KmsKeyId the copying account cannot use (KMS DescribeKey as the caller, in the
+   * destination, finds no enabled key) ends {@code failed}: "Given key ID is not accessible" (moto
+   * does not check the key).
+   */
+  COPY_KMS
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.CopyImageRequest;
 import software.amazon.awssdk.services.ec2.model.Image;
@@ -25,6 +26,8 @@ import software.amazon.awssdk.services.ec2.model.OperationType;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * The layer's CopyImage rules against moto over HTTP ({@link Rule#COPIES}, {@link
@@ -224,5 +227,58 @@ class CopyRulesIT {
     dr.copyImage(copy(imageId, "copy-2", "c2"));
 
     assertThat(owned(SOURCE, TO)).hasSize(2);
+  }
+
+  private String encrypted(Ec2Client ec2, String name, String key) {
+    return ec2.copyImage(
+            copy(imageId, name, name).toBuilder().encrypted(true).kmsKeyId(key).build())
+        .imageId();
+  }
+
+  private static Image settled(Ec2Client ec2, String id) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    Image i = visible(ec2, id);
+    while (i.state() == ImageState.PENDING && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      i = visible(ec2, id);
+    }
+    return i;
+  }
+
+  @Test
+  void aCopyWithAKeyTheAccountCannotUseEndsFailedAndOneWithItsOwnKeyIsAvailable() throws Exception {
+    Ec2Client dr = aws.ec2(SOURCE, TO);
+    String key;
+    try (KmsClient kms =
+        KmsClient.builder()
+            .endpointOverride(emulator.endpoint())
+            .region(Region.of(TO))
+            .credentialsProvider(
+                StsAssumeRoleCredentialsProvider.builder()
+                    .stsClient(aws.sts())
+                    .refreshRequest(
+                        r ->
+                            r.roleArn("arn:aws:iam::" + SOURCE + ":role/Admin")
+                                .roleSessionName("key-admin"))
+                    .build())
+            .build()) {
+      key = kms.createKey(b -> b.description("dr")).keyMetadata().arn();
+    }
+
+    Image missing = settled(dr, encrypted(dr, "copy-missing-key", "alias/missing"));
+    Image usable = settled(dr, encrypted(dr, "copy-own-key", key));
+
+    assertThat(missing.state()).isEqualTo(ImageState.FAILED);
+    assertThat(missing.stateReason().message()).contains("Given key ID is not accessible");
+    assertThat(usable.state()).isEqualTo(ImageState.AVAILABLE);
+  }
+
+  @Test
+  void withoutTheKeyRuleACopyWithAnyKeyIsAvailable() throws Exception {
+    use(b -> b.without(Rule.COPY_KMS));
+    Ec2Client dr = aws.ec2(SOURCE, TO);
+
+    assertThat(settled(dr, encrypted(dr, "copy-missing-key", "alias/missing")).state())
+        .isEqualTo(ImageState.AVAILABLE);
   }
 }

@@ -28,10 +28,21 @@ public final class CopySlots {
     this.perDestination = perDestination;
   }
 
-  /** Completes with the slot, to be released once (more releases do nothing). */
+  /**
+   * Completes with the slot, to be released once (more releases do nothing). Cancelling the
+   * returned future gives up the wait; a slot given meanwhile is passed on.
+   */
   public CompletableFuture<Slot> acquire(AccountRegion destination) {
     Slots s = slots.computeIfAbsent(destination, d -> new Slots(perDestination));
-    return s.acquire().thenApply(x -> new Slot(s));
+    CompletableFuture<Void> turn = s.acquire();
+    CompletableFuture<Slot> slot = turn.thenApply(x -> new Slot(s));
+    slot.whenComplete(
+        (x, e) -> {
+          if (slot.isCancelled() && !turn.cancel(false)) {
+            s.release();
+          }
+        });
+    return slot;
   }
 
   /** Copies in progress towards {@code destination}. */

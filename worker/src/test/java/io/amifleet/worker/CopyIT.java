@@ -30,11 +30,14 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.ImageAttributeName;
 import software.amazon.awssdk.services.ec2.model.SnapshotAttributeName;
 import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * Disaster-recovery copies end to end, through the realistic EC2 layer: a copy in another region of
@@ -65,6 +68,26 @@ class CopyIT {
     // What exists, straight from moto (the layer's pending and consistency rewrites aside).
     moto = new EmulatedAws(emulator.motoEndpoint(), REGION);
     seeder = new Seeder(aws);
+    drKey();
+  }
+
+  /** The DR copies' key, alias/amifleet-dr in the account's DR region, as its owner makes it. */
+  private void drKey() {
+    try (StsAssumeRoleCredentialsProvider admin =
+            StsAssumeRoleCredentialsProvider.builder()
+                .stsClient(aws.sts())
+                .refreshRequest(
+                    r -> r.roleArn("arn:aws:iam::" + A + ":role/Admin").roleSessionName("admin"))
+                .build();
+        KmsClient kms =
+            KmsClient.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.of(DR))
+                .credentialsProvider(admin)
+                .build()) {
+      String key = kms.createKey(b -> b.description("DR copies")).keyMetadata().keyId();
+      kms.createAlias(b -> b.aliasName("alias/amifleet-dr").targetKeyId(key));
+    }
   }
 
   @AfterEach

@@ -1,9 +1,9 @@
 package io.amifleet.worker.copy;
 
+import static io.amifleet.worker.image.Ec2AsyncImageService.call;
 import static java.util.Objects.requireNonNull;
 
 import io.amifleet.common.aws.Ec2Clients;
-import io.amifleet.common.error.AwsErrors;
 import io.amifleet.worker.image.Ec2Target;
 import io.amifleet.worker.image.ImageTags;
 import io.amifleet.worker.throttle.MutationLimiter;
@@ -11,7 +11,6 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import software.amazon.awssdk.services.ec2.model.LaunchPermission;
 import software.amazon.awssdk.services.ec2.model.OperationType;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
@@ -145,22 +144,5 @@ public final class Ec2CopyService implements CopyService {
                 .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
                 .toList())
         .build();
-  }
-
-  private static <T> CompletableFuture<T> call(
-      Ec2Target target, String what, Supplier<CompletableFuture<T>> call) {
-    CompletableFuture<T> f;
-    try {
-      f = call.get();
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
-    return f.handle(
-        (v, e) -> {
-          if (e != null) {
-            throw AwsErrors.translate(e, what + " in " + target);
-          }
-          return v;
-        });
   }
 }

@@ -39,6 +39,10 @@ class DemoIT {
             "13 image(s) made for 13 tagged instance(s), each in its own account; 0 in the hub; 2 untagged instance(s) left alone")
         .contains("progress: 13/13 done")
         .containsPattern("The EC2 layer answered \\d+ EC2 calls \\(13 CreateImage, ")
+        .contains(
+            "Disaster-recovery copies: 5 of web's images in eu-central-1, 4 of payments' in the"
+                + " vault account 444444444444 (eu-central-1); the results list 9 copies, all"
+                + " available.")
         .contains("Demo finished: all good");
     assertThat(Files.readString(dir.resolve("targets.yaml")))
         .contains("Backup: nightly")

@@ -22,6 +22,12 @@ public final class DemoScenario {
           new Account("222222222222", "payments", Map.of("us-east-1", 2, "eu-west-1", 2), 1),
           new Account("333333333333", "analytics", Map.of("us-east-1", 3, "eu-west-1", 1), 0));
 
+  /** Where the web account's images are copied for disaster recovery (another region). */
+  public static final String DR_REGION = "eu-central-1";
+
+  /** The isolated backup account the payments account's images are copied into. */
+  public static final String VAULT_ACCOUNT = "444444444444";
+
   /** What was seeded: instance IDs by account, tagged and untagged. */
   public record Seeded(Map<String, List<String>> tagged, Map<String, List<String>> untagged) {
     public int taggedCount() {
@@ -94,6 +100,19 @@ public final class DemoScenario {
         """);
     for (Account a : ACCOUNTS) {
       b.append("  - id: \"").append(a.id()).append("\"\n    name: ").append(a.name()).append('\n');
+      if (a.name().equals("web")) {
+        b.append("    copies:                            # a copy of each image in a DR region\n")
+            .append("      - region: ")
+            .append(DR_REGION)
+            .append('\n');
+      } else if (a.name().equals("payments")) {
+        b.append("    copies:                            # and in a vault nobody here can delete\n")
+            .append("      - account: \"")
+            .append(VAULT_ACCOUNT)
+            .append("\"\n        region: ")
+            .append(DR_REGION)
+            .append("\n        roleName: AmiFleetVault\n");
+      }
     }
     return b.toString();
   }

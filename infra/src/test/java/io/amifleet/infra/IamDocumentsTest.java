@@ -26,6 +26,18 @@ import org.junit.jupiter.api.Test;
 class IamDocumentsTest {
   private static final JsonNode TARGET = Templates.load(Templates.TARGET_ROLE);
   private static final JsonNode HUB = Templates.load(Templates.HUB_STACK);
+  private static final JsonNode VAULT = Templates.load(Templates.VAULT_ROLE);
+
+  private static final Intrinsics IN_VAULT_ACCOUNT =
+      new Intrinsics(
+          Map.of(
+                  "AWS::Partition", "aws",
+                  "AWS::AccountId", "VAULT_ACCOUNT_ID",
+                  "HubAccountId", "HUB_ACCOUNT_ID",
+                  "ExternalId", "EXTERNAL_ID",
+                  "HubWorkerRoleName", "AmiFleetWorker")
+              ::get,
+          Map.of());
 
   private static final Intrinsics IN_TARGET_ACCOUNT =
       new Intrinsics(
@@ -49,6 +61,7 @@ class IamDocumentsTest {
                   Map.entry("AWS::Region", "HUB_REGION"),
                   Map.entry("QueuePrefix", "amifleet"),
                   Map.entry("TargetRoleName", "AmiFleetCreator"),
+                  Map.entry("VaultRoleName", "AmiFleetVault"),
                   Map.entry("TargetsBucket", "TARGETS_BUCKET"),
                   Map.entry("TargetsKey", "targets.yaml"),
                   Map.entry("JobsQueue.Arn", "arn:aws:sqs:HUB_REGION:HUB_ACCOUNT_ID:amifleet-jobs"),
@@ -80,6 +93,24 @@ class IamDocumentsTest {
     assertMatches(
         "target-role-hooks-policy.json",
         IN_TARGET_ACCOUNT.render(TARGET.at("/Resources/HooksPolicy/Properties/PolicyDocument")));
+  }
+
+  @Test
+  void copyPolicyDocumentMatchesTheTemplate() {
+    assertMatches(
+        "target-role-copy-policy.json",
+        IN_TARGET_ACCOUNT.render(TARGET.at("/Resources/CopyPolicy/Properties/PolicyDocument")));
+  }
+
+  @Test
+  void vaultRoleDocumentsMatchTheTemplate() {
+    JsonNode role = VAULT.at("/Resources/VaultRole/Properties");
+    assertMatches(
+        "vault-role-trust-policy.json",
+        IN_VAULT_ACCOUNT.render(role.get("AssumeRolePolicyDocument")));
+    assertMatches(
+        "vault-role-permissions-policy.json",
+        IN_VAULT_ACCOUNT.render(role.at("/Policies/0/PolicyDocument")));
   }
 
   @Test
@@ -129,6 +160,9 @@ class IamDocumentsTest {
             "target-role-permissions-policy.json",
             "target-role-retention-policy.json",
             "target-role-hooks-policy.json",
+            "target-role-copy-policy.json",
+            "vault-role-trust-policy.json",
+            "vault-role-permissions-policy.json",
             "hub-worker-policy.json",
             "hub-dispatcher-policy.json",
             "hub-collector-policy.json",

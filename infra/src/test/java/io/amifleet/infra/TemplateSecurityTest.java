@@ -202,14 +202,15 @@ class TemplateSecurityTest {
         PolicyStatements.in(TARGET).stream()
             .filter(s -> s.actions().contains("ec2:CreateTags"))
             .toList();
-    assertThat(createTags).hasSize(3);
+    assertThat(createTags).hasSize(4);
     for (Located s : createTags) {
       assertThat(s.actions()).as(s.toString()).containsExactly("ec2:CreateTags");
       assertThat(s.resources())
           .as(s.toString())
           .allMatch(r -> r.path("Fn::Sub").asText().matches(".*:(image|snapshot)/\\*"));
       JsonNode condition = s.statement().at("/Condition/StringEquals");
-      boolean atCreateImage = "CreateImage".equals(condition.path("ec2:CreateAction").asText());
+      boolean atCreateImage =
+          List.of("CreateImage", "CopyImage").contains(condition.path("ec2:CreateAction").asText());
       boolean alreadyManaged =
           "true".equals(condition.path("aws:ResourceTag/amifleet:managed").asText());
       boolean markedManaged =
@@ -285,6 +286,7 @@ class TemplateSecurityTest {
             .filter(s -> s.actions().contains("sts:AssumeRole"))
             .filter(s -> !s.document().equals("AssumeRolePolicyDocument"))
             .filter(s -> !s.resources().contains(ref("OrgReaderRoleArn")))
+            .filter(s -> !s.resources().contains(sub(VAULT_ROLE_ARN)))
             .toList();
     assertThat(assumes)
         .extracting(Located::resource)
@@ -297,6 +299,44 @@ class TemplateSecurityTest {
       assertThat(condition.get(0).asText()).isEqualTo("HasOrganization");
       assertThat(condition.get(1).at("/StringEquals/aws:ResourceOrgID"))
           .isEqualTo(ref("OrganizationId"));
+    }
+  }
+
+  private static final String VAULT_ROLE_ARN = "arn:${AWS::Partition}:iam::*:role/${VaultRoleName}";
+
+  @Test
+  void onlyTheWorkerMayAssumeTheVaultRole() {
+    List<Located> vault =
+        PolicyStatements.in(HUB).stream()
+            .filter(Located::allows)
+            .filter(s -> s.resources().contains(sub(VAULT_ROLE_ARN)))
+            .toList();
+    assertThat(vault)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.resource()).isEqualTo("WorkerTaskRole");
+              assertThat(s.actions()).containsExactly("sts:AssumeRole");
+              assertThat(s.resources()).containsExactly(sub(VAULT_ROLE_ARN));
+            });
+  }
+
+  @Test
+  void copyPermissionsAreOptInAndShareOnlyManagedImagesAndSnapshots() {
+    assertThat(TARGET.at("/Parameters/EnableCopies/Default").asText()).isEqualTo("false");
+    assertThat(TARGET.at("/Resources/CopyPolicy/Condition").asText()).isEqualTo("CopiesEnabled");
+    List<Located> sharing =
+        PolicyStatements.in(TARGET).stream()
+            .filter(
+                s ->
+                    s.actions().contains("ec2:ModifyImageAttribute")
+                        || s.actions().contains("ec2:ModifySnapshotAttribute"))
+            .toList();
+    assertThat(sharing).hasSize(2);
+    for (Located s : sharing) {
+      assertThat(s.statement().at("/Condition/StringEquals/aws:ResourceTag~1amifleet:managed"))
+          .as(s.toString())
+          .isEqualTo(MAPPER.getNodeFactory().textNode("true"));
     }
   }
 

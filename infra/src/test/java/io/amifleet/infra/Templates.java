@@ -19,6 +19,7 @@ final class Templates {
   static final String HUB_STACK = "hub-stack.yaml";
   static final String TARGET_ROLE = "target-role.yaml";
   static final String ORG_READER_ROLE = "org-reader-role.yaml";
+  static final String VAULT_ROLE = "vault-role.yaml";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();

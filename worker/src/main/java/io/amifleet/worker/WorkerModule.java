@@ -9,6 +9,10 @@ import com.google.inject.multibindings.Multibinder;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.PruneMessage;
+import io.amifleet.worker.copy.CopyService;
+import io.amifleet.worker.copy.CopySlots;
+import io.amifleet.worker.copy.Ec2CopyService;
+import io.amifleet.worker.copy.ImageCopier;
 import io.amifleet.worker.hook.HookRunner;
 import io.amifleet.worker.hook.HookService;
 import io.amifleet.worker.hook.InvocationWaiter;
@@ -34,6 +38,7 @@ import io.amifleet.worker.poll.MessageSource;
 import io.amifleet.worker.poll.SqsJobQueue;
 import io.amifleet.worker.step.ApplyRetentionStep;
 import io.amifleet.worker.step.AwaitAvailableStep;
+import io.amifleet.worker.step.CopyImagesStep;
 import io.amifleet.worker.step.EnsureImageStep;
 import io.amifleet.worker.step.PostHookStep;
 import io.amifleet.worker.step.PreHookStep;
@@ -72,6 +77,12 @@ public final class WorkerModule extends AbstractModule {
    */
   public static final Duration HOOK_POLL_INTERVAL = Duration.ofSeconds(1);
 
+  /**
+   * AMI copies one worker has in progress per destination account+region: EC2's limit of concurrent
+   * copies per destination Region, as the issue gives it (300; {@link CopySlots}).
+   */
+  public static final int COPIES_PER_DESTINATION = 300;
+
   private final WorkerSettings settings;
   private final int consumers;
   private final WorkerEvents events;
@@ -103,6 +114,9 @@ public final class WorkerModule extends AbstractModule {
     bind(PostHookStep.class).in(Singleton.class);
     bind(HookService.class).to(SsmHookService.class).in(Singleton.class);
     bind(SsmHookService.class).in(Singleton.class);
+    bind(CopyImagesStep.class).in(Singleton.class);
+    bind(CopyService.class).to(Ec2CopyService.class).in(Singleton.class);
+    bind(Ec2CopyService.class).in(Singleton.class);
     bind(JobProcessor.class).in(Singleton.class);
     bind(JobSource.class).in(Singleton.class);
     Multibinder.newSetBinder(binder(), MessageSource.class).addBinding().to(JobSource.class);
@@ -117,10 +131,17 @@ public final class WorkerModule extends AbstractModule {
       EnsureImageStep ensureImage,
       PostHookStep postHook,
       AwaitAvailableStep awaitAvailable,
+      CopyImagesStep copyImages,
       ApplyRetentionStep applyRetention) {
     return List.of(
         JobPipeline.of(
-            JobMessage.class, resolveRole, preHook, ensureImage, postHook, awaitAvailable),
+            JobMessage.class,
+            resolveRole,
+            preHook,
+            ensureImage,
+            postHook,
+            awaitAvailable,
+            copyImages),
         JobPipeline.of(PruneMessage.class, resolveRole, applyRetention));
   }
 
@@ -129,6 +150,12 @@ public final class WorkerModule extends AbstractModule {
   ImageMaker imageMaker(
       ImageService images, @Named(ImageModule.TIMER) ScheduledExecutorService timer) {
     return new ImageMaker(images, timer, LOOKUP_WINDOW, NAME_LOOKUP_PAUSE);
+  }
+
+  @Provides
+  @Singleton
+  ImageCopier imageCopier(ImageService images, CopyService copies, ImageAvailability availability) {
+    return new ImageCopier(images, copies, availability, new CopySlots(COPIES_PER_DESTINATION));
   }
 
   @Provides

@@ -91,7 +91,9 @@ public final class DemoCommand implements Callable<Integer> {
    */
   private RealismSettings layerSettings() {
     RealismSettings.Builder b =
-        RealismSettings.realistic().toBuilder().externalId("AmiFleetCreator", EXTERNAL_ID);
+        RealismSettings.realistic().toBuilder()
+            .externalId("AmiFleetCreator", EXTERNAL_ID)
+            .externalId("AmiFleetVault", EXTERNAL_ID);
     if (pending.isZero()) {
       return b.without(Rule.PENDING_IMAGES).build();
     }
@@ -229,9 +231,20 @@ public final class DemoCommand implements Callable<Integer> {
             .flatMap(List::stream)
             .filter(id -> outcome.results().stream().noneMatch(r -> r.instanceId().equals(id)))
             .count();
+    int drCopies = seeder.ownedImages("111111111111", DemoScenario.DR_REGION).size();
+    int vaultCopies = seeder.ownedImages(DemoScenario.VAULT_ACCOUNT, DemoScenario.DR_REGION).size();
+    long copiesReported =
+        outcome.results().stream()
+            .filter(r -> r.copies() != null)
+            .flatMap(r -> r.copies().stream())
+            .filter(c -> c.state().equals("available"))
+            .count();
     boolean ok =
         outcome.exitCode() == 0
             && made == seeded.taggedCount()
+            && drCopies == seeded.tagged().get("111111111111").size()
+            && vaultCopies == seeded.tagged().get("222222222222").size()
+            && copiesReported == drCopies + vaultCopies
             && inHub == 0
             && untouched == seeded.untaggedCount()
             && outcome.results().stream().allMatch(ResultMessage::succeeded);
@@ -240,6 +253,15 @@ public final class DemoCommand implements Callable<Integer> {
         "5. Checked in the emulator: %d image(s) made for %d tagged instance(s), each in its own account;"
             + " %d in the hub; %d untagged instance(s) left alone.%n",
         made, seeded.taggedCount(), inHub, untouched);
+    out.printf(
+        "   Disaster-recovery copies: %d of web's images in %s, %d of payments' in the vault"
+            + " account %s (%s); the results list %d copies, all available.%n",
+        drCopies,
+        DemoScenario.DR_REGION,
+        vaultCopies,
+        DemoScenario.VAULT_ACCOUNT,
+        DemoScenario.DR_REGION,
+        copiesReported);
     ProxyStats.Snapshot calls = emulator.layer().stats();
     out.printf(
         "   The EC2 layer answered %d EC2 calls (%d CreateImage, %d DescribeImages, %d throttled)"

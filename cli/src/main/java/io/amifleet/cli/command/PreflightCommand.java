@@ -9,6 +9,7 @@ import io.amifleet.cli.output.Table;
 import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
 import io.amifleet.common.lifecycle.Closer;
+import io.amifleet.dispatcher.preflight.CopyPreflight;
 import io.amifleet.dispatcher.preflight.Preflight;
 import io.amifleet.dispatcher.preflight.PreflightModule;
 import java.util.List;
@@ -60,10 +61,14 @@ public final class PreflightCommand implements Callable<Integer> {
           context.bootstrap(closer, aws.settings()).install(new PreflightModule()).start();
       long start = System.nanoTime();
       List<Preflight.Row> rows = injector.getInstance(Preflight.class).check(loaded, parallelism);
+      List<CopyPreflight.CopyRow> copies =
+          injector.getInstance(CopyPreflight.class).check(loaded, parallelism);
       double seconds = (System.nanoTime() - start) / 1e9;
       if (output.json()) {
         ObjectMapper mapper = injector.getInstance(ObjectMapper.class);
         rows.forEach(r -> context.out().println(mapper.valueToTree(r).toString()));
+        // Copy destinations: one object each, told apart by copyAccount.
+        copies.forEach(r -> context.out().println(mapper.valueToTree(r).toString()));
       } else {
         Table t =
             new Table(
@@ -89,6 +94,40 @@ public final class PreflightCommand implements Callable<Integer> {
               problem(r));
         }
         t.print(context.out());
+        if (!copies.isEmpty()) {
+          Table c =
+              new Table(
+                  "ACCOUNT",
+                  "NAME",
+                  "COPY IN",
+                  "REGION",
+                  "ASSUME ROLE",
+                  "REGION ENABLED",
+                  "KMS KEY",
+                  "PROBLEM");
+          for (CopyPreflight.CopyRow r : copies) {
+            c.row(
+                r.accountId(),
+                r.name(),
+                r.copyAccount(),
+                r.region(),
+                r.assumeRole().status(),
+                r.regionEnabled().status(),
+                r.kmsKey().status(),
+                problem(List.of(r.assumeRole(), r.regionEnabled(), r.kmsKey())));
+          }
+          context.out().println();
+          c.print(context.out());
+          long copyProblems = copies.stream().filter(r -> !r.ok()).count();
+          context
+              .out()
+              .printf(
+                  Locale.ROOT,
+                  "%d copy destination(s) checked: %d ok, %d with problems%n",
+                  copies.size(),
+                  copies.size() - copyProblems,
+                  copyProblems);
+        }
         long failed = rows.stream().filter(r -> !r.ok()).count();
         context
             .out()
@@ -100,8 +139,19 @@ public final class PreflightCommand implements Callable<Integer> {
                 rows.size() - failed,
                 failed);
       }
-      return rows.stream().allMatch(Preflight.Row::ok) ? 0 : 1;
+      return rows.stream().allMatch(Preflight.Row::ok)
+              && copies.stream().allMatch(CopyPreflight.CopyRow::ok)
+          ? 0
+          : 1;
     }
+  }
+
+  private static String problem(List<Preflight.Check> checks) {
+    return checks.stream()
+        .filter(c -> c.status() == Preflight.Status.FAILED)
+        .map(Preflight.Check::detail)
+        .findFirst()
+        .orElse("-");
   }
 
   private static String problem(Preflight.Row r) {

@@ -39,6 +39,34 @@ public final class ResultsTable {
     if (!table.isEmpty()) {
       table.print(out);
     }
+    // Disaster-recovery copies: one row per copy, under the image it copies.
+    Table copies =
+        new Table("ACCOUNT", "REGION", "INSTANCE", "COPY IN", "COPY REGION", "COPY", "STATE");
+    results.stream()
+        .filter(r -> !r.isPrune() && r.copies() != null)
+        .sorted(
+            Comparator.comparing(ResultMessage::accountId)
+                .thenComparing(ResultMessage::region)
+                .thenComparing(ResultMessage::instanceId))
+        .forEach(
+            r ->
+                r.copies()
+                    .forEach(
+                        c ->
+                            copies.row(
+                                r.accountId(),
+                                r.region(),
+                                r.instanceId(),
+                                c.accountId(),
+                                c.region(),
+                                c.imageId() == null ? "-" : c.imageId(),
+                                Boolean.TRUE.equals(c.adopted())
+                                    ? c.state() + " (adopted)"
+                                    : c.state())));
+    if (!copies.isEmpty()) {
+      out.println();
+      copies.print(out);
+    }
     Table retention =
         new Table(
             "ACCOUNT",

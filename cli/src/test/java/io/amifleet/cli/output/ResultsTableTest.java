@@ -3,6 +3,7 @@ package io.amifleet.cli.output;
 import static io.amifleet.cli.testing.TestResults.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.amifleet.common.message.CopyResult;
 import io.amifleet.common.message.JobStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -96,5 +97,35 @@ class ResultsTableTest {
 
     assertThat(bytes.toString(StandardCharsets.UTF_8).lines())
         .containsExactly("0 result(s): 0 succeeded, 0 failed, 0 timed out");
+  }
+
+  @Test
+  void eachCopyOfAnImageGetsARowInTheCopiesTable() {
+    var withCopies =
+        result(
+                "a",
+                "111111111111",
+                "us-east-1",
+                "i-00000002",
+                JobStatus.SUCCEEDED,
+                Duration.ofSeconds(95))
+            .toBuilder()
+            .copies(
+                List.of(
+                    new CopyResult(
+                        "111111111111", "eu-west-1", "ami-0aaaaaaaaaaaaaaaa", "available", true),
+                    new CopyResult("999999999999", "eu-central-1", null, "not-made", null)))
+            .build();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+      ResultsTable.print(List.of(withCopies), out);
+    }
+
+    assertThat(bytes.toString(StandardCharsets.UTF_8).lines())
+        .containsSubsequence(
+            "ACCOUNT       REGION     INSTANCE    COPY IN       COPY REGION   COPY                   STATE",
+            "111111111111  us-east-1  i-00000002  111111111111  eu-west-1     ami-0aaaaaaaaaaaaaaaa  available (adopted)",
+            "111111111111  us-east-1  i-00000002  999999999999  eu-central-1  -                      not-made",
+            "1 result(s): 1 succeeded, 0 failed, 0 timed out");
   }
 }

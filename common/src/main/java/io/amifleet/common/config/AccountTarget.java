@@ -27,7 +27,8 @@ public record AccountTarget(
     Selector select,
     Optional<Retention> retention,
     Optional<Hooks> hooks,
-    List<String> excludeDevices) {
+    List<String> excludeDevices,
+    List<CopyTarget> copies) {
 
   public AccountTarget {
     requireNonNull(id, "id is null");
@@ -41,9 +42,10 @@ public record AccountTarget(
     requireNonNull(retention, "retention is null");
     requireNonNull(hooks, "hooks is null");
     excludeDevices = List.copyOf(requireNonNull(excludeDevices, "excludeDevices is null"));
+    copies = List.copyOf(requireNonNull(copies, "copies is null"));
   }
 
-  /** An account without hooks and without devices left out. */
+  /** An account without hooks, without devices left out and without copies. */
   public AccountTarget(
       String id,
       Optional<String> name,
@@ -69,6 +71,7 @@ public record AccountTarget(
         select,
         retention,
         Optional.empty(),
+        List.of(),
         List.of());
   }
 
@@ -95,7 +98,8 @@ public record AccountTarget(
         select,
         retention,
         hooks,
-        excludeDevices);
+        excludeDevices,
+        copies);
   }
 
   /** The generated one, but with the ExternalId masked. */

@@ -27,9 +27,9 @@ import java.util.stream.Collectors;
  * environment (an unset variable is a problem, never an empty value; the value is a secret).
  *
  * <p>The shapes: records (a mapping of their components), {@code Boolean}, {@code String}, {@code
- * Integer} (0 or more), {@code List<String>}, {@code Map<String, String>}, and {@code Map<String,
- * List<String>>} whose values may be one string ({@link TargetsFile.OneOrMore}). Not thread-safe:
- * one per parse.
+ * Integer} (0 or more), {@code List<String>}, lists of records, {@code Map<String, String>}, and
+ * {@code Map<String, List<String>>} whose values may be one string ({@link TargetsFile.OneOrMore}).
+ * Not thread-safe: one per parse.
  */
 final class ShapeCheck {
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -113,6 +113,11 @@ final class ShapeCheck {
     }
     ParameterizedType generic = (ParameterizedType) type;
     Type[] args = generic.getActualTypeArguments();
+    if (generic.getRawType() == List.class
+        && args[0] instanceof Class<?> entry
+        && entry.isRecord()) {
+      return records(value, entry.asSubclass(Record.class), where);
+    }
     if (generic.getRawType() == List.class) {
       return strings(value, where, "must be a list, e.g. [a, b]", "entries must be strings");
     }
@@ -161,6 +166,26 @@ final class ShapeCheck {
       return true;
     }
     throw new IllegalStateException("no shape for " + type + " at " + where);
+  }
+
+  /**
+   * A list of mappings of {@code type} ({@code copies}), each checked at {@code where[i]}; an entry
+   * that is not a mapping is reported and left out.
+   */
+  private boolean records(JsonNode value, Class<? extends Record> type, String where) {
+    if (!shape(value.isArray(), where, "must be a list of mappings, e.g. [{region: ...}]")) {
+      return false;
+    }
+    ArrayNode list = (ArrayNode) value;
+    List<JsonNode> kept = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      if (record(list.get(i), type, where + "[" + i + "]", Set.of())) {
+        kept.add(list.get(i));
+      }
+    }
+    list.removeAll();
+    list.addAll(kept);
+    return true;
   }
 
   /**

@@ -26,11 +26,16 @@ public record Targets(
   }
 
   /**
-   * True when some account keeps images by a retention policy, counting the accounts an
+   * True when some account keeps images (or copies) by a retention policy, counting the accounts an
    * organization would add (they take the file's defaults).
    */
   public boolean hasRetention() {
-    return accounts.stream().anyMatch(a -> a.retention().isPresent())
-        || organization.map(o -> o.prototype().retention().isPresent()).orElse(false);
+    return accounts.stream().anyMatch(Targets::keeps)
+        || organization.map(o -> keeps(o.prototype())).orElse(false);
+  }
+
+  private static boolean keeps(AccountTarget a) {
+    return a.retention().isPresent()
+        || a.copies().stream().anyMatch(c -> c.retention().isPresent());
   }
 }

@@ -31,6 +31,7 @@ final class TargetsFile {
           null,
           null,
           null,
+          null,
           null);
 
   private TargetsFile() {}
@@ -60,10 +61,11 @@ final class TargetsFile {
       Select select,
       RetentionRule retention,
       HooksSpec hooks,
-      List<String> excludeDevices) {
+      List<String> excludeDevices,
+      List<CopySpec> copies) {
     /** No defaults written: a file without {@code defaults}. */
     static final Settings NONE =
-        new Settings(null, null, null, null, null, null, null, null, null, null, null);
+        new Settings(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** One entry of {@code accounts}. */
@@ -82,11 +84,12 @@ final class TargetsFile {
       Select select,
       RetentionRule retention,
       HooksSpec hooks,
-      List<String> excludeDevices) {
+      List<String> excludeDevices,
+      List<CopySpec> copies) {
     /** An account that says nothing but its ID: it gets the defaults. */
     static Account withOnly(String id) {
       return new Account(
-          id, null, null, null, null, null, null, null, null, null, null, null, null, null);
+          id, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
   }
 
@@ -122,6 +125,20 @@ final class TargetsFile {
       Boolean allowShared,
       String launchTemplateVersions,
       List<String> parameterPaths) {}
+
+  /**
+   * One entry of {@code copies}: a disaster-recovery copy of each image, into another region of the
+   * same account, or (with {@code account}) into a vault account through its {@code roleName}
+   * ({@link CopyTarget}).
+   */
+  @Shape("must be a mapping: {region: eu-west-1, kmsKeyId: ..., retention: {keepLast: 14}}")
+  record CopySpec(
+      String account,
+      String region,
+      String roleName,
+      String externalId,
+      String kmsKeyId,
+      RetentionRule retention) {}
 
   /** {@code accounts} as a mapping: the accounts of an organization. */
   @Shape("must be a mapping: {fromOrganization: {ous: [...]}}")

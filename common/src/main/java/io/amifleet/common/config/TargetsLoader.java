@@ -377,6 +377,7 @@ public final class TargetsLoader {
       } catch (IllegalArgumentException e) {
         problems.add(excludedWhere, e.getMessage().replaceFirst("^excludeDevices: ", ""));
       }
+      List<CopyTarget> copies = copies(a, id, at, regions, externalId);
 
       if (problems.count() > before || id == null || select == null) {
         return null;
@@ -397,7 +398,145 @@ public final class TargetsLoader {
           select,
           retention,
           Optional.ofNullable(hooks),
-          excluded);
+          excluded,
+          copies);
+    }
+
+    /**
+     * The account's {@code copies} (its own list, else the default's): each a region, with an
+     * account and its role for a vault copy, an optional KMS key and retention. A copy into one of
+     * the account's own regions would be a copy of an image into its own region; a destination
+     * listed twice would be copied to twice.
+     */
+    private List<CopyTarget> copies(
+        TargetsFile.Account a, String id, String at, List<String> regions, String externalId) {
+      List<TargetsFile.CopySpec> specs = first(a.copies(), defaults.copies(), List.of());
+      String base = (a.copies() != null ? at : "defaults") + ".copies";
+      List<CopyTarget> copies = new ArrayList<>();
+      Set<String> destinations = new HashSet<>();
+      for (int i = 0; i < specs.size(); i++) {
+        String where = base + "[" + i + "]";
+        CopyTarget copy = copy(specs.get(i), where, id, at, regions, externalId);
+        if (copy != null && !destinations.add(copy.accountIn("self") + "/" + copy.region())) {
+          problems.add(where, "destination listed twice (" + copy.region() + ")");
+        }
+        if (copy != null) {
+          copies.add(copy);
+        }
+      }
+      return copies;
+    }
+
+    private CopyTarget copy(
+        TargetsFile.CopySpec c,
+        String where,
+        String id,
+        String at,
+        List<String> regions,
+        String externalId) {
+      int before = problems.count();
+      if (c.region() == null) {
+        problems.add(where + ".region", "required: the region the copy goes to");
+      } else {
+        Regions.problem(c.region()).ifPresent(p -> problems.add(where + ".region", p));
+      }
+      Optional<String> vault = Optional.empty();
+      if (c.account() != null) {
+        if (!Identifiers.ACCOUNT_ID.matcher(c.account()).matches()) {
+          problems.add(where + ".account", "'" + c.account() + "' is not a 12-digit account ID");
+        } else if (!c.account().equals(id)) {
+          vault = Optional.of(c.account());
+        }
+      }
+      String partition = regions.isEmpty() ? "aws" : Identifiers.partitionOf(regions.get(0));
+      if (c.region() != null && !Identifiers.partitionOf(c.region()).equals(partition)) {
+        problems.add(
+            where + ".region",
+            "'" + c.region() + "' is not in partition " + partition + " of the account's regions");
+      }
+      if (vault.isEmpty() && c.region() != null && regions.contains(c.region())) {
+        problems.add(
+            at + ".copies",
+            where
+                + " copies into "
+                + c.region()
+                + ", one of the account's own regions: a copy into the source region of the same"
+                + " account is no disaster-recovery copy (give another region, or an account)");
+      }
+      Optional<String> roleArn = Optional.empty();
+      if (vault.isPresent()) {
+        if (c.roleName() == null) {
+          problems.add(where + ".roleName", "required for a copy into another account");
+        } else if (!ROLE_NAME.matcher(c.roleName()).matches()) {
+          problems.add(where + ".roleName", "'" + c.roleName() + "' is not a valid IAM role name");
+        } else {
+          roleArn =
+              Optional.of("arn:" + partition + ":iam::" + vault.get() + ":role/" + c.roleName());
+        }
+      } else if (c.roleName() != null) {
+        problems.add(
+            where + ".roleName",
+            "only a copy into another account has a role; a copy in the same account uses the"
+                + " account's role");
+      }
+      String vaultExternalId = c.externalId() != null ? c.externalId() : externalId;
+      problems.secret(vaultExternalId);
+      if (c.externalId() != null) {
+        if (vault.isEmpty()) {
+          problems.add(where + ".externalId", "only a copy into another account has an ExternalId");
+        }
+        problems.check(
+            where + ".externalId",
+            () -> {
+              Identifiers.checkExternalId(c.externalId());
+              return c.externalId();
+            });
+      }
+      if (c.kmsKeyId() != null) {
+        var m = Identifiers.KMS_KEY.matcher(c.kmsKeyId());
+        if (!m.matches()) {
+          problems.add(
+              where + ".kmsKeyId",
+              "'"
+                  + c.kmsKeyId()
+                  + "' is not a KMS key ID, key ARN, alias (alias/...) or alias ARN");
+        } else {
+          String keyRegion = m.group(2) != null ? m.group(2) : m.group(5);
+          String keyAccount = m.group(3) != null ? m.group(3) : m.group(6);
+          String copyAccount = vault.orElse(id);
+          if (keyRegion != null && c.region() != null && !keyRegion.equals(c.region())) {
+            problems.add(
+                where + ".kmsKeyId",
+                "the key is in "
+                    + keyRegion
+                    + ", but the copy goes to "
+                    + c.region()
+                    + ": CopyImage encrypts with a key of the destination region");
+          }
+          if (keyAccount != null && copyAccount != null && !keyAccount.equals(copyAccount)) {
+            problems.add(
+                where + ".kmsKeyId",
+                "the key is in account "
+                    + keyAccount
+                    + ", but the copy is made in "
+                    + copyAccount
+                    + (vault.isPresent() ? " (the vault: give the vault's own key)" : ""));
+          }
+        }
+      }
+      Optional<Retention> retention =
+          Optional.ofNullable(c.retention())
+              .map(r -> Retention.of(r, where + ".retention", problems));
+      if (problems.count() > before) {
+        return null;
+      }
+      return new CopyTarget(
+          vault,
+          c.region(),
+          roleArn,
+          vault.isPresent() ? Optional.ofNullable(vaultExternalId) : Optional.empty(),
+          Optional.ofNullable(c.kmsKeyId()),
+          retention);
     }
 
     /** The role: the account's roleArn, else its (or the default) role name in the account. */

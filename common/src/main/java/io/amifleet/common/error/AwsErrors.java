@@ -39,7 +39,10 @@ public final class AwsErrors {
           "IDPCommunicationError",
           "RequestTimeout",
           "RequestTimeoutException",
-          "PriorRequestNotComplete");
+          "PriorRequestNotComplete",
+          // A limit of operations in progress (concurrent AMI copies per destination Region):
+          // it frees as they finish.
+          "ResourceLimitExceeded");
 
   private AwsErrors() {}
 

@@ -33,6 +33,15 @@ public final class ErrorCodes {
   /** A device of {@code excludeDevices} is not attached to the instance (or is its root). */
   public static final String INVALID_EXCLUDED_DEVICE = "InvalidExcludedDevice";
 
+  /**
+   * A disaster-recovery copy of the image failed (the copy ended {@code failed}, or CopyImage was
+   * refused); the source image is fine, and a replay makes only the missing copies.
+   */
+  public static final String COPY_FAILED = "CopyFailed";
+
+  /** A copy could not use its KMS key (the key is not accessible to the copying account). */
+  public static final String KMS_ACCESS_DENIED = "KmsAccessDenied";
+
   /** A network or client-side failure without an AWS error code. */
   public static final String CLIENT_ERROR = "ClientError";
 

@@ -26,6 +26,18 @@ public final class Identifiers {
    */
   public static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9()\\[\\] ./'@_-]{3,128}");
 
+  /**
+   * A KMS key as CopyImage's KmsKeyId takes it: key ID (or multi-Region key ID), alias name, key
+   * ARN or alias ARN (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CopyImage.html).
+   * Groups of an ARN: partition, region, account.
+   */
+  public static final Pattern KMS_KEY =
+      Pattern.compile(
+          "(?:arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\\d{12}):)?"
+              + "(?:key/)?(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+              + "|mrk-[0-9a-f]{32})"
+              + "|(?:arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\\d{12}):)?alias/[A-Za-z0-9/_-]{1,250}");
+
   /** EC2 allows 50 tags per resource; keys up to 128 characters, values up to 256. */
   public static final int MAX_TAGS = 50;
 

@@ -39,6 +39,21 @@ public final class JobIds {
     return jobId(runId, accountId, region, PruneMessage.KIND);
   }
 
+  /** The job ID of the retention of copies in one account+region (a DR region or a vault). */
+  public static String copyPruneJobId(String runId, String accountId, String region) {
+    return jobId(runId, accountId, region, PruneMessage.KIND + "-copies");
+  }
+
+  /**
+   * CopyImage's ClientToken for the copy of a job's image into {@code accountId}/{@code region}:
+   * the same for every attempt of the job, so that EC2 makes the copy once
+   * (https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-idempotency.html; at most 64
+   * characters, this is 32).
+   */
+  public static String copyToken(String jobId, String accountId, String region) {
+    return jobId(jobId, accountId, region, "copy");
+  }
+
   /**
    * Throws when {@code jobId} is not the ID {@code expected} for the job's own fields: a message
    * carrying another job's ID would otherwise adopt that job's image and report it as its own.

@@ -12,8 +12,10 @@ import com.fasterxml.jackson.annotation.JsonView;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.secret.Secrets;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -24,7 +26,8 @@ import java.util.TreeMap;
  * worker may act on; an {@link IllegalArgumentException} or {@link NullPointerException} from here
  * means the message is poison. Optional fields: {@code externalId}, {@code tags}, {@code reboot},
  * {@code copyInstanceTags}, {@code createdAt}, {@code hooks} (SSM commands around CreateImage),
- * {@code excludeDevices} (volumes left out of the image).
+ * {@code excludeDevices} (volumes left out of the image), {@code copies} (the image's
+ * disaster-recovery copies, {@link CopyRequest}).
  *
  * <p>The ExternalId is a secret: only the queues carry it ({@link Json.Wire}); {@link #toString()}
  * and JSON written for people leave it out.
@@ -45,7 +48,8 @@ public record JobMessage(
     Boolean copyInstanceTags,
     Instant createdAt,
     Hooks hooks,
-    List<String> excludeDevices)
+    List<String> excludeDevices,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CopyRequest> copies)
     implements WorkItem {
 
   public static final int VERSION = 1;
@@ -77,6 +81,75 @@ public record JobMessage(
         excludeDevices == null || excludeDevices.isEmpty()
             ? null
             : Devices.validated(excludeDevices, "excludeDevices");
+    copies = copies == null ? List.of() : List.copyOf(copies);
+    Set<String> destinations = new HashSet<>();
+    for (CopyRequest copy : copies) {
+      if (copy.accountId().equals(accountId) && copy.region().equals(region)) {
+        throw new IllegalArgumentException("copies: a copy into the job's own account and region");
+      }
+      if (!copy.accountId().equals(accountId) && !copy.vault()) {
+        throw new IllegalArgumentException(
+            "copies: a copy into account " + copy.accountId() + " needs that account's roleArn");
+      }
+      if (!destinations.add(copy.destination())) {
+        throw new IllegalArgumentException("copies: " + copy.destination() + " listed twice");
+      }
+    }
+  }
+
+  /** A job without hooks, devices left out or copies (schema version 1, as first written). */
+  public JobMessage(
+      Integer v,
+      String jobId,
+      String runId,
+      String accountId,
+      String region,
+      String roleArn,
+      String externalId,
+      String instanceId,
+      String imageName,
+      Boolean reboot,
+      Map<String, String> tags,
+      Boolean copyInstanceTags,
+      Instant createdAt) {
+    this(
+        v,
+        jobId,
+        runId,
+        accountId,
+        region,
+        roleArn,
+        externalId,
+        instanceId,
+        imageName,
+        reboot,
+        tags,
+        copyInstanceTags,
+        createdAt,
+        null,
+        null,
+        List.of());
+  }
+
+  /** This job, making {@code value} copies of its image once it is available. */
+  public JobMessage withCopies(List<CopyRequest> value) {
+    return new JobMessage(
+        v,
+        jobId,
+        runId,
+        accountId,
+        region,
+        roleArn,
+        externalId,
+        instanceId,
+        imageName,
+        reboot,
+        tags,
+        copyInstanceTags,
+        createdAt,
+        hooks,
+        excludeDevices,
+        value);
   }
 
   /** Builds a version-1 job. */
@@ -108,7 +181,8 @@ public record JobMessage(
         copyInstanceTags,
         createdAt,
         null,
-        null);
+        null,
+        List.of());
   }
 
   /** This job with SSM hooks around its CreateImage (none when {@code null}). */
@@ -128,7 +202,8 @@ public record JobMessage(
         copyInstanceTags,
         createdAt,
         value,
-        excludeDevices);
+        excludeDevices,
+        copies);
   }
 
   /** This job leaving {@code devices} out of its image (as NoDevice mappings). */
@@ -148,7 +223,8 @@ public record JobMessage(
         copyInstanceTags,
         createdAt,
         hooks,
-        devices);
+        devices,
+        copies);
   }
 
   /** The devices left out of the image; empty when none. */

@@ -31,6 +31,8 @@ import java.util.Optional;
  * @param launchTemplateVersions {@code all} (null too) or {@code defaultAndLatest}: which launch
  *     template versions keep an image
  * @param parameterPaths SSM parameter paths whose values keep an image (null: none checked)
+ * @param copies true: the policy applies to the disaster-recovery copies amifleet made in this
+ *     account+region (a DR region, or a vault account through its own role), not to its images
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PruneMessage(
@@ -49,7 +51,8 @@ public record PruneMessage(
     Long deleteAfterDeprecationSeconds,
     Boolean allowShared,
     String launchTemplateVersions,
-    List<String> parameterPaths)
+    List<String> parameterPaths,
+    Boolean copies)
     implements WorkItem {
 
   public static final String KIND = "prune";
@@ -66,8 +69,13 @@ public record PruneMessage(
     Identifiers.require(runId, "runId", PLAIN_ID);
     Identifiers.require(accountId, "accountId", ACCOUNT_ID);
     Identifiers.require(region, "region", REGION);
+    copies = copies != null && copies ? Boolean.TRUE : null;
     JobIds.requireMatching(
-        jobId, JobIds.pruneJobId(runId, accountId, region), "runId, accountId and region");
+        jobId,
+        copies == null
+            ? JobIds.pruneJobId(runId, accountId, region)
+            : JobIds.copyPruneJobId(runId, accountId, region),
+        "runId, accountId and region");
     Identifiers.requireRoleIn(roleArn, accountId);
     Identifiers.checkExternalId(externalId);
     if (keepLast == null && maxAgeSeconds == null && deprecateAfterSeconds == null) {
@@ -98,6 +106,44 @@ public record PruneMessage(
         Optional.ofNullable(allowShared),
         Optional.ofNullable(launchTemplateVersions).map(Retention.LaunchTemplateVersions::of),
         Optional.ofNullable(parameterPaths));
+  }
+
+  /** A retention job of amifleet's images (not of copies). */
+  public PruneMessage(
+      Integer v,
+      String kind,
+      String jobId,
+      String runId,
+      String accountId,
+      String region,
+      String roleArn,
+      String externalId,
+      Integer keepLast,
+      Long maxAgeSeconds,
+      Instant createdAt) {
+    this(
+        v,
+        kind,
+        jobId,
+        runId,
+        accountId,
+        region,
+        roleArn,
+        externalId,
+        keepLast,
+        maxAgeSeconds,
+        createdAt,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** Whether this job prunes copies rather than images. */
+  public boolean ofCopies() {
+    return copies != null;
   }
 
   @Override

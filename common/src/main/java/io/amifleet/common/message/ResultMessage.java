@@ -24,6 +24,7 @@ import java.util.List;
  *     crash} or {@code reboot} ({@link Consistency})
  * @param hookError what went wrong with the job's SSM hooks (a failed pre hook of an image made
  *     anyway, a post hook that failed): absent when they succeeded or there were none
+ * @param copies for an image job with copies: each copy's destination, image and state
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultMessage(
@@ -46,7 +47,8 @@ public record ResultMessage(
     String kind,
     PruneSummary prune,
     String consistency,
-    String hookError) {
+    String hookError,
+    List<CopyResult> copies) {
 
   public static final int VERSION = 1;
 
@@ -92,7 +94,8 @@ public record ResultMessage(
         .kind(kind)
         .prune(prune)
         .consistency(consistency)
-        .hookError(hookError);
+        .hookError(hookError)
+        .copies(copies);
   }
 
   @JsonIgnore
@@ -139,6 +142,7 @@ public record ResultMessage(
     private PruneSummary prune;
     private String consistency;
     private String hookError;
+    private List<CopyResult> copies;
 
     private Builder() {}
 
@@ -238,6 +242,11 @@ public record ResultMessage(
       return this;
     }
 
+    public Builder copies(List<CopyResult> value) {
+      copies = value == null || value.isEmpty() ? null : List.copyOf(value);
+      return this;
+    }
+
     /** The job succeeded at {@code at}. */
     public ResultMessage succeeded(Instant at) {
       return status(JobStatus.SUCCEEDED).errorCode(null).errorMessage(null).finishedAt(at).build();
@@ -277,7 +286,8 @@ public record ResultMessage(
           kind,
           prune,
           consistency,
-          hookError);
+          hookError,
+          copies);
     }
   }
 }

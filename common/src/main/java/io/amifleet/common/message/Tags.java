@@ -21,6 +21,12 @@ public final class Tags {
    */
   public static final int OWN_TAGS = 5;
 
+  /** On a disaster-recovery copy: the image it is a copy of, and where that image is. */
+  public static final String COPY_OF = "amifleet:copy-of";
+
+  public static final String SOURCE_ACCOUNT = "amifleet:source-account";
+  public static final String SOURCE_REGION = "amifleet:source-region";
+
   private Tags() {}
 
   /**

@@ -1,13 +1,17 @@
 package io.amifleet.dispatcher.job;
 
 import io.amifleet.common.config.AccountTarget;
+import io.amifleet.common.config.CopyTarget;
+import io.amifleet.common.message.CopyRequest;
 import io.amifleet.common.message.JobIds;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.dispatcher.resolve.FoundInstance;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Turns a found instance into its job. Stateless and thread-safe. */
@@ -33,6 +37,16 @@ public final class JobBuilder {
     values.put("runId", runId);
     values.put("jobId", jobId);
     values.put("shortJobId", JobIds.shortJobId(jobId));
+    List<CopyRequest> copies = new ArrayList<>();
+    for (CopyTarget copy : account.copies()) {
+      copies.add(
+          new CopyRequest(
+              copy.accountIn(account.id()),
+              copy.region(),
+              copy.roleArn().orElse(null),
+              copy.externalId().orElse(null),
+              copy.kmsKeyId().orElse(null)));
+    }
     return JobMessage.of(
             jobId,
             runId,
@@ -47,6 +61,7 @@ public final class JobBuilder {
             account.copyInstanceTags(),
             dispatchedAt)
         .withHooks(account.hooks().orElse(null))
-        .withExcludeDevices(account.excludeDevices());
+        .withExcludeDevices(account.excludeDevices())
+        .withCopies(copies);
   }
 }

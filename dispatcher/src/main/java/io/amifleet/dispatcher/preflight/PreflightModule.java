@@ -12,5 +12,6 @@ public final class PreflightModule extends AbstractModule {
     bind(InstanceFinder.class).to(Ec2InstanceFinder.class).in(Singleton.class);
     bind(Ec2InstanceFinder.class).in(Singleton.class);
     bind(Preflight.class).in(Singleton.class);
+    bind(CopyPreflight.class).in(Singleton.class);
   }
 }

@@ -39,7 +39,8 @@ class JobBuilderHooksTest {
         Selector.everything(),
         Optional.empty(),
         hooks,
-        excluded);
+        excluded,
+        List.of());
   }
 
   private static final FoundInstance DB =

@@ -24,6 +24,19 @@ final class AccountDirectory {
     return s == null ? DEFAULT_ACCOUNT : s.account();
   }
 
+  /**
+   * An access key that acts in {@code account}, or null: the layer's own calls on behalf of an
+   * account (reading another account's image for a copy) act with it.
+   */
+  String keyOf(String account) {
+    long now = System.currentTimeMillis();
+    return sessions.entrySet().stream()
+        .filter(e -> e.getValue().account().equals(account) && e.getValue().expiresAtMillis() > now)
+        .map(java.util.Map.Entry::getKey)
+        .findFirst()
+        .orElse(null);
+  }
+
   /** Whether {@code accessKey} is a session that expired before {@code nowMillis}. */
   boolean expired(String accessKey, long nowMillis) {
     Session s = accessKey == null ? null : sessions.get(accessKey);

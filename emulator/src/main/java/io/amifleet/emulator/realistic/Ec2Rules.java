@@ -66,7 +66,8 @@ final class Ec2Rules {
     }
     return switch (action) {
       case "CreateImage" -> createImage(call, form, s);
-      case "CopyImage", "RegisterImage" -> named(call, form, s);
+      case "CopyImage" -> s.on(Rule.COPIES) ? copyImage(call, form, s) : named(call, form, s);
+      case "RegisterImage" -> named(call, form, s);
       case "DescribeImages" ->
           describeImages(call, form, s)
               .thenApply(
@@ -267,6 +268,7 @@ final class Ec2Rules {
                       if (name != null) {
                         images.nameTaken(call.account(), call.region(), name, imageId);
                       }
+                      images.owned(imageId, call.account(), call.region());
                       images.created(track(imageId, form.get("InstanceId"), s));
                       if (snapshotTags.isEmpty()) {
                         return done(a);
@@ -275,6 +277,243 @@ final class Ec2Rules {
                       // image without them (as with EC2, which applies TagSpecifications at once).
                       return tagSnapshots(call, form, imageId, snapshotTags).thenApply(x -> a);
                     }));
+  }
+
+  /**
+   * CopyImage ({@link Rule#COPIES}): the same ClientToken gives the same copy; at most {@code
+   * maxConcurrentCopies} pending per destination ({@link Rule#COPY_LIMITS}); a copy of another
+   * account's image is made here (moto cannot), once it is shared ({@link Rule#COPY_SHARING}); the
+   * copy is tagged from TagSpecifications and stays pending like a new image.
+   */
+  private CompletableFuture<Answer> copyImage(Call call, QueryForm form, RealismSettings s) {
+    String token = form.get("ClientToken");
+    if (token != null) {
+      String earlier = images.copyByToken(call.account(), call.region(), token);
+      if (earlier != null) {
+        return done(copyAnswer(earlier));
+      }
+    }
+    long now = nanoTime.getAsLong();
+    if (s.on(Rule.COPY_LIMITS)
+        && images.copiesInProgress(call.account(), call.region(), now) >= s.maxConcurrentCopies()) {
+      return done(
+          Answer.ec2Error(
+              400,
+              "ResourceLimitExceeded",
+              "You have reached the maximum number of concurrent AMI copies ("
+                  + s.maxConcurrentCopies()
+                  + ") for this Region."));
+    }
+    String source = form.get("SourceImageId");
+    ImageTracker.Owner owner = source == null ? null : images.owner(source);
+    boolean otherAccount = owner != null && !owner.account().equals(call.account());
+    Map<String, String> imageTags = new LinkedHashMap<>();
+    Map<String, String> snapshotTags = new LinkedHashMap<>();
+    form.tagSpecifications()
+        .forEach(
+            (i, type) -> {
+              Map<String, String> tags = form.tags("TagSpecification." + i + ".");
+              if (type.equals("image")) {
+                imageTags.putAll(tags);
+              } else if (type.equals("snapshot")) {
+                snapshotTags.putAll(tags);
+              }
+            });
+    QueryForm toMoto = form.without(k -> k.startsWith("TagSpecification."));
+    String name = form.get("Name");
+    return withName(
+        call,
+        name,
+        s,
+        () ->
+            (otherAccount ? copyOfOtherAccount(call, form, owner, s) : moto.forward(call, toMoto))
+                .thenCompose(
+                    a -> {
+                      String copyId = a.ok() ? Xml.first(a.text(), "imageId") : null;
+                      if (copyId == null) {
+                        return done(a);
+                      }
+                      if (name != null) {
+                        images.nameTaken(call.account(), call.region(), name, copyId);
+                      }
+                      images.owned(copyId, call.account(), call.region());
+                      ImageTracker.Tracked drawn = track(copyId, null, s);
+                      images.copyMade(
+                          call.account(), call.region(), token, copyId, drawn.availableAt());
+                      return keyUsable(call, form, s)
+                          .thenCompose(
+                              usable -> {
+                                images.created(usable ? drawn : drawn.failing(KEY_NOT_ACCESSIBLE));
+                                return tagImage(call, form, copyId, imageTags);
+                              })
+                          .thenCompose(
+                              x ->
+                                  snapshotTags.isEmpty()
+                                      ? done(null)
+                                      : tagSnapshots(call, form, copyId, snapshotTags))
+                          .thenApply(x -> copyAnswer(copyId));
+                    }));
+  }
+
+  /** What EC2 says of a copy whose KMS key the account cannot use. */
+  static final String KEY_NOT_ACCESSIBLE =
+      "Client.InvalidKMSKey.InvalidState: Given key ID is not accessible";
+
+  /**
+   * Whether the copy's KmsKeyId is a key the caller can use in the destination ({@link
+   * Rule#COPY_KMS}): KMS DescribeKey as the caller finds it enabled. No key: true.
+   */
+  private CompletableFuture<Boolean> keyUsable(Call call, QueryForm form, RealismSettings s) {
+    String key = form.get("KmsKeyId");
+    if (!s.on(Rule.COPY_KMS) || key == null || call.accessKey() == null) {
+      return done(true);
+    }
+    return moto.kmsCallAs(
+            call.accessKey(),
+            call.region(),
+            "DescribeKey",
+            "{\"KeyId\":\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}")
+        .thenApply(
+            a ->
+                a.ok() && a.text().contains("\"KeyState\": \"Enabled\"")
+                    || a.ok() && a.text().contains("\"KeyState\":\"Enabled\""));
+  }
+
+  /**
+   * A copy of an image of another account, which moto cannot make: the source is read as its owner
+   * (with an access key of the owner's the layer has seen), its sharing checked, and an image
+   * registered in the caller's account and region (moto gives it a snapshot of its own there).
+   */
+  private CompletableFuture<Answer> copyOfOtherAccount(
+      Call call, QueryForm form, ImageTracker.Owner owner, RealismSettings s) {
+    String source = form.get("SourceImageId");
+    String version = version(form);
+    Answer notFound =
+        Answer.ec2Error(
+            400, "InvalidAMIID.NotFound", "The image id '[" + source + "]' does not exist");
+    String ownerKey = accounts.keyOf(owner.account());
+    if (ownerKey == null) {
+      return done(notFound);
+    }
+    return moto.sideCallAs(
+            ownerKey,
+            owner.region(),
+            QueryForm.of("DescribeImages", version).add("ImageId.1", source).encode())
+        .thenCompose(
+            described -> {
+              if (!described.ok() || Xml.first(described.text(), "imageId") == null) {
+                return done(notFound);
+              }
+              List<String> snapshots = Xml.all(described.text(), "snapshotId");
+              CompletableFuture<Answer> allowed = done(null);
+              if (s.on(Rule.COPY_SHARING)) {
+                allowed = sharedWith(call.account(), ownerKey, owner, source, snapshots, version);
+              }
+              return allowed.thenCompose(
+                  refused -> {
+                    if (refused != null) {
+                      return done(refused);
+                    }
+                    QueryForm register =
+                        QueryForm.of("RegisterImage", version)
+                            .add("Name", form.get("Name") == null ? source : form.get("Name"))
+                            .add("RootDeviceName", "/dev/sda1")
+                            .add("BlockDeviceMapping.1.DeviceName", "/dev/sda1")
+                            .add("BlockDeviceMapping.1.Ebs.VolumeSize", "8")
+                            .add("Architecture", "x86_64")
+                            .add("VirtualizationType", "hvm");
+                    if (form.get("Description") != null) {
+                      register.add("Description", form.get("Description"));
+                    }
+                    return moto.sideCall(call, register.encode());
+                  });
+            });
+  }
+
+  /**
+   * Null when the image is shared with {@code account} and so are its snapshots; else the error EC2
+   * gives: the image is not visible to the account, or its storage is not.
+   */
+  private CompletableFuture<Answer> sharedWith(
+      String account,
+      String ownerKey,
+      ImageTracker.Owner owner,
+      String source,
+      List<String> snapshots,
+      String version) {
+    CompletableFuture<Answer> check =
+        moto.sideCallAs(
+                ownerKey,
+                owner.region(),
+                QueryForm.of("DescribeImageAttribute", version)
+                    .add("ImageId", source)
+                    .add("Attribute", "launchPermission")
+                    .encode())
+            .thenApply(
+                a ->
+                    a.ok() && Xml.all(a.text(), "userId").contains(account)
+                        ? null
+                        : Answer.ec2Error(
+                            400,
+                            "InvalidAMIID.NotFound",
+                            "The image id '[" + source + "]' does not exist"));
+    for (String snapshot : snapshots) {
+      check =
+          check.thenCompose(
+              refused ->
+                  refused != null
+                      ? done(refused)
+                      : moto.sideCallAs(
+                              ownerKey,
+                              owner.region(),
+                              QueryForm.of("DescribeSnapshotAttribute", version)
+                                  .add("SnapshotId", snapshot)
+                                  .add("Attribute", "createVolumePermission")
+                                  .encode())
+                          .thenApply(
+                              a ->
+                                  a.ok() && Xml.all(a.text(), "userId").contains(account)
+                                      ? null
+                                      : Answer.ec2Error(
+                                          400,
+                                          "InvalidRequest",
+                                          "You do not have permission to access the storage of"
+                                              + " this ami")));
+    }
+    return check;
+  }
+
+  private CompletableFuture<Void> tagImage(
+      Call call, QueryForm form, String imageId, Map<String, String> tags) {
+    if (tags.isEmpty()) {
+      return done(null);
+    }
+    QueryForm createTags =
+        QueryForm.of("CreateTags", version(form))
+            .addList("ResourceId", List.of(imageId))
+            .addTags(tags);
+    return moto.sideCall(call, createTags.encode())
+        .thenAccept(
+            tagged -> {
+              if (!tagged.ok()) {
+                throw new IllegalStateException(
+                    "tagging copy " + imageId + " failed: " + tagged.text());
+              }
+            });
+  }
+
+  private static String version(QueryForm form) {
+    return form.get("Version") == null ? "2016-11-15" : form.get("Version");
+  }
+
+  private static Answer copyAnswer(String imageId) {
+    return Answer.xml(
+        200,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyImageResponse"
+            + " xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>amifleet-layer</requestId>"
+            + "<imageId>"
+            + imageId
+            + "</imageId></CopyImageResponse>");
   }
 
   private ImageTracker.Tracked track(String imageId, String instanceId, RealismSettings s) {
@@ -293,7 +532,8 @@ final class Ec2Rules {
     }
     boolean fails =
         s.on(Rule.PENDING_IMAGES)
-            && (failDraw < s.failedShare() || s.failingInstances().contains(instanceId));
+            && (failDraw < s.failedShare()
+                || (instanceId != null && s.failingInstances().contains(instanceId)));
     long visibleAt = s.on(Rule.CONSISTENCY) ? now + s.consistencyWindow().toNanos() : now;
     return new ImageTracker.Tracked(imageId, visibleAt, now + pendingNanos, fails);
   }

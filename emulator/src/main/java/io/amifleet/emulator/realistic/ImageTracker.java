@@ -18,12 +18,62 @@ final class ImageTracker {
       "Server.InternalError: An internal error has occurred while creating the image";
 
   /** An image made through the layer; times are {@code System.nanoTime()} values. */
-  record Tracked(String imageId, long visibleAt, long availableAt, boolean fails) {}
+  record Tracked(String imageId, long visibleAt, long availableAt, boolean fails, String reason) {
+    Tracked(String imageId, long visibleAt, long availableAt, boolean fails) {
+      this(imageId, visibleAt, availableAt, fails, null);
+    }
+
+    /** The same image, ending failed for {@code why} ({@code code: message}). */
+    Tracked failing(String why) {
+      return new Tracked(imageId, visibleAt, availableAt, true, why);
+    }
+  }
 
   private final ConcurrentMap<String, Tracked> images = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, String> names = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, String> instanceStates = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, String> deprecations = new ConcurrentHashMap<>();
+
+  /** Where an image made through the layer lives: its owner and region. */
+  record Owner(String account, String region) {}
+
+  private final ConcurrentMap<String, Owner> owners = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, String> copyTokens = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, ConcurrentMap<String, Long>> copiesInProgress =
+      new ConcurrentHashMap<>();
+
+  void owned(String imageId, String account, String region) {
+    owners.put(imageId, new Owner(account, region));
+  }
+
+  /** The owner of an image made through the layer (CreateImage, CopyImage), or null. */
+  Owner owner(String imageId) {
+    return owners.get(imageId);
+  }
+
+  /** The copy an earlier CopyImage with this ClientToken made in the account+region, or null. */
+  String copyByToken(String account, String region, String token) {
+    return copyTokens.get(key(account, region, token));
+  }
+
+  void copyMade(String account, String region, String token, String imageId, long availableAt) {
+    if (token != null) {
+      copyTokens.put(key(account, region, token), imageId);
+    }
+    copiesInProgress
+        .computeIfAbsent(account + '/' + region, k -> new ConcurrentHashMap<>())
+        .put(imageId, availableAt);
+  }
+
+  /** Copies into the account+region still pending at {@code now}. */
+  int copiesInProgress(String account, String region, long now) {
+    ConcurrentMap<String, Long> copies = copiesInProgress.get(account + '/' + region);
+    if (copies == null) {
+      return 0;
+    }
+    copies.values().removeIf(availableAt -> availableAt <= now);
+    return copies.size();
+  }
 
   private static String key(String account, String region, String name) {
     return account + '/' + region + '/' + name;
@@ -49,6 +99,10 @@ final class ImageTracker {
   void deregistered(String account, String region, String imageId) {
     images.remove(imageId);
     deprecations.remove(imageId);
+    ConcurrentMap<String, Long> copies = copiesInProgress.get(account + '/' + region);
+    if (copies != null) {
+      copies.remove(imageId);
+    }
     String prefix = account + '/' + region + '/';
     names.entrySet().removeIf(e -> e.getKey().startsWith(prefix) && e.getValue().equals(imageId));
   }
@@ -117,11 +171,13 @@ final class ImageTracker {
         if (newState != null && !newState.equals(state)) {
           String replacement = "<imageState>" + newState + "</imageState>";
           if (newState.equals("failed")) {
+            String code = t.reason() == null ? FAILED_REASON_CODE : t.reason().split(":", 2)[0];
+            String message = t.reason() == null ? FAILED_REASON : t.reason();
             replacement +=
                 "<stateReason><code>"
-                    + FAILED_REASON_CODE
+                    + Xml.escape(code)
                     + "</code><message>"
-                    + FAILED_REASON
+                    + Xml.escape(message)
                     + "</message></stateReason>";
           }
           item = item.replace("<imageState>" + state + "</imageState>", replacement);
@@ -177,5 +233,8 @@ final class ImageTracker {
     images.clear();
     names.clear();
     instanceStates.clear();
+    owners.clear();
+    copyTokens.clear();
+    copiesInProgress.clear();
   }
 }

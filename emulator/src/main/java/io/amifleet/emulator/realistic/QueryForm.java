@@ -52,6 +52,11 @@ final class QueryForm {
     return this;
   }
 
+  QueryForm add(String name, String value) {
+    params.put(name, List.of(value));
+    return this;
+  }
+
   QueryForm addTags(Map<String, String> tags) {
     int i = 1;
     for (Map.Entry<String, String> t : tags.entrySet()) {

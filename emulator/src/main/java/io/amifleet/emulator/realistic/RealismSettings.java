@@ -44,6 +44,11 @@ import java.util.Set;
  *   <li>SSM Run Command: a command is InProgress while the agent runs it; 2 s stands for a short
  *       script plus the agent's pick-up (no AWS figure; a setting). Statuses:
  *       https://docs.aws.amazon.com/systems-manager/latest/userguide/monitor-commands.html.
+ *   <li>Concurrent AMI copies per destination Region: 300, the figure issue 17 gives for EC2's
+ *       quota ("Copy an AMI",
+ *       https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/CopyingAMIs.html); a copy of a shared
+ *       image needs its launch permission and its snapshots' createVolumePermission
+ *       (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-explicit.html).
  *   <li>Assumed-role credentials: the requested DurationSeconds (default 3,600 s) unless {@code
  *       credentialLifetime} shortens it
  *       (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
@@ -68,6 +73,7 @@ import java.util.Set;
  * @param credentialLifetime when present, every AssumeRole session lasts this long
  * @param externalIds the ExternalId each role demands, by role ARN or role name
  * @param commandRunTime how long an SSM Run Command runs on its instance (real time, not scaled)
+ * @param maxConcurrentCopies pending AMI copies allowed per destination account+region
  */
 public record RealismSettings(
     String profile,
@@ -88,7 +94,8 @@ public record RealismSettings(
     int maxTagsPerResource,
     Optional<Duration> credentialLifetime,
     Map<String, String> externalIds,
-    Duration commandRunTime) {
+    Duration commandRunTime,
+    int maxConcurrentCopies) {
 
   /** A token bucket: {@code capacity} tokens, refilled at {@code refillPerSecond}. */
   public record Bucket(int capacity, double refillPerSecond) {
@@ -125,6 +132,9 @@ public record RealismSettings(
     requireNonNull(credentialLifetime, "credentialLifetime is null");
     externalIds = Map.copyOf(externalIds);
     requireNonNull(commandRunTime, "commandRunTime is null");
+    if (maxConcurrentCopies < 1) {
+      throw new IllegalArgumentException("maxConcurrentCopies must be positive");
+    }
   }
 
   /** EC2's documented behaviour, every rule on. */
@@ -157,7 +167,8 @@ public record RealismSettings(
         50,
         Optional.empty(),
         Map.of(),
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2),
+        300);
   }
 
   /** Pass-through: every rule off; calls are only counted. */
@@ -233,6 +244,7 @@ public record RealismSettings(
     private Optional<Duration> credentialLifetime;
     private final Map<String, String> externalIds;
     private Duration commandRunTime;
+    private int maxConcurrentCopies;
 
     private Builder(RealismSettings s) {
       profile = s.profile;
@@ -255,6 +267,12 @@ public record RealismSettings(
       credentialLifetime = s.credentialLifetime;
       externalIds = new LinkedHashMap<>(s.externalIds);
       commandRunTime = s.commandRunTime;
+      maxConcurrentCopies = s.maxConcurrentCopies;
+    }
+
+    public Builder maxConcurrentCopies(int value) {
+      maxConcurrentCopies = value;
+      return this;
     }
 
     public Builder profile(String value) {
@@ -366,7 +384,8 @@ public record RealismSettings(
           maxTagsPerResource,
           credentialLifetime,
           externalIds,
-          commandRunTime);
+          commandRunTime,
+          maxConcurrentCopies);
     }
   }
 }

@@ -39,5 +39,26 @@ public enum Rule {
    * SSM Run Command invocations run for a while (InProgress), and a script with a line {@code exit
    * N} (N not 0) ends Failed with ResponseCode N ({@link SsmRules}).
    */
-  SSM_COMMANDS
+  SSM_COMMANDS,
+  /**
+   * CopyImage as EC2 does it where moto does not: the ClientToken makes it idempotent (per
+   * account+region), its TagSpecifications (image and snapshot) are applied, the copy stays pending
+   * like a new image, and a copy of another account's image is made in the caller's account (moto
+   * looks for the source in the caller's account only).
+   */
+  COPIES,
+  /**
+   * A copy of another account's image needs the image's launch permission and its snapshots'
+   * createVolumePermission for the copying account: InvalidAMIID.NotFound, or InvalidRequest for
+   * the storage (moto does not check launch permissions).
+   */
+  COPY_SHARING,
+  /** At most {@code maxConcurrentCopies} pending copies per destination account+region. */
+  COPY_LIMITS,
+  /**
+   * A copy with a KmsKeyId the copying account cannot use (KMS DescribeKey as the caller, in the
+   * destination, finds no enabled key) ends {@code failed}: "Given key ID is not accessible" (moto
+   * does not check the key).
+   */
+  COPY_KMS
 }

@@ -90,6 +90,41 @@ final class Upstream {
     return send(HttpMethod.POST, "/", h, formBody.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * A call of the layer's own in another account and region: signed (in form only, as moto reads
+   * it) with {@code accessKey}, an access key of that account, and {@code region} in its scope.
+   */
+  CompletableFuture<Answer> sideCallAs(String accessKey, String region, String formBody) {
+    HttpHeaders h = new DefaultHttpHeaders();
+    h.set(
+        HttpHeaderNames.AUTHORIZATION,
+        "AWS4-HMAC-SHA256 Credential="
+            + accessKey
+            + "/20260101/"
+            + region
+            + "/ec2/aws4_request, SignedHeaders=host, Signature=0");
+    h.set(HttpHeaderNames.CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8");
+    return send(HttpMethod.POST, "/", h, formBody.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A KMS call of the layer's own (JSON protocol), acting as {@code accessKey} in {@code region}.
+   */
+  CompletableFuture<Answer> kmsCallAs(
+      String accessKey, String region, String operation, String jsonBody) {
+    HttpHeaders h = new DefaultHttpHeaders();
+    h.set(
+        HttpHeaderNames.AUTHORIZATION,
+        "AWS4-HMAC-SHA256 Credential="
+            + accessKey
+            + "/20260101/"
+            + region
+            + "/kms/aws4_request, SignedHeaders=host, Signature=0");
+    h.set("X-Amz-Target", "TrentService." + operation);
+    h.set(HttpHeaderNames.CONTENT_TYPE, "application/x-amz-json-1.1");
+    return send(HttpMethod.POST, "/", h, jsonBody.getBytes(StandardCharsets.UTF_8));
+  }
+
   CompletableFuture<Answer> send(HttpMethod method, String uri, HttpHeaders headers, byte[] body) {
     CompletableFuture<Answer> answer = new CompletableFuture<>();
     FullHttpRequest request =

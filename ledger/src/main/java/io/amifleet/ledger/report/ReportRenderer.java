@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.amifleet.common.message.CopyResult;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.ledger.model.Completion;
 import io.amifleet.ledger.model.JobEntry;
@@ -149,6 +150,18 @@ public final class ReportRenderer {
         o.put("adopted", r.adopted());
         o.put("consistency", r.consistency());
         o.put("hookError", r.hookError());
+        if (r.copies() != null) {
+          ArrayNode copies = o.putArray("copies");
+          for (CopyResult copy : r.copies()) {
+            copies
+                .addObject()
+                .put("accountId", copy.accountId())
+                .put("region", copy.region())
+                .put("imageId", copy.imageId())
+                .put("state", copy.state())
+                .put("adopted", copy.adopted());
+          }
+        }
         o.put("errorCode", r.errorCode());
         j.duration().ifPresent(d -> o.put("seconds", d.toMillis() / 1000.0));
       }
@@ -324,6 +337,7 @@ public final class ReportRenderer {
     h.append("<h2>Jobs</h2>\n<table id=\"jobs\">\n<thead><tr><th>Account</th><th>Region</th>")
         .append(
             "<th>Instance</th><th>Status</th><th>Image</th><th>Adopted</th><th>Consistency</th>")
+        .append("<th>Copies</th>")
         .append("<th>Error code</th>")
         .append("<th>Seconds</th></tr></thead>\n<tbody>\n");
     for (JsonNode j : data.get("jobs")) {
@@ -349,6 +363,8 @@ public final class ReportRenderer {
           .append(esc(j.path("consistency").asText("")))
           .append(
               j.hasNonNull("hookError") ? " (hook: " + esc(j.get("hookError").asText()) + ")" : "")
+          .append("</td><td class=\"copies\">")
+          .append(copies(j.path("copies")))
           .append("</td><td>")
           .append(esc(j.path("errorCode").asText("")))
           .append("</td><td>")
@@ -357,6 +373,25 @@ public final class ReportRenderer {
     }
     h.append("</tbody>\n</table>\n</body>\n</html>\n");
     return h.toString();
+  }
+
+  /** A job's copies in one cell: account/region image (state), one per line. */
+  private static String copies(JsonNode copies) {
+    StringBuilder cell = new StringBuilder();
+    for (JsonNode c : copies) {
+      if (cell.length() > 0) {
+        cell.append("<br>");
+      }
+      cell.append(esc(c.path("accountId").asText()))
+          .append('/')
+          .append(esc(c.path("region").asText()))
+          .append(' ')
+          .append(esc(c.path("imageId").asText("-")))
+          .append(" (")
+          .append(esc(c.path("state").asText()))
+          .append(')');
+    }
+    return cell.toString();
   }
 
   private static final String CSS =

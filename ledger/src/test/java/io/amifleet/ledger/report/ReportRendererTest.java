@@ -3,12 +3,12 @@ package io.amifleet.ledger.report;
 import static io.amifleet.ledger.Results.T0;
 import static io.amifleet.ledger.Results.failed;
 import static io.amifleet.ledger.Results.job;
-import static io.amifleet.ledger.Results.succeeded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.ledger.RunRecorder.DispatchedJob;
+import io.amifleet.common.message.CopyResult;
 import io.amifleet.ledger.Results;
 import io.amifleet.ledger.model.JobEntry;
 import io.amifleet.ledger.model.RunRecord;
@@ -43,7 +43,17 @@ class ReportRendererTest {
                     .consistency("application")
                     .succeeded(T0.plusSeconds(300)),
                 true),
-            JobEntry.of(succeeded(ok2, 60, true), true),
+            JobEntry.of(
+                Results.of(ok2)
+                    .imageId("ami-02")
+                    .adopted(true)
+                    .copies(
+                        List.of(
+                            new CopyResult(
+                                "111111111111", "us-west-2", "ami-c1", "available", false),
+                            new CopyResult("999999999999", "eu-central-1", null, "failed", false)))
+                    .succeeded(T0.plusSeconds(60)),
+                true),
             JobEntry.of(failed(bad, 20, "InvalidInstanceID.NotFound"), true),
             new JobEntry(
                 gone.jobId(),
@@ -68,6 +78,17 @@ class ReportRendererTest {
         .containsExactly("SUCCEEDED", "SUCCEEDED"); // 1111 in eu-west-1, us-east-1
     assertThat(grid.select("tbody tr").get(1).select("td").eachAttr("data-status"))
         .containsExactly("MISSING", "FAILED");
+  }
+
+  @Test
+  void eachJobShowsItsCopiesWithTheirState() {
+    ObjectNode data = renderer.data(view(), Optional.empty());
+    Document page = Jsoup.parse(renderer.html(data));
+
+    assertThat(page.selectFirst("#jobs tr[data-job-id=j-2] td.copies").text())
+        .isEqualTo(
+            "111111111111/us-west-2 ami-c1 (available) 999999999999/eu-central-1 - (failed)");
+    assertThat(page.selectFirst("#jobs tr[data-job-id=j-1] td.copies").text()).isEmpty();
   }
 
   @Test

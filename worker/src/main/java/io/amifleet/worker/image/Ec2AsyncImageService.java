@@ -371,7 +371,11 @@ public final class Ec2AsyncImageService implements ImageService {
     return clients.client(target.role(), target.region());
   }
 
-  private static <T> CompletableFuture<T> call(
+  /**
+   * Runs {@code call} (an SDK call for {@code target}) with its errors translated where they enter
+   * the project, naming {@code what} and the target; also for the copy service's calls.
+   */
+  public static <T> CompletableFuture<T> call(
       Ec2Target target, String what, Supplier<CompletableFuture<T>> call) {
     CompletableFuture<T> f;
     try {

@@ -189,6 +189,34 @@ public final class Pruner {
   }
 
   /**
+   * True when {@code image} is a disaster-recovery copy amifleet made in {@code accountId} (a DR
+   * region of the source account, or a vault): tagged as amifleet's with the source account and
+   * region whose job ID its tags give, the image it copies, amifleet's description and a name that
+   * fits the job. Such copies are never {@link #madeByAmifleet} there (their job ID is the source
+   * account+region's), so the two retentions never touch each other's images.
+   */
+  public static boolean copyMadeByAmifleet(ImageInfo image, String accountId) {
+    Map<String, String> tags = image.tags();
+    String job = tags.get(Tags.JOB_ID);
+    String run = tags.get(Tags.RUN_ID);
+    String instance = tags.get(Tags.SOURCE_INSTANCE);
+    String sourceAccount = tags.get(Tags.SOURCE_ACCOUNT);
+    String sourceRegion = tags.get(Tags.SOURCE_REGION);
+    return "true".equals(tags.get(Tags.MANAGED))
+        && job != null
+        && run != null
+        && instance != null
+        && sourceAccount != null
+        && sourceRegion != null
+        && tags.get(Tags.COPY_OF) != null
+        && accountId.equals(image.ownerId())
+        && ImageDescription.job(image.description())
+            .equals(Optional.of(new ImageDescription.Job(job, run)))
+        && job.equals(JobIds.jobId(run, sourceAccount, sourceRegion, instance))
+        && nameFitsJob(image.name(), job, run, instance);
+  }
+
+  /**
    * Whether {@code name} could be the name amifleet gave job {@code job}: every image name template
    * has the short job ID (in {@code {shortJobId}} or {@code {jobId}}), or the instance and run IDs.
    */
@@ -225,6 +253,15 @@ public final class Pruner {
    * ({@link ImageUsage}) prove each of them unused, or keep it.
    */
   public CompletableFuture<Plan> plan(Ec2Target target, Retention retention) {
+    return plan(target, retention, false);
+  }
+
+  /**
+   * As {@link #plan(Ec2Target, Retention)}; {@code copies}: for the disaster-recovery copies in the
+   * target's account+region ({@link #copyMadeByAmifleet}) instead of amifleet's images. Copies get
+   * the same usage checks: a launch template in the DR region may name one.
+   */
+  public CompletableFuture<Plan> plan(Ec2Target target, Retention retention, boolean copies) {
     Instant now = clock.instant();
     return images
         .ownedImages(target)
@@ -232,7 +269,8 @@ public final class Pruner {
         .thenCompose(
             owned -> {
               Set<String> candidates =
-                  pastPolicy(owned.images(), retention, now, target.accountId(), target.region());
+                  pastPolicy(
+                      owned.images(), retention, now, target.accountId(), target.region(), copies);
               return usage
                   .check(target, candidates, retention)
                   .thenApply(
@@ -244,6 +282,7 @@ public final class Pruner {
                               now,
                               target.accountId(),
                               target.region(),
+                              copies,
                               report));
             });
   }
@@ -252,9 +291,14 @@ public final class Pruner {
 
   /** amifleet's images of {@code all} that are past the policy at {@code now}. */
   static Set<String> pastPolicy(
-      List<ImageInfo> all, Retention retention, Instant now, String accountId, String region) {
+      List<ImageInfo> all,
+      Retention retention,
+      Instant now,
+      String accountId,
+      String region,
+      boolean copies) {
     Set<String> past = new LinkedHashSet<>();
-    for (List<ImageInfo> images : byInstance(all, accountId, region).values()) {
+    for (List<ImageInfo> images : byInstance(all, accountId, region, copies).values()) {
       for (int rank = 0; rank < images.size(); rank++) {
         ImageInfo image = images.get(rank);
         if (retention.expired(rank, Instant.parse(image.creationDate()), now)) {
@@ -265,14 +309,19 @@ public final class Pruner {
     return past;
   }
 
-  /** amifleet's available images of {@code all} by source instance, newest first. */
+  /**
+   * amifleet's available images (or, {@code copies}, its copies) of {@code all} by source instance,
+   * newest first.
+   */
   private static Map<String, List<ImageInfo>> byInstance(
-      List<ImageInfo> all, String accountId, String region) {
+      List<ImageInfo> all, String accountId, String region, boolean copies) {
     Map<String, List<ImageInfo>> byInstance = new LinkedHashMap<>();
     for (ImageInfo image : all) {
       if (image.available()
           && image.creationDate() != null
-          && madeByAmifleet(image, accountId, region)) {
+          && (copies
+              ? copyMadeByAmifleet(image, accountId)
+              : madeByAmifleet(image, accountId, region))) {
         byInstance
             .computeIfAbsent(image.tags().get(Tags.SOURCE_INSTANCE), k -> new ArrayList<>())
             .add(image);
@@ -295,8 +344,27 @@ public final class Pruner {
       Instant now,
       String accountId,
       String region) {
+    return plan(all, managed, retention, now, accountId, region, false);
+  }
+
+  /** As above; {@code copies}: for amifleet's copies (for tests of the policy). */
+  static Plan plan(
+      List<ImageInfo> all,
+      List<SnapshotInfo> managed,
+      Retention retention,
+      Instant now,
+      String accountId,
+      String region,
+      boolean copies) {
     return plan(
-        all, managed, retention, now, accountId, region, ImageUsage.Report.nothingToCheck());
+        all,
+        managed,
+        retention,
+        now,
+        accountId,
+        region,
+        copies,
+        ImageUsage.Report.nothingToCheck());
   }
 
   static Plan plan(
@@ -306,6 +374,7 @@ public final class Pruner {
       Instant now,
       String accountId,
       String region,
+      boolean copies,
       ImageUsage.Report usage) {
     Map<String, Set<String>> usedBy = new HashMap<>();
     Set<String> imageIds = new HashSet<>();
@@ -322,7 +391,8 @@ public final class Pruner {
     List<ImageInfo> delete = new ArrayList<>();
     List<Decision> decisions = new ArrayList<>();
     int keep = 0;
-    for (Map.Entry<String, List<ImageInfo>> e : byInstance(all, accountId, region).entrySet()) {
+    for (Map.Entry<String, List<ImageInfo>> e :
+        byInstance(all, accountId, region, copies).entrySet()) {
       List<ImageInfo> images = e.getValue();
       for (int rank = 0; rank < images.size(); rank++) {
         ImageInfo image = images.get(rank);
@@ -416,7 +486,10 @@ public final class Pruner {
       if (s.volumeSizeGib() != null) {
         sizes.put(s.snapshotId(), s.volumeSizeGib());
       }
-      if (!usedBy.containsKey(s.snapshotId()) && orphanOfAmifleet(s, accountId, region, imageIds)) {
+      // Orphaned snapshots are the image retention's to clear; a copies' retention leaves them.
+      if (!copies
+          && !usedBy.containsKey(s.snapshotId())
+          && orphanOfAmifleet(s, accountId, region, imageIds)) {
         orphans.add(s.snapshotId());
       }
     }
@@ -458,7 +531,13 @@ public final class Pruner {
 
   /** Plans and carries the plan out; the summary says what went and what was left, and why. */
   public CompletableFuture<PruneSummary> prune(Ec2Target target, Retention retention) {
-    return plan(target, retention).thenCompose(plan -> execute(target, plan));
+    return prune(target, retention, false);
+  }
+
+  /** As {@link #prune(Ec2Target, Retention)}, for the copies in the target when {@code copies}. */
+  public CompletableFuture<PruneSummary> prune(
+      Ec2Target target, Retention retention, boolean copies) {
+    return plan(target, retention, copies).thenCompose(plan -> execute(target, plan));
   }
 
   /**

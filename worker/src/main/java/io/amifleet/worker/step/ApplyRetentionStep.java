@@ -11,8 +11,9 @@ import jakarta.inject.Inject;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A retention job's work: the account's policy applied in one region by the {@link Pruner}, whose
- * summary (what was deleted, what was kept and why) goes in the result. Thread-safe.
+ * A retention job's work: the account's policy applied in one region (or a copy destination's
+ * policy to the copies there) by the {@link Pruner}, whose summary (what was deleted, what was kept
+ * and why) goes in the result. Thread-safe.
  */
 public final class ApplyRetentionStep implements JobStep {
   private final Pruner pruner;
@@ -32,7 +33,7 @@ public final class ApplyRetentionStep implements JobStep {
     PruneMessage prune = job.work(PruneMessage.class);
     Retention retention = prune.retention();
     return pruner
-        .prune(job.target(), retention)
+        .prune(job.target(), retention, prune.ofCopies())
         .thenAccept(summary -> job.record(r -> r.prune(summary)));
   }
 }

@@ -25,6 +25,15 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class MutationLimiter {
   public static final String CREATE_IMAGE = "CreateImage";
+
+  /**
+   * CopyImage, limited per destination account+region: EC2's bucket is 100 burst, 1/s refill (same
+   * page); the worker takes the same burst and stays just below the refill.
+   */
+  public static final String COPY_IMAGE = "CopyImage";
+
+  static final double COPY_RATE = 0.9;
+  static final int COPY_BURST = 100;
   static final double OTHER_RATE = 10;
   static final int OTHER_BURST = 100;
 
@@ -54,8 +63,9 @@ public final class MutationLimiter {
 
   private Bucket newBucket(Key key) {
     boolean create = key.operation().equals(CREATE_IMAGE);
-    double rate = create ? createRate : OTHER_RATE;
-    int burst = create ? createBurst : OTHER_BURST;
+    boolean copy = key.operation().equals(COPY_IMAGE);
+    double rate = create ? createRate : copy ? COPY_RATE : OTHER_RATE;
+    int burst = create ? createBurst : copy ? COPY_BURST : OTHER_BURST;
     Duration perToken = Duration.ofNanos(Math.max(1, (long) (1e9 / rate)));
     return Bucket.builder()
         .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(1, perToken).build())

@@ -42,6 +42,7 @@ public final class TestJobs {
         null,
         null,
         null,
+        null,
         null);
   }
 

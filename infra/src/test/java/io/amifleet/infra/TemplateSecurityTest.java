@@ -258,6 +258,7 @@ class TemplateSecurityTest {
             "ec2:DescribeImageAttribute",
             "autoscaling:DescribeAutoScalingGroups",
             "autoscaling:DescribeLaunchConfigurations",
+            "rbin:ListRules",
             "ssm:GetParametersByPath",
             "ssm:GetParameters",
             "ec2:EnableImageDeprecation");

@@ -48,7 +48,8 @@ public final class ImageModule extends AbstractModule {
   @Provides
   @Singleton
   UsageClients usageClients(AwsRuntime runtime, RoleCredentials credentials, Closer closer) {
-    return closer.register("Auto Scaling and SSM clients", new UsageClients(runtime, credentials));
+    return closer.register(
+        "Auto Scaling, SSM and Recycle Bin clients", new UsageClients(runtime, credentials));
   }
 
   @Provides

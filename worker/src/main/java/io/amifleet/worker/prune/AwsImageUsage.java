@@ -57,6 +57,9 @@ import software.amazon.awssdk.services.ec2.model.LaunchTemplateVersion;
  *       recursive, every AMI ID in a value.
  * </ol>
  *
+ * <p>Beside them, the account's Recycle Bin rules are read for the report ({@link
+ * RecycleBinRules}): a note, never a reason to keep an image.
+ *
  * <p>The SDK retries throttling as for every call; a check that still fails is reported, never
  * thrown. Stateless; thread-safe.
  */
@@ -78,15 +81,6 @@ public final class AwsImageUsage implements ImageUsage {
       List.of("pending", "running", "shutting-down", "stopping", "stopped");
 
   private static final Pattern AMI_ID = Pattern.compile("\\bami-[0-9a-f]{8,17}\\b");
-
-  /**
-   * Said in every report: amifleet has no Recycle Bin client (the SDK's {@code rbin} module is not
-   * among its dependencies), so it cannot see whether a rule keeps what it deletes.
-   */
-  static final String RECYCLE_BIN_NOTE =
-      "Recycle Bin rules not checked (rbin:ListRules is not reachable from amifleet): if the"
-          + " account has a retention rule for AMIs or EBS snapshots, what is deleted stays in the"
-          + " bin, and is billed, until the rule's retention period ends";
 
   private final Ec2Clients ec2;
   private final UsageClients clients;
@@ -114,8 +108,11 @@ public final class AwsImageUsage implements ImageUsage {
     if (!retention.ssmPaths().isEmpty()) {
       all.add(checks.run("SSM parameters", () -> parameters(target, retention.ssmPaths(), checks)));
     }
+    CompletableFuture<List<String>> recycleBin =
+        RecycleBinRules.notes(
+            clients.rbin(target.role(), target.region()), target.region(), checks.calls);
     return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]))
-        .thenApply(x -> checks.report());
+        .thenCombine(recycleBin, (x, notes) -> checks.report(notes));
   }
 
   private Ec2AsyncClient ec2(Ec2Target target) {
@@ -466,7 +463,7 @@ public final class AwsImageUsage implements ImageUsage {
           });
     }
 
-    ImageUsage.Report report() {
+    ImageUsage.Report report(List<String> notes) {
       Map<String, List<String>> found = new LinkedHashMap<>();
       candidates.stream()
           .sorted()
@@ -483,7 +480,7 @@ public final class AwsImageUsage implements ImageUsage {
       synchronized (notRun) {
         failed = notRun.stream().sorted().toList();
       }
-      return new ImageUsage.Report(found, failed, calls.get(), List.of(RECYCLE_BIN_NOTE));
+      return new ImageUsage.Report(found, failed, calls.get(), notes);
     }
   }
 }

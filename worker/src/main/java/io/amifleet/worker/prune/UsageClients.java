@@ -10,12 +10,13 @@ import java.util.concurrent.ConcurrentMap;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingAsyncClient;
+import software.amazon.awssdk.services.rbin.RbinAsyncClient;
 import software.amazon.awssdk.services.ssm.SsmAsyncClient;
 
 /**
- * The Auto Scaling and SSM clients retention's usage checks use in target accounts: one per role,
- * ExternalId and region, made on first use (a prune that checks nothing there makes none), each
- * signing with the role's cached assumed-role credentials, as {@link
+ * The Auto Scaling, SSM and Recycle Bin clients retention's usage checks use in target accounts:
+ * one per role, ExternalId and region, made on first use (a prune that checks nothing there makes
+ * none), each signing with the role's cached assumed-role credentials, as {@link
  * io.amifleet.common.aws.Ec2Clients} does for EC2.
  *
  * <p>Owns the clients and closes them in {@link #close()}. Thread-safe.
@@ -25,6 +26,7 @@ public final class UsageClients implements AutoCloseable {
   private final RoleCredentials credentials;
   private final ConcurrentMap<Key, AutoScalingAsyncClient> autoScaling = new ConcurrentHashMap<>();
   private final ConcurrentMap<Key, SsmAsyncClient> ssm = new ConcurrentHashMap<>();
+  private final ConcurrentMap<Key, RbinAsyncClient> rbin = new ConcurrentHashMap<>();
 
   private record Key(RoleKey role, String region) {}
 
@@ -59,11 +61,26 @@ public final class UsageClients implements AutoCloseable {
                 .build());
   }
 
+  public RbinAsyncClient rbin(RoleKey role, String region) {
+    return rbin.computeIfAbsent(
+        new Key(role, region),
+        k ->
+            runtime
+                .configure(RbinAsyncClient.builder(), RetryMode.STANDARD)
+                .region(Region.of(k.region()))
+                .credentialsProvider(credentials.provider(k.role()))
+                .httpClient(runtime.asyncHttp())
+                .asyncConfiguration(runtime.asyncConfiguration())
+                .build());
+  }
+
   @Override
   public void close() {
     autoScaling.values().forEach(AutoScalingAsyncClient::close);
     autoScaling.clear();
     ssm.values().forEach(SsmAsyncClient::close);
     ssm.clear();
+    rbin.values().forEach(RbinAsyncClient::close);
+    rbin.clear();
   }
 }

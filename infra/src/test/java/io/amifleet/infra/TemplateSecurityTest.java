@@ -202,7 +202,8 @@ class TemplateSecurityTest {
         PolicyStatements.in(TARGET).stream()
             .filter(s -> s.actions().contains("ec2:CreateTags"))
             .toList();
-    assertThat(createTags).hasSize(4);
+    // TagOnCreateImage, RetagManagedImages, and the copies' tag-at-CopyImage statement
+    assertThat(createTags).hasSize(3);
     for (Located s : createTags) {
       assertThat(s.actions()).as(s.toString()).containsExactly("ec2:CreateTags");
       assertThat(s.resources())
@@ -213,9 +214,7 @@ class TemplateSecurityTest {
           List.of("CreateImage", "CopyImage").contains(condition.path("ec2:CreateAction").asText());
       boolean alreadyManaged =
           "true".equals(condition.path("aws:ResourceTag/amifleet:managed").asText());
-      boolean markedManaged =
-          "true".equals(condition.path("aws:RequestTag/amifleet:managed").asText());
-      assertThat(atCreateImage || alreadyManaged || markedManaged).as(s.toString()).isTrue();
+      assertThat(atCreateImage || alreadyManaged).as(s.toString()).isTrue();
     }
   }
 
@@ -234,14 +233,33 @@ class TemplateSecurityTest {
           .as(delete.toString())
           .isEqualTo(MAPPER.getNodeFactory().textNode("true"));
     }
-    // Images get amifleet:managed only at creation, so deregistering managed images is a safe
-    // standing grant (the worker replaces a failed image of a job). Snapshots can be marked
-    // managed afterwards (see TagSnapshotsAfterCreate), so deleting them is opt-in.
+    // Images and snapshots get amifleet:managed only at creation, so deregistering managed images
+    // is a safe standing grant (the worker replaces a failed image of a job); deleting snapshots
+    // stays opt-in all the same.
     Located snapshots =
         deletes.stream().filter(d -> d.actions().contains("ec2:DeleteSnapshot")).findFirst().get();
     assertThat(TARGET.at("/Resources/" + snapshots.resource() + "/Condition").asText())
         .isEqualTo("RetentionEnabled");
     assertThat(TARGET.at("/Parameters/EnableRetention/Default").asText()).isEqualTo("false");
+  }
+
+  @Test
+  void snapshotsAreTaggedOnlyWhileTheyAreMade() {
+    // With tags on snapshots only at creation (CreateImage / CopyImage TagSpecifications), no
+    // snapshot can be marked amifleet:managed later, so DeleteSnapshot on managed snapshots reaches
+    // only what amifleet made.
+    List<Located> tagsSnapshots =
+        PolicyStatements.in(TARGET).stream()
+            .filter(Located::allows)
+            .filter(s -> s.actions().contains("ec2:CreateTags"))
+            .filter(s -> s.resources().toString().contains(":snapshot/"))
+            .toList();
+    assertThat(tagsSnapshots).isNotEmpty();
+    for (Located s : tagsSnapshots) {
+      assertThat(s.statement().at("/Condition/StringEquals/ec2:CreateAction").isMissingNode())
+          .as(s + " must be limited to tagging while creating")
+          .isFalse();
+    }
   }
 
   @Test

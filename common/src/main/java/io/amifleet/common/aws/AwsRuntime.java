@@ -11,6 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsAsyncClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientAsyncConfiguration;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -116,6 +118,21 @@ public final class AwsRuntime implements AutoCloseable {
             .apiCallTimeout(Duration.ofMinutes(2))
             .build());
     return builder;
+  }
+
+  /**
+   * An async client of any service in {@code region}, signing with {@code credentials}: the shared
+   * settings ({@link #configure}, standard retries), the shared HTTP client and completion pool.
+   * The one place every role's client is built (EC2, SSM, Auto Scaling, Recycle Bin, KMS).
+   */
+  public <B extends AwsAsyncClientBuilder<B, C> & AwsClientBuilder<B, C>, C> C asyncClient(
+      B builder, AwsCredentialsProvider credentials, String region) {
+    return configure(builder, RetryMode.STANDARD)
+        .region(Region.of(region))
+        .credentialsProvider(credentials)
+        .httpClient(asyncHttp())
+        .asyncConfiguration(asyncConfiguration())
+        .build();
   }
 
   /** The async configuration that makes a client complete futures on the shared pool. */

@@ -4,8 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ssm.SsmAsyncClient;
 
 /**
@@ -32,13 +30,8 @@ public final class SsmClients implements AutoCloseable {
   }
 
   private SsmAsyncClient newClient(Key key) {
-    return runtime
-        .configure(SsmAsyncClient.builder(), RetryMode.STANDARD)
-        .region(Region.of(key.region()))
-        .credentialsProvider(credentials.provider(key.role()))
-        .httpClient(runtime.asyncHttp())
-        .asyncConfiguration(runtime.asyncConfiguration())
-        .build();
+    return runtime.asyncClient(
+        SsmAsyncClient.builder(), credentials.provider(key.role()), key.region());
   }
 
   @Override

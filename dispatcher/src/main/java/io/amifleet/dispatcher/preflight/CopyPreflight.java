@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsAsyncClient;
 import software.amazon.awssdk.services.kms.model.KeyState;
 
@@ -162,13 +160,7 @@ public final class CopyPreflight {
     }
     String keyId = copy.kmsKeyId().get();
     KmsAsyncClient kms =
-        runtime
-            .configure(KmsAsyncClient.builder(), RetryMode.STANDARD)
-            .region(Region.of(copy.region()))
-            .credentialsProvider(credentials.provider(role))
-            .httpClient(runtime.asyncHttp())
-            .asyncConfiguration(runtime.asyncConfiguration())
-            .build();
+        runtime.asyncClient(KmsAsyncClient.builder(), credentials.provider(role), copy.region());
     return kms.describeKey(b -> b.keyId(keyId))
         .handle(
             (r, e) -> {

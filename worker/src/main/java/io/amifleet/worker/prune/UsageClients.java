@@ -7,8 +7,6 @@ import io.amifleet.common.aws.RoleCredentials;
 import io.amifleet.common.aws.RoleKey;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingAsyncClient;
 import software.amazon.awssdk.services.rbin.RbinAsyncClient;
 import software.amazon.awssdk.services.ssm.SsmAsyncClient;
@@ -39,39 +37,24 @@ public final class UsageClients implements AutoCloseable {
     return autoScaling.computeIfAbsent(
         new Key(role, region),
         k ->
-            runtime
-                .configure(AutoScalingAsyncClient.builder(), RetryMode.STANDARD)
-                .region(Region.of(k.region()))
-                .credentialsProvider(credentials.provider(k.role()))
-                .httpClient(runtime.asyncHttp())
-                .asyncConfiguration(runtime.asyncConfiguration())
-                .build());
+            runtime.asyncClient(
+                AutoScalingAsyncClient.builder(), credentials.provider(k.role()), k.region()));
   }
 
   public SsmAsyncClient ssm(RoleKey role, String region) {
     return ssm.computeIfAbsent(
         new Key(role, region),
         k ->
-            runtime
-                .configure(SsmAsyncClient.builder(), RetryMode.STANDARD)
-                .region(Region.of(k.region()))
-                .credentialsProvider(credentials.provider(k.role()))
-                .httpClient(runtime.asyncHttp())
-                .asyncConfiguration(runtime.asyncConfiguration())
-                .build());
+            runtime.asyncClient(
+                SsmAsyncClient.builder(), credentials.provider(k.role()), k.region()));
   }
 
   public RbinAsyncClient rbin(RoleKey role, String region) {
     return rbin.computeIfAbsent(
         new Key(role, region),
         k ->
-            runtime
-                .configure(RbinAsyncClient.builder(), RetryMode.STANDARD)
-                .region(Region.of(k.region()))
-                .credentialsProvider(credentials.provider(k.role()))
-                .httpClient(runtime.asyncHttp())
-                .asyncConfiguration(runtime.asyncConfiguration())
-                .build());
+            runtime.asyncClient(
+                RbinAsyncClient.builder(), credentials.provider(k.role()), k.region()));
   }
 
   @Override

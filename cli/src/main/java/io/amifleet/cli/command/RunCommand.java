@@ -11,6 +11,7 @@ import io.amifleet.cli.options.ReportOptions;
 import io.amifleet.cli.options.RunIdOption;
 import io.amifleet.cli.options.TargetsOption;
 import io.amifleet.cli.run.SingleMachineRun;
+import io.amifleet.common.config.ConfigException;
 import io.amifleet.common.config.Targets;
 import io.amifleet.common.queue.QueueSettings;
 import java.nio.file.Path;
@@ -73,6 +74,15 @@ public final class RunCommand implements Callable<Integer> {
   @Mixin LedgerOptions.Deadline deadline;
   @Mixin ReportOptions reports;
 
+  @Option(
+      names = "--embedded-queue",
+      paramLabel = "in-process|elasticmq",
+      defaultValue = "in-process",
+      description =
+          "The queue when no real queues are given: in this process's memory (default), or"
+              + " ElasticMQ in this JVM over HTTP (the SQS protocol end to end; slower to start).")
+  String embeddedQueue;
+
   @Option(names = "--stats", description = "Print AWS calls by operation (also in --report).")
   boolean stats;
 
@@ -95,6 +105,7 @@ public final class RunCommand implements Callable<Integer> {
     } else {
       Logging.quiet();
     }
+    SingleMachineRun.EmbeddedQueue engine = embeddedQueue(embeddedQueue);
     QueueSettings queues = QueueOptions.settings(queuePrefix, jobsQueue, resultsQueue, dlqQueue);
     var options =
         new SingleMachineRun.Options(
@@ -111,9 +122,20 @@ public final class RunCommand implements Callable<Integer> {
             output.json());
     SingleMachineRun single =
         new SingleMachineRun(context)
+            .withEmbeddedQueue(engine)
             .withLedger(ledger.settings(context.environment(), deadline.get()), reports.settings());
     AtomicBoolean interrupt = new AtomicBoolean();
     Signals.onTermination(single::notice, single::waitingFor, () -> interrupt.set(true));
     return single.execute(options, interrupt).exitCode();
+  }
+
+  private static SingleMachineRun.EmbeddedQueue embeddedQueue(String value) {
+    return switch (value) {
+      case "in-process" -> SingleMachineRun.EmbeddedQueue.IN_PROCESS;
+      case "elasticmq" -> SingleMachineRun.EmbeddedQueue.ELASTICMQ;
+      default ->
+          throw new ConfigException(
+              "--embedded-queue: '" + value + "' is not one of in-process, elasticmq");
+    };
   }
 }

@@ -19,6 +19,7 @@ import io.amifleet.common.inject.Bootstrap;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
+import io.amifleet.common.queue.InProcessSqs;
 import io.amifleet.common.queue.QueueAdmin;
 import io.amifleet.common.queue.QueueSender;
 import io.amifleet.common.queue.QueueSettings;
@@ -60,10 +61,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Single-machine mode: an embedded SQS server in this JVM (or real queues when given), the
- * dispatcher, and {@code workers} queue consumers, through the same code as the distributed mode.
- * Waits until every job has a result while showing progress, then prints the results table and
- * writes the JSON report. Used by {@code run} and {@code demo}. With a run ledger ({@link
+ * Single-machine mode: an in-process queue (or ElasticMQ in this JVM, or real queues when given),
+ * the dispatcher, and {@code workers} queue consumers, through the same code as the distributed
+ * mode. Waits until every job has a result while showing progress, then prints the results table
+ * and writes the JSON report. Used by {@code run} and {@code demo}. With a run ledger ({@link
  * #withLedger}) the run is recorded as the fleet's collector would record it, completed, and its
  * report page written, so that {@code runs list} and {@code runs show} work after a run on a
  * laptop.
@@ -74,12 +75,24 @@ public final class SingleMachineRun {
   /** The embedded queues' prefix. */
   static final String EMBEDDED_PREFIX = "amifleet-run";
 
+  /** The embedded jobs queue's redrive maxReceiveCount, as {@code queues create}'s default. */
+  static final int MAX_RECEIVE_COUNT = 5;
+
+  /** What the queue is when no real queues are given. */
+  public enum EmbeddedQueue {
+    /** {@link InProcessSqs}: in this process's memory, no HTTP (the default). */
+    IN_PROCESS,
+    /** ElasticMQ in this JVM, over HTTP on a loopback port: the SQS protocol end to end. */
+    ELASTICMQ
+  }
+
   private final CliContext context;
   private volatile RunProgress progress;
   private volatile ProgressDisplay display;
   private volatile Options running;
   private LedgerSettings ledger;
   private ReportSettings reports;
+  private EmbeddedQueue embeddedQueue = EmbeddedQueue.IN_PROCESS;
 
   /**
    * What to run.
@@ -127,6 +140,12 @@ public final class SingleMachineRun {
     return this;
   }
 
+  /** Uses {@code queue} when no real queues are given. */
+  public SingleMachineRun withEmbeddedQueue(EmbeddedQueue queue) {
+    this.embeddedQueue = requireNonNull(queue, "queue is null");
+    return this;
+  }
+
   /** Runs; {@code interrupt} set (by a signal handler) stops the run early and cleanly. */
   public Outcome execute(Options options, AtomicBoolean interrupt) throws InterruptedException {
     PrintStream out = context.out();
@@ -135,11 +154,13 @@ public final class SingleMachineRun {
       AwsSettings aws = options.aws();
       QueueSettings queues;
       boolean embedded = options.queues().isEmpty();
+      boolean elasticMq = embedded && embeddedQueue == EmbeddedQueue.ELASTICMQ;
+      InProcessSqs inProcess = null;
       CompletableFuture<EmbeddedSqs> starting = null;
-      int port = embedded ? EmbeddedSqs.freePort() : 0;
+      int port = elasticMq ? EmbeddedSqs.freePort() : 0;
       // Registered first, so closed last: after the clients and batches that talk to it.
       AtomicReference<CompletableFuture<EmbeddedSqs>> sqsStarted = new AtomicReference<>();
-      if (embedded) {
+      if (elasticMq) {
         closer.register(
             "embedded SQS",
             () -> {
@@ -149,10 +170,10 @@ public final class SingleMachineRun {
               }
             });
         aws = aws.withSqsEndpoint(EmbeddedSqs.endpoint(port));
-        queues = QueueSettings.ofPrefix(EMBEDDED_PREFIX);
-      } else {
-        queues = options.queues().get();
+      } else if (embedded) {
+        inProcess = closer.register("in-process queue", new InProcessSqs());
       }
+      queues = embedded ? QueueSettings.ofPrefix(EMBEDDED_PREFIX) : options.queues().get();
       RunProgress progress = new RunProgress(Clock.systemUTC());
       this.progress = progress;
       this.running = options;
@@ -172,12 +193,18 @@ public final class SingleMachineRun {
                       options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 20 : 5)),
                       options.workers(),
                       WorkerEvents.all(listeners)));
+      if (inProcess != null) {
+        bootstrap.sqs(inProcess);
+      }
       if (ledger != null) {
         // Binds the dispatcher's RunRecorder too: the run is opened before its jobs are sent.
         bootstrap.install(new LedgerModule(ledger, reports));
       }
       var injector = bootstrap.start();
-      if (embedded) {
+      if (inProcess != null) {
+        injector.getInstance(QueueAdmin.class).create(EMBEDDED_PREFIX, MAX_RECEIVE_COUNT);
+      }
+      if (elasticMq) {
         // Start the embedded queue in the background (it takes seconds on a cold JVM) while the
         // accounts are searched; wait for it only to enqueue. After the injector, which checks
         // the hub's credentials: without them, nothing is started.
@@ -204,10 +231,10 @@ public final class SingleMachineRun {
               ? dispatcher.resolvePrunes(options.targets(), options.runId())
               : dispatcher.resolve(options.targets(), options.runId());
       log.debug("targets resolved in {} ms", (System.nanoTime() - t0) / 1_000_000);
-      if (embedded) {
+      if (elasticMq) {
         starting.join();
         log.debug("embedded queue up after {} ms", (System.nanoTime() - t0) / 1_000_000);
-        injector.getInstance(QueueAdmin.class).create(EMBEDDED_PREFIX, 5);
+        injector.getInstance(QueueAdmin.class).create(EMBEDDED_PREFIX, MAX_RECEIVE_COUNT);
       }
       Worker worker = injector.getInstance(Worker.class);
       boolean work = !resolved.jobs().isEmpty() || !resolved.prunes().isEmpty();

@@ -9,6 +9,7 @@ import com.google.inject.Module;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import com.google.inject.spi.Message;
+import com.google.inject.util.Modules;
 import io.amifleet.common.aws.AwsSettings;
 import io.amifleet.common.aws.HubIdentity;
 import io.amifleet.common.config.Environment;
@@ -18,6 +19,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 /**
  * Builds the injector of every entry point the same way: the commands, the tests' harnesses and the
@@ -36,6 +38,7 @@ public final class Bootstrap {
   private Clock clock = Clock.systemUTC();
   private AwsSettings aws;
   private QueueSettings queues;
+  private SqsAsyncClient sqs;
   private boolean verifyHub;
   private final List<Module> modules = new ArrayList<>();
 
@@ -67,6 +70,15 @@ public final class Bootstrap {
   }
 
   /**
+   * Talks to {@code client} instead of SQS over HTTP ({@code run}'s {@link
+   * io.amifleet.common.queue.InProcessSqs}); the caller owns and closes it.
+   */
+  public Bootstrap sqs(SqsAsyncClient client) {
+    sqs = requireNonNull(client, "client is null");
+    return this;
+  }
+
+  /**
    * Checks the hub's credentials once, before anything else ({@link HubIdentity}): every command
    * acts with them, and without this a missing login shows up once per account+region.
    */
@@ -84,7 +96,12 @@ public final class Bootstrap {
   public Injector start() {
     List<Module> all = new ArrayList<>();
     all.add(new CommonModule(environment, clock, closer));
-    if (aws != null) {
+    if (aws != null && sqs != null) {
+      SqsAsyncClient given = sqs;
+      all.add(
+          Modules.override(new AwsModule(aws))
+              .with(binder -> binder.bind(SqsAsyncClient.class).toInstance(given)));
+    } else if (aws != null) {
       all.add(new AwsModule(aws));
     }
     if (queues != null) {

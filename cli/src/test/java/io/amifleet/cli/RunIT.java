@@ -235,6 +235,43 @@ class RunIT {
   }
 
   @Test
+  void runOverEmbeddedElasticMqMakesTheSameImages() throws Exception {
+    seeder.runInstances(A, "us-east-1", 2, Map.of("Backup", "nightly"));
+    seeder.runInstances(B, "eu-west-1", 1, Map.of("Backup", "nightly"));
+
+    Cli.Result r =
+        cli()
+            .run(
+                "run",
+                "--targets",
+                targets().toString(),
+                "--poll-interval",
+                "1s",
+                "--embedded-queue",
+                "elasticmq",
+                "--stats");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("3 result(s): 3 succeeded, 0 failed, 0 timed out");
+    // Over ElasticMQ the queue is real SQS protocol: its calls are counted by the SDK.
+    assertThat(r.out()).contains("SQS.ReceiveMessage").contains("SQS.SendMessageBatch");
+    assertThat(imageIds(A)).hasSize(2);
+    assertThat(imageIds(B)).hasSize(1);
+  }
+
+  @Test
+  void anUnknownEmbeddedQueueExitsTwoBeforeAnythingIsSent() throws Exception {
+    seeder.runInstances(A, "us-east-1", 1, Map.of("Backup", "nightly"));
+
+    Cli.Result r =
+        cli().run("run", "--targets", targets().toString(), "--embedded-queue", "rabbitmq");
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("--embedded-queue").contains("rabbitmq");
+    assertThat(imageIds(A)).isEmpty();
+  }
+
+  @Test
   void badTargetsExitTwo() throws Exception {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, "accounts:\n  - id: 111111111111\n");

@@ -40,6 +40,15 @@ public interface RunLedger extends RunRecorder {
 
   Recorded record(ResultMessage result);
 
+  /**
+   * {@link #record}s each result, in order, as if one by one; what each call did, indexed like
+   * {@code results}. A ledger that can take them in one write does ({@code run} on a laptop records
+   * all of its results at its end).
+   */
+  default List<Recorded> recordAll(List<ResultMessage> results) {
+    return results.stream().map(this::record).toList();
+  }
+
   /** Keeps a message that is not a result of a known run (idempotent by message ID). */
   void orphan(Orphan orphan);
 

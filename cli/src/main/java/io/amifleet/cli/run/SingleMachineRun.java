@@ -373,7 +373,7 @@ public final class SingleMachineRun {
       String runId,
       List<ResultMessage> results,
       JsonNode apiCalls) {
-    results.forEach(ledger::record);
+    ledger.recordAll(results);
     Optional<Completion> done = completion.check(runId, Optional.of(apiCalls));
     if (done.isPresent()) {
       return "run recorded in " + ledger.describe() + "; report: " + done.get().report();

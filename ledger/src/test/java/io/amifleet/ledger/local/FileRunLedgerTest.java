@@ -15,7 +15,9 @@ import io.amifleet.ledger.RunLedger.Recorded;
 import io.amifleet.ledger.model.Completion;
 import io.amifleet.ledger.model.Orphan;
 import io.amifleet.ledger.model.RunView;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +67,49 @@ class FileRunLedgerTest {
                 .result()
                 .status())
         .isEqualTo(JobStatus.SUCCEEDED);
+  }
+
+  @Test
+  void recordAllDecidesEachResultAsOneByOneWould() throws Exception {
+    var other = io.amifleet.ledger.Results.of(a).runId("nigth-4").succeeded(T0);
+    List<Recorded> outcomes =
+        ledger.recordAll(
+            List.of(
+                failed(a, 10, "IncorrectInstanceState"),
+                failed(a, 10, "IncorrectInstanceState"),
+                succeeded(a, 90, false),
+                other,
+                failed(a, 120, "Late"),
+                succeeded(b, 30, false)));
+
+    assertThat(outcomes)
+        .containsExactly(
+            Recorded.NEW,
+            Recorded.UNCHANGED,
+            Recorded.REPLACED,
+            Recorded.UNKNOWN_RUN,
+            Recorded.UNCHANGED,
+            Recorded.NEW);
+    RunView view = ledger.run("nightly-1").orElseThrow();
+    assertThat(view.counts().succeeded()).isEqualTo(2);
+    assertThat(view.counts().missing()).isZero();
+    assertThat(ledger.run("nigth-4")).isEmpty();
+
+    // Nothing new: the file is not written again.
+    Path file;
+    try (var files = Files.walk(dir)) {
+      file =
+          files
+              .filter(f -> f.toString().endsWith("nightly-1/ledger.json"))
+              .findFirst()
+              .orElseThrow();
+    }
+    FileTime before = Files.getLastModifiedTime(file);
+    Files.setLastModifiedTime(file, FileTime.fromMillis(0));
+    assertThat(ledger.recordAll(List.of(succeeded(a, 90, false), succeeded(b, 30, false))))
+        .containsOnly(Recorded.UNCHANGED);
+    assertThat(Files.getLastModifiedTime(file).toMillis()).isZero();
+    assertThat(before.toMillis()).isPositive();
   }
 
   @Test

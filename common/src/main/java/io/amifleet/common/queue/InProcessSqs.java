@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.amifleet.common.aws.Threads;
+import io.amifleet.common.json.Json;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -87,7 +88,7 @@ public final class InProcessSqs implements SqsAsyncClient {
   private static final String URL_PREFIX = "http://sqs.in-process.amifleet/" + ACCOUNT + "/";
 
   private final Map<String, Queue> byName = new ConcurrentHashMap<>();
-  private final ObjectMapper mapper = new ObjectMapper();
+  private final ObjectMapper mapper = Json.newMapper();
   private final ScheduledExecutorService timer;
   private final ExecutorService answers;
 

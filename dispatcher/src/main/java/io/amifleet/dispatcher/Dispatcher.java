@@ -22,10 +22,13 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The dispatcher: resolves targets into instances, builds one job per instance and enqueues them.
@@ -57,11 +60,39 @@ public final class Dispatcher {
     this.clock = requireNonNull(clock, "clock is null");
   }
 
-  /** Resolves and enqueues (or, with {@code dryRun}, only resolves); see the class comment. */
+  /**
+   * Resolves and enqueues (or, with {@code dryRun}, only resolves); see the class comment. Each
+   * account's jobs (and retention jobs) are sent as soon as its search ends.
+   */
   public DispatchReport dispatch(Targets targets, String runId, boolean dryRun) {
-    Optional<String> jobsUrl = dryRun ? Optional.empty() : Optional.of(queues.jobsUrl());
-    Resolved resolved = resolve(targets, runId);
-    return send(resolved, jobsUrl);
+    if (dryRun) {
+      Resolved resolved = resolve(targets, runId);
+      return report(
+          resolved,
+          new int[resolved.resolutions().size()],
+          emptyErrors(resolved.resolutions().size()),
+          true,
+          0,
+          List.of());
+    }
+    return sendAsFound(targets, runId, queues.jobsUrl(), true).report();
+  }
+
+  /**
+   * Single-machine mode: resolves and enqueues the image jobs, each account's as soon as its search
+   * ends, so that the workers start on the first account while the others are still searched. The
+   * retention jobs are found but not sent: {@link #enqueuePrunes} sends them after the images.
+   */
+  public Dispatched dispatchAsFound(Targets targets, String runId) {
+    return sendAsFound(targets, runId, queues.jobsUrl(), false);
+  }
+
+  /** What {@link #dispatchAsFound} sent, and what it found (with the retention jobs not sent). */
+  public record Dispatched(Resolved resolved, DispatchReport report) {
+    public Dispatched {
+      requireNonNull(resolved, "resolved is null");
+      requireNonNull(report, "report is null");
+    }
   }
 
   /**
@@ -70,6 +101,18 @@ public final class Dispatcher {
    */
   public Resolved resolve(Targets listed, String runId) {
     Instant now = clock.instant();
+    List<AccountResolution> resolutions = resolver.resolve(expand(listed));
+    return Resolved.of(
+        runId,
+        resolutions,
+        resolutions.stream().map(r -> jobsOf(runId, r, now)).toList(),
+        resolutions.stream().map(r -> prunesOf(runId, r, now)).toList(),
+        listed.source(),
+        now);
+  }
+
+  /** The targets with the organization's accounts in place of its OUs; none is an error. */
+  private Targets expand(Targets listed) {
     Targets targets = organization.expand(listed);
     if (targets.accounts().isEmpty()) {
       throw new AmiFleetException(
@@ -78,23 +121,7 @@ public final class Dispatcher {
           listed.source()
               + ": the organization has no active account in the given OUs (after exclude)");
     }
-    List<AccountResolution> resolutions = resolver.resolve(targets);
-    List<PruneMessage> prunes = new ArrayList<>();
-    for (AccountResolution r : resolutions) {
-      if (r.errors().isEmpty()) {
-        prunes.addAll(PruneJobs.forAccount(runId, r.account(), now));
-      }
-    }
-    List<JobMessage> jobs = new ArrayList<>();
-    List<Integer> jobAccount = new ArrayList<>();
-    for (int a = 0; a < resolutions.size(); a++) {
-      AccountResolution r = resolutions.get(a);
-      for (FoundInstance instance : r.instances()) {
-        jobs.add(JobBuilder.build(runId, r.account(), instance, now));
-        jobAccount.add(a);
-      }
-    }
-    return new Resolved(runId, resolutions, jobs, jobAccount, prunes, listed.source(), now);
+    return targets;
   }
 
   /**
@@ -119,11 +146,6 @@ public final class Dispatcher {
     return report;
   }
 
-  /** Enqueues what {@link #resolve} found, on the jobs queue. */
-  public DispatchReport enqueue(Resolved resolved) {
-    return send(resolved, Optional.of(queues.jobsUrl()));
-  }
-
   /**
    * What {@link #resolve} found: per account, and the jobs (with the index of their account).
    *
@@ -145,6 +167,27 @@ public final class Dispatcher {
       prunes = List.copyOf(prunes);
       requireNonNull(source, "source is null");
       requireNonNull(resolvedAt, "resolvedAt is null");
+    }
+
+    /** The jobs and retention jobs built for each account of {@code resolutions}, in order. */
+    static Resolved of(
+        String runId,
+        List<AccountResolution> resolutions,
+        List<List<JobMessage>> jobsByAccount,
+        List<List<PruneMessage>> prunesByAccount,
+        String source,
+        Instant resolvedAt) {
+      List<JobMessage> jobs = new ArrayList<>();
+      List<Integer> jobAccount = new ArrayList<>();
+      List<PruneMessage> prunes = new ArrayList<>();
+      for (int a = 0; a < resolutions.size(); a++) {
+        for (JobMessage job : jobsByAccount.get(a)) {
+          jobs.add(job);
+          jobAccount.add(a);
+        }
+        prunes.addAll(prunesByAccount.get(a));
+      }
+      return new Resolved(runId, resolutions, jobs, jobAccount, prunes, source, resolvedAt);
     }
 
     /** The same without its retention jobs (single-machine mode sends them after the images). */
@@ -198,62 +241,135 @@ public final class Dispatcher {
     return errors.size() == 1 ? line : line + " (and " + (errors.size() - 1) + " other error(s))";
   }
 
-  private DispatchReport send(Resolved resolved, Optional<String> jobsUrl) {
-    List<AccountResolution> resolutions = resolved.resolutions();
-    List<JobMessage> jobs = resolved.jobs();
-    List<Integer> jobAccount = resolved.jobAccount();
-    int[] enqueued = new int[resolutions.size()];
-    List<List<String>> sendErrors = new ArrayList<>();
-    resolutions.forEach(r -> sendErrors.add(new ArrayList<>()));
+  /** One job per instance the account's search found. */
+  private static List<JobMessage> jobsOf(String runId, AccountResolution r, Instant now) {
+    List<JobMessage> jobs = new ArrayList<>();
+    for (FoundInstance instance : r.instances()) {
+      jobs.add(JobBuilder.build(runId, r.account(), instance, now));
+    }
+    return jobs;
+  }
+
+  /** The account's retention jobs, unless its search failed somewhere. */
+  private static List<PruneMessage> prunesOf(String runId, AccountResolution r, Instant now) {
+    return r.errors().isEmpty() ? PruneJobs.forAccount(runId, r.account(), now) : List.of();
+  }
+
+  /**
+   * Searches every account and sends each one's jobs on this thread as soon as its search ends (in
+   * the order searches end), with its retention jobs first when {@code withPrunes}. The run is
+   * opened in the ledger before the first send; the accepted jobs are recorded once, after the last
+   * send, so that a collector completes no run whose jobs are still going out.
+   */
+  private Dispatched sendAsFound(Targets listed, String runId, String jobsUrl, boolean withPrunes) {
+    Instant now = clock.instant();
+    List<CompletableFuture<AccountResolution>> searches = resolver.search(expand(listed));
+    int n = searches.size();
+    BlockingQueue<Integer> ended = new LinkedBlockingQueue<>();
+    for (int a = 0; a < n; a++) {
+      int account = a;
+      searches.get(a).whenComplete((r, e) -> ended.add(account));
+    }
+    Resolved opening =
+        new Resolved(runId, List.of(), List.of(), List.of(), List.of(), listed.source(), now);
+    boolean opened = false;
+    int[] enqueued = new int[n];
+    List<List<String>> sendErrors = emptyErrors(n);
     int prunesEnqueued = 0;
     List<String> pruneErrors = new ArrayList<>();
-    // Recorded once, after both sends: a collector completes no run whose jobs are still going out.
     List<DispatchedJob> dispatched = new ArrayList<>();
-    if (jobsUrl.isPresent() && !(jobs.isEmpty() && resolved.prunes().isEmpty())) {
-      ledger.opened(resolved.opening());
-    }
-    if (jobsUrl.isPresent() && !resolved.prunes().isEmpty()) {
-      QueueSender.Report report = enqueuer.enqueue(jobsUrl.get(), resolved.prunes());
-      dispatched.addAll(accepted(resolved.prunes(), report));
-      prunesEnqueued = report.sent();
-      for (QueueSender.Failure f : report.failures()) {
-        PruneMessage p = resolved.prunes().get(f.index());
-        pruneErrors.add(
-            "retention job for "
-                + p.accountId()
-                + "/"
-                + p.region()
-                + " not enqueued: "
-                + f.message());
+    List<List<JobMessage>> jobsByAccount = new ArrayList<>(nulls(n));
+    List<List<PruneMessage>> prunesByAccount = new ArrayList<>(nulls(n));
+    for (int k = 0; k < n; k++) {
+      int a = takeUninterruptibly(ended);
+      AccountResolution r = searches.get(a).join();
+      List<JobMessage> jobs = jobsOf(runId, r, now);
+      List<PruneMessage> found = prunesOf(runId, r, now);
+      jobsByAccount.set(a, jobs);
+      prunesByAccount.set(a, found);
+      List<PruneMessage> prunes = withPrunes ? found : List.of();
+      if ((!prunes.isEmpty() || !jobs.isEmpty()) && !opened) {
+        ledger.opened(opening.opening());
+        opened = true;
       }
-    }
-    if (jobsUrl.isPresent() && !jobs.isEmpty()) {
-      QueueSender.Report report = enqueuer.enqueue(jobsUrl.get(), jobs);
-      dispatched.addAll(accepted(jobs, report));
-      for (int i = 0; i < jobs.size(); i++) {
-        if (report.messageIds().get(i) != null) {
-          enqueued[jobAccount.get(i)]++;
+      if (!prunes.isEmpty()) {
+        QueueSender.Report report = enqueuer.enqueue(jobsUrl, prunes);
+        dispatched.addAll(accepted(prunes, report));
+        prunesEnqueued += report.sent();
+        for (QueueSender.Failure f : report.failures()) {
+          PruneMessage p = prunes.get(f.index());
+          pruneErrors.add(
+              "retention job for "
+                  + p.accountId()
+                  + "/"
+                  + p.region()
+                  + " not enqueued: "
+                  + f.message());
         }
       }
-      // One line per account+region, not one per job: when the queue is unreachable every job
-      // fails with the same long SDK message.
-      Map<Integer, Map<String, List<QueueSender.Failure>>> failed = new TreeMap<>();
-      for (QueueSender.Failure f : report.failures()) {
-        failed
-            .computeIfAbsent(jobAccount.get(f.index()), a -> new TreeMap<>())
-            .computeIfAbsent(jobs.get(f.index()).region(), r -> new ArrayList<>())
-            .add(f);
+      if (!jobs.isEmpty()) {
+        QueueSender.Report report = enqueuer.enqueue(jobsUrl, jobs);
+        dispatched.addAll(accepted(jobs, report));
+        enqueued[a] = report.sent();
+        // One line per region, not one per job: when the queue is unreachable every job fails
+        // with the same long SDK message.
+        Map<String, List<QueueSender.Failure>> byRegion = new TreeMap<>();
+        for (QueueSender.Failure f : report.failures()) {
+          byRegion.computeIfAbsent(jobs.get(f.index()).region(), x -> new ArrayList<>()).add(f);
+        }
+        byRegion.forEach(
+            (region, failures) -> sendErrors.get(a).add(notEnqueued(region, failures, jobs)));
       }
-      failed.forEach(
-          (account, byRegion) ->
-              byRegion.forEach(
-                  (region, failures) ->
-                      sendErrors.get(account).add(notEnqueued(region, failures, jobs))));
     }
+    if (opened) {
+      ledger.dispatched(runId, dispatched);
+    }
+    List<AccountResolution> resolutions = searches.stream().map(CompletableFuture::join).toList();
+    Resolved resolved =
+        Resolved.of(runId, resolutions, jobsByAccount, prunesByAccount, listed.source(), now);
+    Resolved sent = withPrunes ? resolved : resolved.withoutPrunes();
+    return new Dispatched(
+        resolved, report(sent, enqueued, sendErrors, false, prunesEnqueued, pruneErrors));
+  }
 
-    if (jobsUrl.isPresent() && !(jobs.isEmpty() && resolved.prunes().isEmpty())) {
-      ledger.dispatched(resolved.runId(), dispatched);
+  private static int takeUninterruptibly(BlockingQueue<Integer> queue) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return queue.take();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
+  }
+
+  private static <T> List<T> nulls(int n) {
+    return Collections.nCopies(n, null);
+  }
+
+  private static List<List<String>> emptyErrors(int accounts) {
+    List<List<String>> errors = new ArrayList<>();
+    for (int a = 0; a < accounts; a++) {
+      errors.add(new ArrayList<>());
+    }
+    return errors;
+  }
+
+  /** The per-account summary of what was found ({@code resolved}) and sent. */
+  private static DispatchReport report(
+      Resolved resolved,
+      int[] enqueued,
+      List<List<String>> sendErrors,
+      boolean dryRun,
+      int prunesEnqueued,
+      List<String> pruneErrors) {
+    List<AccountResolution> resolutions = resolved.resolutions();
     List<DispatchReport.AccountSummary> summaries = new ArrayList<>();
     for (int a = 0; a < resolutions.size(); a++) {
       AccountResolution r = resolutions.get(a);
@@ -274,9 +390,9 @@ public final class Dispatcher {
     }
     return new DispatchReport(
         resolved.runId(),
-        jobsUrl.isEmpty(),
+        dryRun,
         summaries,
-        jobs,
+        resolved.jobs(),
         resolved.prunes(),
         prunesEnqueued,
         pruneErrors);

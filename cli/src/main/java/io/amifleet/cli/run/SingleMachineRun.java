@@ -205,9 +205,9 @@ public final class SingleMachineRun {
         injector.getInstance(QueueAdmin.class).create(EMBEDDED_PREFIX, MAX_RECEIVE_COUNT);
       }
       if (elasticMq) {
-        // Start the embedded queue in the background (it takes seconds on a cold JVM) while the
-        // accounts are searched; wait for it only to enqueue. After the injector, which checks
-        // the hub's credentials: without them, nothing is started.
+        // Start the embedded queue in the background (it takes seconds on a cold JVM); the search
+        // waits for it, since each account's jobs are sent as soon as it is searched. After the
+        // injector, which checks the hub's credentials: without them, nothing is started.
         ExecutorService starter =
             Executors.newSingleThreadExecutor(Threads.named("amifleet-embedded-sqs"));
         starting = CompletableFuture.supplyAsync(() -> EmbeddedSqs.start(port), starter);
@@ -225,25 +225,42 @@ public final class SingleMachineRun {
       if (!embedded) {
         injector.getInstance(Queues.class).jobsUrl(); // a wrong queue fails before any search
       }
-      long t0 = System.nanoTime();
-      Dispatcher.Resolved resolved =
-          options.pruneOnly()
-              ? dispatcher.resolvePrunes(options.targets(), options.runId())
-              : dispatcher.resolve(options.targets(), options.runId());
-      log.debug("targets resolved in {} ms", (System.nanoTime() - t0) / 1_000_000);
       if (elasticMq) {
-        starting.join();
-        log.debug("embedded queue up after {} ms", (System.nanoTime() - t0) / 1_000_000);
+        starting.join(); // the first account's jobs go out as soon as it is searched
         injector.getInstance(QueueAdmin.class).create(EMBEDDED_PREFIX, MAX_RECEIVE_COUNT);
       }
       Worker worker = injector.getInstance(Worker.class);
-      boolean work = !resolved.jobs().isEmpty() || !resolved.prunes().isEmpty();
-      if (work) {
-        worker.start(); // its consumers poll while the jobs go out
+      long t0 = System.nanoTime();
+      Dispatcher.Resolved resolved;
+      DispatchReport dispatch;
+      boolean consuming = false;
+      if (options.pruneOnly()) {
+        resolved = dispatcher.resolvePrunes(options.targets(), options.runId());
+        dispatch =
+            new DispatchReport(
+                options.runId(), false, List.of(), List.of(), List.of(), 0, List.of());
+      } else {
+        // The consumers poll while the accounts are searched: each account's jobs are sent as soon
+        // as its search ends, and the first images start while the other accounts are searched.
+        worker.start();
+        consuming = true;
+        Dispatcher.Dispatched sent;
+        try {
+          sent = dispatcher.dispatchAsFound(options.targets(), options.runId());
+        } catch (RuntimeException e) {
+          stop(worker, embedded);
+          throw e;
+        }
+        resolved = sent.resolved();
+        dispatch = sent.report();
       }
-      // Images first; the retention jobs go after them, so that today's images count.
-      DispatchReport dispatch = dispatcher.enqueue(resolved.withoutPrunes());
       log.debug("jobs enqueued after {} ms", (System.nanoTime() - t0) / 1_000_000);
+      boolean work = !resolved.jobs().isEmpty() || !resolved.prunes().isEmpty();
+      if (work && !consuming) {
+        worker.start();
+      } else if (!work && consuming) {
+        stop(worker, embedded);
+      }
       printDispatchProblems(dispatch, err);
       int expected = dispatch.enqueuedCount();
       if (!options.pruneOnly()) {

@@ -12,8 +12,11 @@ import io.amifleet.common.error.AmiFleetException;
 import io.amifleet.common.error.ErrorKind;
 import io.amifleet.dispatcher.testing.FakeInstanceFinder;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -200,6 +203,64 @@ class TargetResolverTest {
       assertThat(slow.maxInFlight()).isEqualTo(2);
       assertThat(resolved).hasSize(3);
     }
+  }
+
+  @Test
+  void anAccountsResultIsReadyWhileAnotherAccountIsStillSearched() throws Exception {
+    finder
+        .answer(WEB, "us-east-1", running("i-00000001", "us-east-1"))
+        .answer(DATA, "us-east-1", running("i-00000002", "us-east-1"));
+    CompletableFuture<Void> dataAnswers = finder.hold(DATA, "us-east-1");
+
+    List<CompletableFuture<AccountResolution>> searches =
+        new TargetResolver(finder, 4)
+            .search(
+                targets(
+                    account(DATA, List.of("us-east-1"), byTag()),
+                    account(WEB, List.of("us-east-1", "eu-west-1"), byTag())));
+
+    AccountResolution web = searches.get(1).get(5, TimeUnit.SECONDS);
+    assertThat(web.instances()).extracting(FoundInstance::instanceId).containsExactly("i-00000001");
+    assertThat(searches.get(0)).isNotDone();
+    dataAnswers.complete(null);
+    assertThat(searches.get(0).get(5, TimeUnit.SECONDS).instances())
+        .extracting(FoundInstance::instanceId)
+        .containsExactly("i-00000002");
+  }
+
+  @Test
+  void searchReturnsBeforeQueuedSearchesStart() {
+    CompletableFuture<Void> webAnswers = finder.hold(WEB, "us-east-1");
+
+    List<CompletableFuture<AccountResolution>> searches =
+        new TargetResolver(finder, 1)
+            .search(
+                targets(
+                    account(WEB, List.of("us-east-1"), byTag()),
+                    account(DATA, List.of("us-east-1"), byTag())));
+
+    // With one search at a time, DATA waits for WEB's; search() itself did not wait.
+    assertThat(finder.searches()).containsExactly(WEB + "/us-east-1");
+    webAnswers.complete(null);
+    assertThat(searches).allSatisfy(f -> assertThat(f).succeedsWithin(Duration.ofSeconds(5)));
+    assertThat(finder.searches()).containsExactly(WEB + "/us-east-1", DATA + "/us-east-1");
+  }
+
+  @Test
+  void thousandsOfSearchesFailingAtOnceDoNotOverflowTheStack() {
+    InstanceFinder throwing =
+        (account, region) -> {
+          throw new IllegalStateException("no credentials for " + account.id());
+        };
+    List<AccountTarget> accounts = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      accounts.add(account(String.format("%012d", i), List.of("us-east-1"), byTag()));
+    }
+
+    List<AccountResolution> resolved =
+        new TargetResolver(throwing, 1).resolve(new Targets("targets.yaml", accounts));
+
+    assertThat(resolved).hasSize(20_000).allSatisfy(r -> assertThat(r.errors()).hasSize(1));
   }
 
   @Test

@@ -23,6 +23,7 @@ public final class FakeInstanceFinder implements InstanceFinder, AutoCloseable {
   private final Duration latency;
   private final Map<String, List<FoundInstance>> answers = new HashMap<>();
   private final Map<String, Throwable> failures = new HashMap<>();
+  private final Map<String, CompletableFuture<Void>> holds = new HashMap<>();
   private final List<String> searches = new ArrayList<>();
   private int inFlight;
   private int maxInFlight;
@@ -48,6 +49,14 @@ public final class FakeInstanceFinder implements InstanceFinder, AutoCloseable {
     return this;
   }
 
+  /**
+   * The search of {@code accountId} in {@code region} answers only after the returned gate is
+   * completed (and the latency).
+   */
+  public synchronized CompletableFuture<Void> hold(String accountId, String region) {
+    return holds.computeIfAbsent(key(accountId, region), k -> new CompletableFuture<>());
+  }
+
   /** The searches made, as "account/region", in order. */
   public synchronized List<String> searches() {
     return List.copyOf(searches);
@@ -60,17 +69,19 @@ public final class FakeInstanceFinder implements InstanceFinder, AutoCloseable {
   @Override
   public CompletableFuture<List<FoundInstance>> find(AccountTarget account, String region) {
     String key = key(account.id(), region);
-    List<FoundInstance> answer;
+    List<FoundInstance> found;
     Throwable failure;
+    CompletableFuture<Void> gate;
     synchronized (this) {
+      gate = holds.getOrDefault(key, CompletableFuture.completedFuture(null));
       searches.add(key);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      answer = answers.getOrDefault(key, List.of());
+      found = answers.getOrDefault(key, List.of());
       failure = failures.get(key);
     }
     CompletableFuture<List<FoundInstance>> result = new CompletableFuture<>();
-    executor.schedule(
+    Runnable answer =
         () -> {
           // Leave the in-flight count before completing: completion lets the next search start.
           synchronized (this) {
@@ -79,11 +90,10 @@ public final class FakeInstanceFinder implements InstanceFinder, AutoCloseable {
           if (failure != null) {
             result.completeExceptionally(failure);
           } else {
-            result.complete(answer);
+            result.complete(found);
           }
-        },
-        latency.toMillis(),
-        TimeUnit.MILLISECONDS);
+        };
+    gate.thenRun(() -> executor.schedule(answer, latency.toMillis(), TimeUnit.MILLISECONDS));
     return result;
   }
 

@@ -39,6 +39,14 @@ enum Competitor {
     return this == AMIFLEET || this == AMIFLEET_OPEN;
   }
 
+  /**
+   * Whether it waits until its images are available or failed before it exits (the shell loop only
+   * starts them), so that no run of it can end before they stop being pending.
+   */
+  boolean waitsForImages() {
+    return this != SHELL_LOOP;
+  }
+
   static Competitor byId(String id) {
     return Arrays.stream(values()).filter(c -> c.id.equals(id)).findFirst().orElse(null);
   }

@@ -32,6 +32,11 @@ import java.util.TreeMap;
  * @param firstCreateImageMillis from start to the first CreateImage answered
  * @param cpuAtFirstCreateImageMillis the client's CPU by then (its start-up); null when not read
  * @param lastCreateImageMillis from start to the last successful CreateImage
+ * @param pendingFloorMillis the least wall time any client that waits for its images could have had
+ *     in this run, from the pending times the layer drew for its images ({@link
+ *     CompetitorGoals#pendingFloorMillis( java.util.Collection)}); null when not measured (no image
+ *     made at EC2's CreateImage bucket) or not a floor for this competitor (the shell loop does not
+ *     wait for its images)
  * @param calls EC2 and STS calls by operation as the layer counted them (throttled included)
  * @param ownCalls calls the competitor counted itself where the layer cannot see them (amifleet's
  *     embedded SQS); empty otherwise
@@ -54,6 +59,7 @@ record CompetitorRun(
     Long firstCreateImageMillis,
     Long cpuAtFirstCreateImageMillis,
     Long lastCreateImageMillis,
+    Long pendingFloorMillis,
     Map<String, ProxyStats.Count> calls,
     Map<String, Long> ownCalls,
     JsonNode report) {
@@ -117,6 +123,7 @@ record CompetitorRun(
         .put("firstCreateImageMillis", r.firstCreateImageMillis())
         .put("clientCpuAtFirstCreateImageMillis", r.cpuAtFirstCreateImageMillis())
         .put("lastCreateImageMillis", r.lastCreateImageMillis())
+        .put("pendingFloorMillis", r.pendingFloorMillis())
         .put("clientCpuPerJobPastStartupMillis", r.cpuPerJobPastStartupMillis(jobs));
     callsJson(n.putObject("layerCalls"), r.calls());
     ObjectNode own = n.putObject("ownCalls");

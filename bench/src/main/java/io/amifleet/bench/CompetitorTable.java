@@ -10,7 +10,9 @@ import java.util.function.Function;
 
 /**
  * Scenario 1's runs of one profile side by side, as Markdown (readable in a terminal, and the
- * README's table as printed): the costs and outcome per competitor, then the calls by operation.
+ * README's table as printed): the costs and outcome per competitor (and, where the layer applied
+ * EC2's CreateImage bucket, each run's wall time against the floor of that run), then the calls by
+ * operation.
  */
 final class CompetitorTable {
   private CompetitorTable() {}
@@ -19,8 +21,8 @@ final class CompetitorTable {
       String title,
       Map<Competitor, List<CompetitorRun>> runs,
       Map<Competitor, CompetitorRun> median,
-      int jobs,
-      Long floorMillis) {
+      int jobs) {
+    boolean floors = median.values().stream().anyMatch(r -> r.pendingFloorMillis() != null);
     StringBuilder b = new StringBuilder();
     b.append(title).append("\n\n");
     List<String> header =
@@ -39,7 +41,8 @@ final class CompetitorTable {
                 "first CreateImage",
                 "last CreateImage",
                 "client CPU / job past start-up"));
-    if (floorMillis != null) {
+    if (floors) {
+      header.add("floor of its run (bucket + drawn pending)");
       header.add("wall / floor");
     }
     row(b, header);
@@ -62,8 +65,13 @@ final class CompetitorTable {
       cells.add(s(r.lastCreateImageMillis()));
       Double perJob = r.cpuPerJobPastStartupMillis(jobs);
       cells.add(perJob == null ? "-" : String.format(Locale.ROOT, "%.1f ms", perJob));
-      if (floorMillis != null) {
-        cells.add(String.format(Locale.ROOT, "%.2fx", r.wallMillis() / (double) floorMillis));
+      if (floors) {
+        Long floor = r.pendingFloorMillis();
+        cells.add(s(floor));
+        cells.add(
+            floor == null || floor == 0
+                ? "-"
+                : String.format(Locale.ROOT, "%.2fx", r.wallMillis() / (double) floor));
       }
       row(b, cells);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.emulator.EmulatedAws;
 import io.amifleet.emulator.RealisticEmulator;
+import io.amifleet.emulator.realistic.CreatedImages;
 import io.amifleet.emulator.realistic.ProxyStats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,10 +33,12 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * counted them, and when the first and the last CreateImage were answered ({@link CompetitorRun}).
  * It prints the runs side by side and checks issue 15's goals against numbers of this run only
  * ({@link CompetitorGoals}): under the permissive profile amifleet (limiter opened) against the
- * boto3 peer; under the realistic one amifleet (defaults) against the throttle floor (N - 50) / 5 s
- * for N instances per account+region; the shell loop against amifleet (at least 30 times slower).
- * Scenario 2 is amifleet's API economy in its realistic run with defaults. Runs one competitor at a
- * time (the machine has two cores); its files stay in the work directory; not thread-safe.
+ * boto3 peer; under the realistic one amifleet (defaults) against the floor of its own run, the
+ * least wall time the CreateImage bucket and the pending times the layer drew for that run's images
+ * allow (the bucket alone, (N - 50) / 5 s for N instances per account+region, is shown beside it);
+ * the shell loop against amifleet (at least 30 times slower). Scenario 2 is amifleet's API economy
+ * in its realistic run with defaults. Runs one competitor at a time (the machine has two cores);
+ * its files stay in the work directory; not thread-safe.
  */
 final class ShellLoopScenario {
   static final String REGION = "us-east-1";
@@ -112,8 +115,7 @@ final class ShellLoopScenario {
           profile == LayerProfile.REALISTIC
               ? CompetitorGoals.throttleFloorMillis(estate.instancesPerAccount())
               : null;
-      tables.add(
-          CompetitorTable.render(title(profile), byCompetitor, median, estate.jobs(), floor));
+      tables.add(CompetitorTable.render(title(profile), byCompetitor, median, estate.jobs()));
       ObjectNode p = out.putObject(profile.id());
       p.put("settings", profile.settings(config).toString());
       if (floor != null) {
@@ -222,6 +224,7 @@ final class ShellLoopScenario {
     Long motoBefore = moto.map(m -> m.cpu().toMillis()).orElse(null);
     long layerBefore = emulator.layer().cpuNanos();
     ProxyStats.Snapshot before = emulator.layer().stats();
+    CreatedImages.Snapshot madeBefore = emulator.layer().createdImages();
     CreateImageClock clock = new CreateImageClock(emulator.layer(), estate.jobs());
     MeteredProcess.Ran ran =
         MeteredProcess.run(
@@ -234,6 +237,12 @@ final class ShellLoopScenario {
     Long motoCpu = moto.map(m -> m.cpu().toMillis() - motoBefore).orElse(null);
     long layerCpu = (emulator.layer().cpuNanos() - layerBefore) / 1_000_000;
     ProxyStats.Snapshot layer = emulator.layer().stats().since(before);
+    // This run's images only: reseed() reset the layer, and since() leaves out any made before.
+    Long pendingFloor =
+        c.waitsForImages()
+            ? CompetitorGoals.pendingFloorMillis(
+                emulator.layer().settings(), emulator.layer().createdImages().since(madeBefore))
+            : null;
     int images = estate.images();
     int failed;
     Long retried = null;
@@ -291,16 +300,18 @@ final class ShellLoopScenario {
             clock.firstMillis(),
             clock.cpuAtFirstMillis(),
             clock.lastMillis(),
+            pendingFloor,
             layer.byApi(),
             ownCalls,
             report);
     System.err.printf(
         Locale.ROOT,
-        "bench:   %s, round %d, %s: %s wall, %s client CPU, %d images, %d failed, exit %d%n",
+        "bench:   %s, round %d, %s: %s wall%s, %s client CPU, %d images, %d failed, exit %d%n",
         profile.id(),
         round,
         c.id(),
         seconds(run.wallMillis()),
+        pendingFloor == null ? "" : " (floor of its run " + seconds(pendingFloor) + ")",
         seconds(run.clientCpuMillis()),
         images,
         failed,

@@ -10,6 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class ShellLoopScenarioTest {
   static CompetitorRun run(Competitor c, int round, long wall, Long motoCpu) {
+    return run(c, round, wall, motoCpu, null);
+  }
+
+  static CompetitorRun run(Competitor c, int round, long wall, Long motoCpu, Long floor) {
     return new CompetitorRun(
         c,
         LayerProfile.PERMISSIVE,
@@ -27,13 +31,14 @@ class ShellLoopScenarioTest {
         700L,
         1000L,
         900L,
+        floor,
         Map.of("EC2.CreateImage", new ProxyStats.Count(410, 10, 10)),
         Map.of(),
         JsonNodeFactory.instance.objectNode());
   }
 
   @Test
-  void theThrottleFloorIsWhatTheBucketLeavesAfterItsBurst() {
+  void theBucketAloneIsWhatTheBucketLeavesAfterItsBurst() {
     assertThat(CompetitorGoals.throttleFloorMillis(100)).isEqualTo(10_000L);
     assertThat(CompetitorGoals.throttleFloorMillis(300)).isEqualTo(50_000L);
     assertThat(CompetitorGoals.throttleFloorMillis(50)).isNull();
@@ -70,12 +75,38 @@ class ShellLoopScenarioTest {
                 Competitor.AMIFLEET_OPEN, List.of(amifleet)),
             new java.util.LinkedHashMap<>(
                 Map.of(Competitor.BOTO3_POOL, peer, Competitor.AMIFLEET_OPEN, amifleet)),
-            400,
-            10_000L);
+            400);
 
     assertThat(table)
         .contains("| boto3 thread pool (16) | 8.1 s | 2.0 s | - | 0.3 s | - | 400 | 0 | - | 10 |")
-        .contains("| 0.81x |")
+        .doesNotContain("floor")
         .contains("| EC2.CreateImage (layer) | 410 (10) | 410 (10) |");
+  }
+
+  @Test
+  void theTableSetsEachRunsWallAgainstTheFloorOfThatRun() {
+    CompetitorRun peer = run(Competitor.BOTO3_POOL, 1, 57_100, 1L, 28_550L);
+    CompetitorRun loop = run(Competitor.SHELL_LOOP, 1, 600_000, 1L, null);
+    CompetitorRun amifleet = run(Competitor.AMIFLEET, 1, 32_000, 1L, 29_100L);
+    Map<Competitor, CompetitorRun> median = new java.util.LinkedHashMap<>();
+    median.put(Competitor.BOTO3_POOL, peer);
+    median.put(Competitor.SHELL_LOOP, loop);
+    median.put(Competitor.AMIFLEET, amifleet);
+
+    String table =
+        CompetitorTable.render(
+            "title",
+            Map.of(
+                Competitor.BOTO3_POOL, List.of(peer),
+                Competitor.SHELL_LOOP, List.of(loop),
+                Competitor.AMIFLEET, List.of(amifleet)),
+            median,
+            400);
+
+    assertThat(table)
+        .contains("| floor of its run (bucket + drawn pending) | wall / floor |")
+        .contains("| 28.6 s | 2.00x |")
+        .contains("| 29.1 s | 1.10x |")
+        .contains("| - | - |");
   }
 }

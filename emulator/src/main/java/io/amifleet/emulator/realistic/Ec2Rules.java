@@ -29,6 +29,7 @@ final class Ec2Rules {
   private final Upstream moto;
   private final TokenBuckets buckets;
   private final ImageTracker images;
+  private final CreatedImages made;
   private final AccountDirectory accounts;
   private final LongSupplier nanoTime;
   private final SplittableRandom random;
@@ -37,12 +38,14 @@ final class Ec2Rules {
       Upstream moto,
       TokenBuckets buckets,
       ImageTracker images,
+      CreatedImages made,
       AccountDirectory accounts,
       LongSupplier nanoTime,
       long seed) {
     this.moto = moto;
     this.buckets = buckets;
     this.images = images;
+    this.made = made;
     this.accounts = accounts;
     this.nanoTime = nanoTime;
     this.random = new SplittableRandom(seed);
@@ -269,7 +272,10 @@ final class Ec2Rules {
                         images.nameTaken(call.account(), call.region(), name, imageId);
                       }
                       images.owned(imageId, call.account(), call.region());
-                      images.created(track(imageId, form.get("InstanceId"), s));
+                      long now = nanoTime.getAsLong();
+                      ImageTracker.Tracked drawn = track(imageId, form.get("InstanceId"), s, now);
+                      images.created(drawn);
+                      made.add(call.account(), call.region(), now, drawn.availableAt() - now);
                       if (snapshotTags.isEmpty()) {
                         return done(a);
                       }
@@ -337,7 +343,7 @@ final class Ec2Rules {
                         images.nameTaken(call.account(), call.region(), name, copyId);
                       }
                       images.owned(copyId, call.account(), call.region());
-                      ImageTracker.Tracked drawn = track(copyId, null, s);
+                      ImageTracker.Tracked drawn = track(copyId, null, s, nanoTime.getAsLong());
                       images.copyMade(
                           call.account(), call.region(), token, copyId, drawn.availableAt());
                       return keyUsable(call, form, s)
@@ -516,8 +522,9 @@ final class Ec2Rules {
             + "</imageId></CopyImageResponse>");
   }
 
-  private ImageTracker.Tracked track(String imageId, String instanceId, RealismSettings s) {
-    long now = nanoTime.getAsLong();
+  /** Draws the image's times, from {@code now}: when moto made it. */
+  private ImageTracker.Tracked track(
+      String imageId, String instanceId, RealismSettings s, long now) {
     double draw;
     double failDraw;
     synchronized (random) {

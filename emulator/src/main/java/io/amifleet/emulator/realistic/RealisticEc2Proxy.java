@@ -72,6 +72,7 @@ public final class RealisticEc2Proxy implements AutoCloseable {
   private final Upstream moto;
   private final TokenBuckets buckets = new TokenBuckets(System::nanoTime);
   private final ImageTracker images = new ImageTracker();
+  private final CreatedImages created = new CreatedImages();
   private final AccountDirectory accounts = new AccountDirectory();
   private final ProxyStats stats = new ProxyStats();
   private final Ec2Rules ec2;
@@ -97,7 +98,8 @@ public final class RealisticEc2Proxy implements AutoCloseable {
               return t;
             });
     this.moto = new Upstream(loops, upstream);
-    this.ec2 = new Ec2Rules(moto, buckets, images, accounts, System::nanoTime, settings.seed());
+    this.ec2 =
+        new Ec2Rules(moto, buckets, images, created, accounts, System::nanoTime, settings.seed());
     this.sts = new StsRules(moto, accounts);
     this.ssm = new SsmRules(moto, System::nanoTime);
     this.latency = new SplittableRandom(settings.seed() ^ 0x5DEECE66DL);
@@ -172,11 +174,24 @@ public final class RealisticEc2Proxy implements AutoCloseable {
     stats.clear();
   }
 
-  /** Forgets everything: counters, buckets, tracked images and names, learned access keys. */
+  /**
+   * The images CreateImage made through the layer since it started or was last {@link #reset}, with
+   * the pending time drawn for each; {@link CreatedImages.Snapshot#since} keeps those made after an
+   * earlier snapshot.
+   */
+  public CreatedImages.Snapshot createdImages() {
+    return created.snapshot();
+  }
+
+  /**
+   * Forgets everything: counters, buckets, tracked images and names, the record of created images,
+   * learned access keys.
+   */
   public void reset() {
     stats.clear();
     buckets.clear();
     images.clear();
+    created.clear();
     accounts.clear();
     ssm.clear();
   }

@@ -246,6 +246,38 @@ class RealisticEc2IT {
         .isEqualTo(ImageState.AVAILABLE);
   }
 
+  @Test
+  void theLayerRecordsEachImageCreateImageMadeWithItsPendingTimeAndNoOtherImageOrCall() {
+    use(
+        b ->
+            b.pending(Duration.ofSeconds(2), Duration.ofSeconds(2))
+                .timeScale(1)
+                .bucket("CreateImage", new RealismSettings.Bucket(2, 0.01)));
+    Ec2Client hub = hub();
+    CreatedImages.Snapshot before = emulator.layer().createdImages();
+    String image = createImage(hub, instance(), "recorded-image");
+    // Refused after taking the bucket's last token, then throttled: neither made an image.
+    assertThatThrownBy(() -> createImage(hub, instance(), "ab"))
+        .satisfies(e -> assertThat(errorCode(e)).isEqualTo("InvalidAMIName.Malformed"));
+    assertThatThrownBy(() -> createImage(hub, instance(), "throttled-image"))
+        .satisfies(e -> assertThat(errorCode(e)).isEqualTo("RequestLimitExceeded"));
+    String copy =
+        hub.copyImage(b -> b.sourceImageId(image).sourceRegion(REGION).name("copied-image"))
+            .imageId();
+
+    assertThat(copy).startsWith("ami-");
+    assertThat(emulator.layer().createdImages().since(before).images())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.account()).isEqualTo(HUB);
+              assertThat(m.region()).isEqualTo(REGION);
+              assertThat(m.pendingNanos()).isEqualTo(Duration.ofSeconds(2).toNanos());
+            });
+    emulator.reset();
+    assertThat(emulator.layer().createdImages().images()).isEmpty();
+  }
+
   // 3. Eventual consistency
 
   @Test

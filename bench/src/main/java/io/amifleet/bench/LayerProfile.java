@@ -1,7 +1,6 @@
 package io.amifleet.bench;
 
 import io.amifleet.emulator.realistic.RealismSettings;
-import io.amifleet.emulator.realistic.Rule;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -30,7 +29,7 @@ enum LayerProfile {
 
   RealismSettings settings(BenchConfig config) {
     return switch (this) {
-      case PERMISSIVE -> RealismSettings.permissive().toBuilder().with(Rule.SNAPSHOT_TAGS).build();
+      case PERMISSIVE -> RealismSettings.profile("permissive");
       case REALISTIC -> Bench.layerSettings(config);
     };
   }

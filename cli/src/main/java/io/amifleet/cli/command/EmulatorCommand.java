@@ -47,7 +47,8 @@ public final class EmulatorCommand implements Runnable {
         "Start moto and the realistic EC2 layer on loopback, print what to export, and run until"
             + " Ctrl-C or SIGTERM (moto is stopped on every exit path).",
         "Profiles: realistic (EC2's throttling, latency, pending images, eventual consistency,"
-            + " validation; see README) or permissive (pass-through, calls counted)."
+            + " validation; see README) or permissive (pass-through but for snapshot tags,"
+            + " which moto lacks; calls counted)."
       })
   static final class Start implements Callable<Integer> {
     private final CliContext context;

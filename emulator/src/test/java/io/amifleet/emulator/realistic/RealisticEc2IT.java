@@ -488,6 +488,29 @@ class RealisticEc2IT {
         .isInstanceOf(AwsServiceException.class);
   }
 
+  @Test
+  void theNamedPermissiveProfileStillMakesImagesWithSnapshotTags() {
+    // What `amifleet emulator start --profile permissive` serves: amifleet always sends snapshot
+    // TagSpecifications, which moto alone answers with an HTTP 500.
+    emulator.layer().use(RealismSettings.profile("permissive"));
+    assertThat(emulator.layer().settings().rules()).containsExactly(Rule.SNAPSHOT_TAGS);
+    Ec2Client hub = hub();
+
+    String image =
+        hub.createImage(
+                b ->
+                    b.instanceId(instance())
+                        .name("permissive-with-snapshot-tags")
+                        .tagSpecifications(
+                            TagSpecification.builder()
+                                .resourceType(ResourceType.SNAPSHOT)
+                                .tags(Tag.builder().key("kind").value("snapshot").build())
+                                .build()))
+            .imageId();
+
+    assertThat(describe(hub, image).stateAsString()).isEqualTo("available");
+  }
+
   private List<String> snapshotIdsOf(Ec2Client ec2, String imageId) {
     Image image = ec2.describeImages(b -> b.imageIds(imageId)).images().get(0);
     return image.blockDeviceMappings().stream()

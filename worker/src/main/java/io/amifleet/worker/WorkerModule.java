@@ -22,6 +22,7 @@ import io.amifleet.worker.image.ImageEvents;
 import io.amifleet.worker.image.ImageMaker;
 import io.amifleet.worker.image.ImageService;
 import io.amifleet.worker.image.ImageWaiter;
+import io.amifleet.worker.image.NewJobs;
 import io.amifleet.worker.job.JobPipeline;
 import io.amifleet.worker.job.JobProcessor;
 import io.amifleet.worker.job.JobValidator;
@@ -86,11 +87,26 @@ public final class WorkerModule extends AbstractModule {
   private final WorkerSettings settings;
   private final int consumers;
   private final WorkerEvents events;
+  private final NewJobs newJobs;
 
   public WorkerModule(WorkerSettings settings, int consumers, WorkerEvents events) {
+    this(settings, consumers, events, NewJobs.NONE);
+  }
+
+  private WorkerModule(
+      WorkerSettings settings, int consumers, WorkerEvents events, NewJobs newJobs) {
     this.settings = requireNonNull(settings, "settings is null");
     this.consumers = consumers;
     this.events = requireNonNull(events, "events is null");
+    this.newJobs = requireNonNull(newJobs, "newJobs is null");
+  }
+
+  /**
+   * The same, for single-machine mode's run {@code runId}, whose ID this process made and whose
+   * queue is its own: the first attempt of each of its jobs skips the look-up ({@link NewJobs}).
+   */
+  public WorkerModule forNewRun(String runId) {
+    return new WorkerModule(settings, consumers, events, NewJobs.ofRun(runId));
   }
 
   @Override
@@ -98,6 +114,7 @@ public final class WorkerModule extends AbstractModule {
     install(new ImageModule(settings));
     bind(WorkerSettings.class).toInstance(settings);
     bind(WorkerEvents.class).toInstance(events);
+    bind(NewJobs.class).toInstance(newJobs);
     bind(JobQueue.class).to(SqsJobQueue.class).in(Singleton.class);
     bind(SqsJobQueue.class).in(Singleton.class);
     bind(ResultSink.class).to(SqsResultSink.class).in(Singleton.class);

@@ -213,7 +213,7 @@ public final class DemoCommand implements Callable<Integer> {
     if (interrupt.get()) {
       return 130;
     }
-    running[0] = new SingleMachineRun(demoContext);
+    running[0] = new SingleMachineRun(demoContext).withNewRunId(); // as `run` without --run-id
     SingleMachineRun.Outcome outcome = running[0].execute(options, interrupt);
     if (outcome.interrupted()) {
       return outcome.exitCode();

@@ -124,6 +124,9 @@ public final class RunCommand implements Callable<Integer> {
         new SingleMachineRun(context)
             .withEmbeddedQueue(engine)
             .withLedger(ledger.settings(context.environment(), deadline.get()), reports.settings());
+    if (!runId.given(context)) {
+      single.withNewRunId();
+    }
     AtomicBoolean interrupt = new AtomicBoolean();
     Signals.onTermination(single::notice, single::waitingFor, () -> interrupt.set(true));
     return single.execute(options, interrupt).exitCode();

@@ -24,12 +24,20 @@ public final class RunIdOption {
               + " the same jobs, which adopt the images already made.")
   String runId;
 
+  /** Whether a run ID was given (the option or the variable), rather than made. */
+  public boolean given(CliContext context) {
+    return givenId(context) != null;
+  }
+
+  private String givenId(CliContext context) {
+    return runId != null
+        ? runId
+        : context.environment().get(VARIABLE).filter(s -> !s.isBlank()).orElse(null);
+  }
+
   /** The given run ID, else a new time-based one; a malformed one is a configuration error. */
   public String resolve(CliContext context) {
-    String given =
-        runId != null
-            ? runId
-            : context.environment().get(VARIABLE).filter(s -> !s.isBlank()).orElse(null);
+    String given = givenId(context);
     if (given == null) {
       return JobIds.newRunId(Clock.systemUTC());
     }

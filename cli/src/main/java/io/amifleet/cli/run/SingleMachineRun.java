@@ -36,6 +36,7 @@ import io.amifleet.ledger.complete.RunCompletion;
 import io.amifleet.ledger.model.Completion;
 import io.amifleet.worker.WorkerModule;
 import io.amifleet.worker.WorkerSettings;
+import io.amifleet.worker.image.NewJobs;
 import io.amifleet.worker.lifecycle.Worker;
 import io.amifleet.worker.outcome.WorkerEvents;
 import java.io.IOException;
@@ -93,6 +94,7 @@ public final class SingleMachineRun {
   private LedgerSettings ledger;
   private ReportSettings reports;
   private EmbeddedQueue embeddedQueue = EmbeddedQueue.IN_PROCESS;
+  private boolean newRunId;
 
   /**
    * What to run.
@@ -138,6 +140,20 @@ public final class SingleMachineRun {
     this.ledger = requireNonNull(ledger, "ledger is null");
     this.reports = requireNonNull(reports, "reports is null");
     return this;
+  }
+
+  /**
+   * Says that the run's ID was made for this run (not given: no earlier process sent its jobs), so
+   * that over the embedded queue each job's first attempt skips the look-up for an image made
+   * earlier ({@link NewJobs}).
+   */
+  public SingleMachineRun withNewRunId() {
+    this.newRunId = true;
+    return this;
+  }
+
+  private WorkerModule workerModule(WorkerModule module, String runId, boolean embedded) {
+    return newRunId && embedded ? module.forNewRun(runId) : module;
   }
 
   /** Uses {@code queue} when no real queues are given. */
@@ -186,13 +202,16 @@ public final class SingleMachineRun {
               .queues(queues)
               .install(
                   new DispatcherModule(options.parallelism()),
-                  new WorkerModule(
-                      // On real queues stopping lets a pending long poll finish, so keep it short;
-                      // the embedded queue dies with the process and its polls are simply
-                      // cancelled.
-                      options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 20 : 5)),
-                      options.workers(),
-                      WorkerEvents.all(listeners)));
+                  workerModule(
+                      new WorkerModule(
+                          // On real queues stopping lets a pending long poll finish, so keep it
+                          // short; the embedded queue dies with the process and its polls are
+                          // simply cancelled.
+                          options.worker().withReceiveWait(Duration.ofSeconds(embedded ? 20 : 5)),
+                          options.workers(),
+                          WorkerEvents.all(listeners)),
+                      options.runId(),
+                      embedded));
       if (inProcess != null) {
         bootstrap.sqs(inProcess);
       }

@@ -101,6 +101,16 @@ public final class ImageMaker {
   /** The job's image: adopted, or made by CreateImage with {@code consistency} in its tags. */
   public CompletableFuture<ImageRef> ensure(
       Ec2Target target, JobMessage job, Consistency consistency) {
+    return ensure(target, job, consistency, true);
+  }
+
+  /**
+   * As {@link #ensure(Ec2Target, JobMessage, Consistency)}; without {@code lookUp} (the job's very
+   * first attempt anywhere: {@link NewJobs}) no image made for the job is asked for before
+   * CreateImage.
+   */
+  public CompletableFuture<ImageRef> ensure(
+      Ec2Target target, JobMessage job, Consistency consistency, boolean lookUp) {
     CompletableFuture<ImageRef> mine = new CompletableFuture<>();
     CompletableFuture<ImageRef> running = inProgress.putIfAbsent(job.jobId(), mine);
     if (running != null) {
@@ -112,7 +122,7 @@ public final class ImageMaker {
                   job.jobId()));
       return running.thenApply(ref -> new ImageRef(ref.imageId(), true));
     }
-    lookUpOrCreate(target, job, consistency)
+    (lookUp ? lookUpOrCreate(target, job, consistency) : create(target, job, consistency))
         .whenComplete(
             (ref, error) -> {
               inProgress.remove(job.jobId(), mine);

@@ -6,6 +6,7 @@ import io.amifleet.common.message.Consistency;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.worker.image.ImageMaker;
 import io.amifleet.worker.image.ImageMaker.ImageRef;
+import io.amifleet.worker.image.NewJobs;
 import io.amifleet.worker.job.JobContext;
 import io.amifleet.worker.job.JobStep;
 import io.amifleet.worker.outcome.WorkerEvents;
@@ -13,10 +14,11 @@ import jakarta.inject.Inject;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Makes sure the job has its one image: adopts the image an earlier attempt or run made, or calls
- * CreateImage (which tags the image and its snapshots, with the consistency {@link PreHookStep}
- * learnt); see {@link ImageMaker}. Learns {@link #IMAGE}, and records the image ID, whether it was
- * adopted and its consistency in the result. Thread-safe.
+ * Makes sure the job has its one image: adopts the image an earlier attempt or run made (not asked
+ * for on a job's very first attempt anywhere: {@link NewJobs}), or calls CreateImage (which tags
+ * the image and its snapshots, with the consistency {@link PreHookStep} learnt); see {@link
+ * ImageMaker}. Learns {@link #IMAGE}, and records the image ID, whether it was adopted and its
+ * consistency in the result. Thread-safe.
  */
 public final class EnsureImageStep implements JobStep {
   /** The job's image, and whether it was adopted. */
@@ -24,11 +26,13 @@ public final class EnsureImageStep implements JobStep {
       new JobContext.Key<>("image", ImageRef.class);
 
   private final ImageMaker maker;
+  private final NewJobs newJobs;
   private final WorkerEvents events;
 
   @Inject
-  public EnsureImageStep(ImageMaker maker, WorkerEvents events) {
+  public EnsureImageStep(ImageMaker maker, NewJobs newJobs, WorkerEvents events) {
     this.maker = requireNonNull(maker, "maker is null");
+    this.newJobs = requireNonNull(newJobs, "newJobs is null");
     this.events = WorkerEvents.guarded(requireNonNull(events, "events is null"));
   }
 
@@ -43,7 +47,8 @@ public final class EnsureImageStep implements JobStep {
     Consistency consistency =
         job.find(PreHookStep.CONSISTENCY).orElse(Consistency.withoutHooks(image.reboot()));
     return maker
-        .ensure(job.target(), image, consistency)
+        .ensure(
+            job.target(), image, consistency, !newJobs.firstAttemptAnywhere(image, job.attempt()))
         .thenAccept(
             ref -> {
               job.put(IMAGE, ref);

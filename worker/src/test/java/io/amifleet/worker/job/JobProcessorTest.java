@@ -22,6 +22,7 @@ import io.amifleet.worker.image.Ec2Target;
 import io.amifleet.worker.image.ImageInfo;
 import io.amifleet.worker.image.ImageMaker;
 import io.amifleet.worker.image.ImageWaiter;
+import io.amifleet.worker.image.NewJobs;
 import io.amifleet.worker.outcome.FailurePolicy;
 import io.amifleet.worker.outcome.OutcomeRouter;
 import io.amifleet.worker.outcome.RetryBackoff;
@@ -101,7 +102,7 @@ class JobProcessorTest {
             JobPipeline.of(
                 JobMessage.class,
                 resolveRole,
-                new EnsureImageStep(maker, events),
+                new EnsureImageStep(maker, NewJobs.NONE, events),
                 new AwaitAvailableStep(waiter, WorkerSettings.defaults().withMaxWait(MAX_WAIT))),
             JobPipeline.of(
                 PruneMessage.class,

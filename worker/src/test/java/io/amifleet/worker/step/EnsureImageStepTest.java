@@ -1,6 +1,7 @@
 package io.amifleet.worker.step;
 
 import static io.amifleet.worker.testing.FakeImageService.Operation.CREATE_IMAGE;
+import static io.amifleet.worker.testing.FakeImageService.Operation.FIND_BY_JOB_ID;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +9,7 @@ import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.worker.image.Ec2Target;
 import io.amifleet.worker.image.ImageMaker;
+import io.amifleet.worker.image.NewJobs;
 import io.amifleet.worker.job.JobContext;
 import io.amifleet.worker.testing.FakeImageService;
 import io.amifleet.worker.testing.RecordingEvents;
@@ -23,9 +25,9 @@ class EnsureImageStepTest {
   private final FakeImageService images = new FakeImageService();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final RecordingEvents events = new RecordingEvents();
-  private final EnsureImageStep step =
-      new EnsureImageStep(
-          new ImageMaker(images, timer, Duration.ofMillis(1), Duration.ofMillis(1)), events);
+  private final ImageMaker maker =
+      new ImageMaker(images, timer, Duration.ofMillis(1), Duration.ofMillis(1));
+  private final EnsureImageStep step = new EnsureImageStep(maker, NewJobs.NONE, events);
   private final JobMessage job = TestJobs.job();
 
   @AfterEach
@@ -59,5 +61,41 @@ class EnsureImageStepTest {
     assertThat(result.imageId()).isEqualTo("ami-0earlier");
     assertThat(result.adopted()).isTrue();
     assertThat(events.entries()).containsExactly("adopted " + job.jobId() + " ami-0earlier");
+  }
+
+  @Test
+  void theFirstAttemptOfAJobOfARunThisProcessMadeDoesNotLookUp() throws Exception {
+    EnsureImageStep newRun = new EnsureImageStep(maker, NewJobs.ofRun(job.runId()), events);
+    JobContext first = StepTesting.context(job);
+
+    newRun.run(first).get(5, SECONDS);
+
+    assertThat(images.count(FIND_BY_JOB_ID)).isZero();
+    assertThat(images.count(CREATE_IMAGE)).isEqualTo(1);
+    assertThat(first.result().succeeded(StepTesting.STARTED).adopted()).isFalse();
+  }
+
+  @Test
+  void aRetryOfAJobOfARunThisProcessMadeStillLooksUpAndAdopts() throws Exception {
+    EnsureImageStep newRun = new EnsureImageStep(maker, NewJobs.ofRun(job.runId()), events);
+    images.put(Ec2Target.of(job), TestImages.of(job, "ami-0firsttry", "pending", "t1"));
+    JobContext second = StepTesting.context(job, 2);
+
+    newRun.run(second).get(5, SECONDS);
+
+    assertThat(images.count(FIND_BY_JOB_ID)).isEqualTo(1);
+    assertThat(images.count(CREATE_IMAGE)).isZero();
+    assertThat(second.result().succeeded(StepTesting.STARTED).imageId()).isEqualTo("ami-0firsttry");
+  }
+
+  @Test
+  void theFirstAttemptOfAJobOfAnotherRunLooksUp() throws Exception {
+    EnsureImageStep newRun = new EnsureImageStep(maker, NewJobs.ofRun("another-run"), events);
+    images.put(Ec2Target.of(job), TestImages.of(job, "ami-0earlier", "available", "t1"));
+
+    newRun.run(StepTesting.context(job)).get(5, SECONDS);
+
+    assertThat(images.count(FIND_BY_JOB_ID)).isEqualTo(1);
+    assertThat(images.count(CREATE_IMAGE)).isZero();
   }
 }

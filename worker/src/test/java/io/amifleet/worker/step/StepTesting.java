@@ -14,7 +14,12 @@ final class StepTesting {
   private StepTesting() {}
 
   static JobContext context(WorkItem work) {
+    return context(work, 1);
+  }
+
+  /** The context of the {@code receiveCount}-th delivery of {@code work}. */
+  static JobContext context(WorkItem work, int receiveCount) {
     MessageCodec codec = new MessageCodec(Json.newMapper());
-    return new JobContext(TestJobs.received(codec.encode(work), 1), work, STARTED);
+    return new JobContext(TestJobs.received(codec.encode(work), receiveCount), work, STARTED);
   }
 }

@@ -4,12 +4,16 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.amifleet.common.aws.RoleKey;
+import io.amifleet.common.message.HookCommand;
+import io.amifleet.common.message.Hooks;
 import io.amifleet.common.message.JobMessage;
 import io.amifleet.common.message.ResultMessage;
 import io.amifleet.emulator.EmulatedAws;
 import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.SharedEmulator;
+import io.amifleet.worker.hook.HookRunner;
+import io.amifleet.worker.hook.HookRunner.Phase;
 import io.amifleet.worker.image.Ec2Target;
 import io.amifleet.worker.image.ImageService;
 import io.amifleet.worker.testing.LostResponseProxy;
@@ -22,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.Command;
 
 /**
  * A CreateImage whose response is lost on the network, through a proxy in front of moto that lets
@@ -29,7 +35,8 @@ import software.amazon.awssdk.services.ec2.model.Image;
  * token, so a blind retry makes a second image (moto, like an EC2 account whose names are unique
  * only per job, does not refuse the name): the SDK must not retry it, and the job's own retry must
  * find the image by its job ID instead. DeregisterImage, safe to repeat, is retried, and finding
- * the image gone counts as done.
+ * the image gone counts as done. A post hook's SendCommand (no client token either) whose answer is
+ * lost is found in SSM and awaited, not sent twice.
  */
 class LostResponseIT {
   private static final String ACCOUNT = "111111111111";
@@ -150,5 +157,36 @@ class LostResponseIT {
     assertThat(proxy.lost()).isEqualTo(1);
     assertThat(proxy.matched()).as("DeregisterImage sent twice").isEqualTo(2);
     assertThat(seeder.ownedImages(ACCOUNT, WorkerHarness.REGION)).isEmpty();
+  }
+
+  @Test
+  void lostPostHookAnswerIsAwaitedNotSentTwice() throws Exception {
+    String instance = seeder.runInstances(ACCOUNT, WorkerHarness.REGION, 1, Map.of()).get(0);
+    proxy =
+        new LostResponseProxy(
+            emulator.endpoint(),
+            body -> body.contains("\"amifleet post "),
+            1,
+            Duration.ofMillis(200));
+    WorkerHarness w = worker();
+    HookCommand freeze = HookCommand.script("AWS-RunShellScript", List.of("fsfreeze -f /data"), 30);
+    HookCommand thaw = HookCommand.script("AWS-RunShellScript", List.of("fsfreeze -u /data"), 30);
+    JobMessage job =
+        WorkerHarness.job("lost-post", ACCOUNT, instance).withHooks(new Hooks(freeze, thaw, null));
+
+    w.send(job);
+    ResultMessage r = w.results("lost-post", 1, WAIT).get(0);
+
+    assertThat(proxy.lost()).as("the proxy lost the post's SendCommand answer").isEqualTo(1);
+    assertThat(proxy.matched()).as("post SendCommands that reached SSM").isEqualTo(1);
+    assertThat(r.succeeded()).isTrue();
+    assertThat(r.hookError()).as("the post that arrived was awaited and succeeded").isNull();
+    try (SsmClient ssm = aws.ssm(ACCOUNT, WorkerHarness.REGION)) {
+      assertThat(ssm.listCommands(b -> b.instanceId(instance)).commands())
+          .extracting(Command::comment)
+          .containsExactlyInAnyOrder(
+              HookRunner.comment(Phase.PRE, job.jobId()),
+              HookRunner.comment(Phase.POST, job.jobId()));
+    }
   }
 }

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,16 +43,34 @@ public final class HookRunner {
     }
   }
 
+  /** How many times a post hook's SendCommand is sent at most (see {@link #runPost}). */
+  static final int POST_SENDS = 3;
+
+  /** The first pause before SSM is asked whether a post arrived; it doubles each time. */
+  public static final Duration POST_PAUSE = Duration.ofSeconds(1);
+
   private final HookService ssm;
   private final InvocationWaiter waiter;
   private final Clock clock;
   private final WorkerEvents events;
+  private final Duration postPause;
 
   public HookRunner(HookService ssm, InvocationWaiter waiter, Clock clock, WorkerEvents events) {
+    this(ssm, waiter, clock, events, POST_PAUSE);
+  }
+
+  /** With {@code postPause} instead of {@link #POST_PAUSE} (tests). */
+  public HookRunner(
+      HookService ssm,
+      InvocationWaiter waiter,
+      Clock clock,
+      WorkerEvents events,
+      Duration postPause) {
     this.ssm = requireNonNull(ssm, "ssm is null");
     this.waiter = requireNonNull(waiter, "waiter is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.events = WorkerEvents.guarded(requireNonNull(events, "events is null"));
+    this.postPause = requireNonNull(postPause, "postPause is null");
   }
 
   /** The comment of a job's hook command: {@code amifleet pre <jobId>} (SSM allows 100 chars). */
@@ -111,13 +131,14 @@ public final class HookRunner {
   }
 
   /**
-   * Runs the post hook and waits for it. Never fails: a post that fails (or cannot be sent) is
+   * Runs the post hook and waits for it; a SendCommand whose answer may have been lost is checked
+   * and sent again ({@link #sendPost}). Never fails: a post that fails (or cannot be sent) is
    * reported loudly, in the log at ERROR, to {@code report} (the job's result) and to the worker's
    * events (metrics), because a thaw that never ran leaves the instance frozen.
    */
   public CompletableFuture<Void> runPost(
       Ec2Target target, JobMessage job, HookCommand post, Consumer<String> report) {
-    return send(target, job, Phase.POST, post)
+    return sendPost(target, job, post, 1)
         .thenCompose(id -> await(target, job, id, post))
         .handle(
             (inv, e) -> {
@@ -143,6 +164,64 @@ public final class HookRunner {
               report.accept("post hook failed: " + what);
               events.hookFailed(job, Phase.POST.word(), what);
               return null;
+            });
+  }
+
+  /**
+   * Sends the post command; when SendCommand fails in a way that may have lost only its answer (a
+   * connection closed during the request, a 5xx), asks SSM whether the post arrived all the same
+   * before sending it again ({@link #POST_SENDS} times at most, after a pause that lets
+   * ListCommands see a command just sent): SendCommand takes no client token, and a post sent twice
+   * would run twice, while a post never sent leaves the instance frozen. The post arrived when the
+   * job's post commands are as many as its pre ones (each earlier attempt's pre got its post before
+   * this attempt's pre was sent).
+   */
+  private CompletableFuture<String> sendPost(
+      Ec2Target target, JobMessage job, HookCommand post, int sending) {
+    return send(target, job, Phase.POST, post)
+        .exceptionallyCompose(
+            e -> {
+              var error = AwsErrors.translate(e, "SendCommand of the post hook");
+              if (sending >= POST_SENDS || !error.retryable()) {
+                return CompletableFuture.failedFuture(e);
+              }
+              JobMdc.with(
+                  job,
+                  () ->
+                      log.warn(
+                          "job {}: sending the post hook failed ({}); asking SSM whether it"
+                              + " arrived before sending it again",
+                          job.jobId(),
+                          error.getMessage()));
+              Executor later =
+                  CompletableFuture.delayedExecutor(
+                      postPause.toMillis() << (sending - 1), TimeUnit.MILLISECONDS);
+              return CompletableFuture.supplyAsync(() -> null, later)
+                  .thenCompose(x -> sentPost(target, job))
+                  .thenCompose(
+                      arrived ->
+                          arrived.isPresent()
+                              ? CompletableFuture.completedFuture(arrived.get())
+                              : sendPost(target, job, post, sending + 1));
+            });
+  }
+
+  /** The job's newest post command, when SSM has as many of its posts as of its pres. */
+  private CompletableFuture<Optional<String>> sentPost(Ec2Target target, JobMessage job) {
+    String pre = comment(Phase.PRE, job.jobId());
+    String post = comment(Phase.POST, job.jobId());
+    return ssm.sentTo(target, job.instanceId())
+        .thenApply(
+            sent -> {
+              long pres = sent.stream().filter(c -> pre.equals(c.comment())).count();
+              long posts = sent.stream().filter(c -> post.equals(c.comment())).count();
+              if (posts == 0 || posts < pres) {
+                return Optional.empty();
+              }
+              return sent.stream()
+                  .filter(c -> post.equals(c.comment()))
+                  .findFirst()
+                  .map(HookService.SentCommand::commandId);
             });
   }
 

@@ -140,6 +140,74 @@ class InvocationWaiterTest {
         .isDone();
   }
 
+  private static final HookCommand THAW =
+      HookCommand.script("AWS-RunShellScript", List.of("fsfreeze -u /d"), 10);
+
+  private HookRunner postRunner() {
+    ssm.sent.add(
+        0,
+        new HookService.SentCommand(
+            "c-pre", HookRunner.comment(HookRunner.Phase.PRE, JOB.jobId()), Instant.EPOCH));
+    return new HookRunner(ssm, waiter, clock, WorkerEvents.NONE, Duration.ofMillis(10));
+  }
+
+  @Test
+  void aPostWhoseAnswerWasLostIsAwaitedNotSentAgain() throws Exception {
+    HookRunner runner = postRunner();
+    ssm.sends.add(FakeSsm.Send.ANSWER_LOST);
+    ssm.status.put("c-s0", "Success");
+    List<String> reported = Collections.synchronizedList(new ArrayList<>());
+
+    runner.runPost(TARGET, JOB, THAW, reported::add).get(5, SECONDS);
+
+    assertThat(ssm.sendsMade).as("the post was sent once").hasSize(1);
+    assertThat(ssm.asked).as("its invocation was awaited").contains("c-s0");
+    assertThat(reported).isEmpty();
+  }
+
+  @Test
+  void aPostThatNeverReachedSsmIsSentAgain() throws Exception {
+    HookRunner runner = postRunner();
+    ssm.sends.add(FakeSsm.Send.NEVER_ARRIVED);
+    ssm.status.put("c-s1", "Success");
+    List<String> reported = Collections.synchronizedList(new ArrayList<>());
+
+    runner.runPost(TARGET, JOB, THAW, reported::add).get(5, SECONDS);
+
+    assertThat(ssm.sendsMade)
+        .containsExactly(
+            HookRunner.comment(HookRunner.Phase.POST, JOB.jobId()),
+            HookRunner.comment(HookRunner.Phase.POST, JOB.jobId()));
+    assertThat(ssm.asked).contains("c-s1");
+    assertThat(reported).isEmpty();
+  }
+
+  @Test
+  void aPostThatCannotBeSentIsTriedThreeTimesThenReported() throws Exception {
+    HookRunner runner = postRunner();
+    for (int i = 0; i < 5; i++) {
+      ssm.sends.add(FakeSsm.Send.NEVER_ARRIVED);
+    }
+    List<String> reported = Collections.synchronizedList(new ArrayList<>());
+
+    runner.runPost(TARGET, JOB, THAW, reported::add).get(5, SECONDS);
+
+    assertThat(ssm.sendsMade).hasSize(3);
+    assertThat(reported).singleElement().asString().startsWith("post hook failed");
+  }
+
+  @Test
+  void aPostRefusedForGoodIsNotSentAgain() throws Exception {
+    HookRunner runner = postRunner();
+    ssm.sends.add(FakeSsm.Send.DENIED);
+    List<String> reported = Collections.synchronizedList(new ArrayList<>());
+
+    runner.runPost(TARGET, JOB, THAW, reported::add).get(5, SECONDS);
+
+    assertThat(ssm.sendsMade).hasSize(1);
+    assertThat(reported).singleElement().asString().contains("no");
+  }
+
   /** SSM as a map of command statuses; records what it was asked. */
   private static final class FakeSsm implements HookService {
     final Map<String, String> status = new ConcurrentHashMap<>();
@@ -147,10 +215,41 @@ class InvocationWaiterTest {
     final List<String> asked = Collections.synchronizedList(new ArrayList<>());
     final List<SentCommand> sent = Collections.synchronizedList(new ArrayList<>());
 
+    /** What the next sends do, in order; when empty a send arrives and is answered. */
+    final java.util.Deque<Send> sends = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+    final List<String> sendsMade = Collections.synchronizedList(new ArrayList<>());
+
+    enum Send {
+      ANSWERED,
+      /** SSM took the command, then the answer was lost (a connection closed). */
+      ANSWER_LOST,
+      /** The request never reached SSM (a connection closed before it was read). */
+      NEVER_ARRIVED,
+      DENIED
+    }
+
     @Override
     public CompletableFuture<String> send(
         Ec2Target target, String instanceId, HookCommand command, String comment) {
-      return CompletableFuture.completedFuture("c-new");
+      Send what = sends.isEmpty() ? Send.ANSWERED : sends.poll();
+      String id = "c-s" + sendsMade.size();
+      sendsMade.add(comment);
+      if (what == Send.ANSWERED || what == Send.ANSWER_LOST) {
+        sent.add(0, new SentCommand(id, comment, Instant.EPOCH.plusSeconds(10 + sendsMade.size())));
+      }
+      return switch (what) {
+        case ANSWERED -> CompletableFuture.completedFuture(id);
+        case ANSWER_LOST, NEVER_ARRIVED ->
+            CompletableFuture.failedFuture(
+                new AmiFleetException(
+                    ErrorKind.RETRYABLE,
+                    "SdkClientException",
+                    "The connection was closed during the request"));
+        case DENIED ->
+            CompletableFuture.failedFuture(
+                new AmiFleetException(ErrorKind.PERMANENT, "AccessDeniedException", "no"));
+      };
     }
 
     @Override

@@ -31,7 +31,19 @@ public final class Bench {
   private Bench() {}
 
   public static void main(String[] args) throws Exception {
-    BenchConfig config = BenchConfig.parse(args);
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(BenchConfig.USAGE);
+      return;
+    }
+    BenchConfig config;
+    try {
+      config = BenchConfig.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.err.println(BenchConfig.USAGE);
+      System.exit(2);
+      return;
+    }
     Path jar = Path.of("cli/target/amifleet.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(

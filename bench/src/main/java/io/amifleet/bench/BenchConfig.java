@@ -115,6 +115,16 @@ public record BenchConfig(
         == (c == Competitor.AMIFLEET_OPEN ? LayerProfile.PERMISSIVE : LayerProfile.REALISTIC);
   }
 
+  /** What {@code bench/run --help} prints (the README's Performance section says more). */
+  static final String USAGE =
+      "usage: bench/run [--small] [--accounts A] [--instances I] [--waiting W]"
+          + " [--pending-seconds S] [--throttled N] [--dispatched M] [--preflight-accounts P]"
+          + " [--out DIR] [--scenarios 1,3,4,5,6] [--competitors "
+          + Competitor.names()
+          + "] [--profiles "
+          + LayerProfile.names()
+          + "] [--repeat R]";
+
   static BenchConfig parse(String[] args) {
     boolean small = false;
     for (String a : args) {
@@ -155,17 +165,7 @@ public record BenchConfig(
         case "--competitors" -> competitors = Competitor.parseList(v);
         case "--profiles" -> profiles = LayerProfile.parseList(v);
         case "--repeat" -> repeat = Integer.parseInt(v);
-        default ->
-            throw new IllegalArgumentException(
-                "unknown option "
-                    + a
-                    + "; options: --small --accounts A --instances I --waiting W"
-                    + " --pending-seconds S --throttled N --dispatched M --preflight-accounts P"
-                    + " --out DIR --scenarios 1,3,4,5,6 --competitors "
-                    + Competitor.names()
-                    + " --profiles "
-                    + LayerProfile.names()
-                    + " --repeat R");
+        default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
     return new BenchConfig(

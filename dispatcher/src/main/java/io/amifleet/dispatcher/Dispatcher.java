@@ -270,8 +270,7 @@ public final class Dispatcher {
       int account = a;
       searches.get(a).whenComplete((r, e) -> ended.add(account));
     }
-    Resolved opening =
-        new Resolved(runId, List.of(), List.of(), List.of(), List.of(), listed.source(), now);
+    RunRecorder.RunOpening opening = new RunRecorder.RunOpening(runId, listed.source(), now);
     boolean opened = false;
     int[] enqueued = new int[n];
     List<List<String>> sendErrors = emptyErrors(n);
@@ -289,7 +288,7 @@ public final class Dispatcher {
       prunesByAccount.set(a, found);
       List<PruneMessage> prunes = withPrunes ? found : List.of();
       if ((!prunes.isEmpty() || !jobs.isEmpty()) && !opened) {
-        ledger.opened(opening.opening());
+        ledger.opened(opening);
         opened = true;
       }
       if (!prunes.isEmpty()) {

@@ -208,21 +208,29 @@ public final class HookRunner {
 
   /** The job's newest post command, when SSM has as many of its posts as of its pres. */
   private CompletableFuture<Optional<String>> sentPost(Ec2Target target, JobMessage job) {
-    String pre = comment(Phase.PRE, job.jobId());
-    String post = comment(Phase.POST, job.jobId());
     return ssm.sentTo(target, job.instanceId())
         .thenApply(
             sent -> {
-              long pres = sent.stream().filter(c -> pre.equals(c.comment())).count();
-              long posts = sent.stream().filter(c -> post.equals(c.comment())).count();
-              if (posts == 0 || posts < pres) {
-                return Optional.empty();
-              }
-              return sent.stream()
-                  .filter(c -> post.equals(c.comment()))
-                  .findFirst()
-                  .map(HookService.SentCommand::commandId);
+              long posts = count(sent, Phase.POST, job);
+              return posts == 0 || posts < count(sent, Phase.PRE, job)
+                  ? Optional.empty()
+                  : newest(sent, Phase.POST, job);
             });
+  }
+
+  private static long count(List<HookService.SentCommand> sent, Phase phase, JobMessage job) {
+    String comment = comment(phase, job.jobId());
+    return sent.stream().filter(c -> comment.equals(c.comment())).count();
+  }
+
+  /** The newest of the job's {@code phase} commands ({@code sent} is newest first). */
+  private static Optional<String> newest(
+      List<HookService.SentCommand> sent, Phase phase, JobMessage job) {
+    String comment = comment(phase, job.jobId());
+    return sent.stream()
+        .filter(c -> comment.equals(c.comment()))
+        .findFirst()
+        .map(HookService.SentCommand::commandId);
   }
 
   /**
@@ -230,20 +238,11 @@ public final class HookRunner {
    * comment): the newest pre, when the job's pre commands outnumber its post ones.
    */
   public CompletableFuture<Optional<String>> unfinishedPre(Ec2Target target, JobMessage job) {
-    String pre = comment(Phase.PRE, job.jobId());
-    String post = comment(Phase.POST, job.jobId());
     return ssm.sentTo(target, job.instanceId())
         .thenApply(
-            (List<HookService.SentCommand> sent) -> {
-              long pres = sent.stream().filter(c -> pre.equals(c.comment())).count();
-              long posts = sent.stream().filter(c -> post.equals(c.comment())).count();
-              if (pres <= posts) {
-                return Optional.empty();
-              }
-              return sent.stream()
-                  .filter(c -> pre.equals(c.comment()))
-                  .findFirst()
-                  .map(HookService.SentCommand::commandId);
-            });
+            (List<HookService.SentCommand> sent) ->
+                count(sent, Phase.PRE, job) <= count(sent, Phase.POST, job)
+                    ? Optional.empty()
+                    : newest(sent, Phase.PRE, job));
   }
 }

@@ -8,14 +8,22 @@ import io.amifleet.emulator.EmulatedAws;
 import io.amifleet.emulator.RealisticEmulator;
 import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.SharedEmulator;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -142,6 +150,75 @@ class RealisticEc2IT {
       hub.describeRegions();
     }
     assertThat(emulator.layer().stats().throttled("EC2.DescribeRegions")).isZero();
+  }
+
+  /**
+   * The layer answers every request on a kept-alive connection, refused or not, and never closes
+   * it. (The SDK's Netty client sometimes reports "connection was closed during the request" for a
+   * call sent right after a throttled answer on the same connection; this shows that the layer is
+   * not the one closing: one socket, one request after another, every answer read.)
+   */
+  @Test
+  void oneConnectionCarriesEveryAnswerThroughThrottledOnes() throws Exception {
+    use(b -> b.bucket("DescribeRegions", new RealismSettings.Bucket(3, 0.01)));
+    String accessKey = EmulatedAws.hubCredentials().resolveCredentials().accessKeyId();
+    byte[] body = "Action=DescribeRegions&Version=2016-11-15".getBytes(StandardCharsets.UTF_8);
+    String head =
+        "POST / HTTP/1.1\r\n"
+            + "Host: "
+            + emulator.endpoint().getAuthority()
+            + "\r\n"
+            + "Authorization: AWS4-HMAC-SHA256 Credential="
+            + accessKey
+            + "/20260101/"
+            + REGION
+            + "/ec2/aws4_request, SignedHeaders=host, Signature=0\r\n"
+            + "Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n"
+            + "Content-Length: "
+            + body.length
+            + "\r\n\r\n";
+    List<Integer> statuses = new ArrayList<>();
+    try (Socket socket = new Socket(emulator.endpoint().getHost(), emulator.endpoint().getPort())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+      for (int i = 0; i < 40; i++) {
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        String status = line(in);
+        int length = -1;
+        for (String h = line(in); !h.isEmpty(); h = line(in)) {
+          String lower = h.toLowerCase(Locale.ROOT);
+          assertThat(lower)
+              .as("answer %d keeps the connection", i)
+              .isNotEqualTo("connection: close");
+          if (lower.startsWith("content-length:")) {
+            length = Integer.parseInt(h.substring("content-length:".length()).trim());
+          }
+        }
+        assertThat(length).as("answer %d has a length", i).isNotNegative();
+        in.readFully(new byte[length]);
+        statuses.add(Integer.parseInt(status.split(" ")[1]));
+      }
+    }
+    assertThat(statuses.subList(0, 3)).containsOnly(200);
+    assertThat(statuses.subList(3, statuses.size())).containsOnly(503);
+    assertThat(emulator.layer().stats().calls("EC2.DescribeRegions", HUB)).isEqualTo(40);
+  }
+
+  /** One CRLF-ended line of an HTTP head; fails when the connection ends before it. */
+  private static String line(DataInputStream in) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new EOFException("the layer closed the connection; read so far: " + b);
+      }
+      if (c != '\r') {
+        b.append((char) c);
+      }
+    }
+    return b.toString();
   }
 
   // 2. Time: latency, pending images, failed images

@@ -40,9 +40,12 @@ final class Procs {
 
   /**
    * Applies {@code env}; an empty value removes the variable (a stray AWS_PROFILE must not reach
-   * the child).
+   * the child). Every child gets {@code AMIFLEET_BUILD=never}: bench/run builds before it starts,
+   * and a source edited during the benchmark makes the launcher refuse to run (exit 2, which fails
+   * the benchmark) instead of building inside a timed command.
    */
   static void environment(ProcessBuilder pb, Map<String, String> env) {
+    pb.environment().put("AMIFLEET_BUILD", "never");
     env.forEach(
         (k, v) -> {
           if (v.isEmpty()) {

@@ -151,11 +151,13 @@ class LostResponseIT {
             WorkerHarness.REGION);
     ImageService images = w.get(ImageService.class);
 
-    // The SDK retries DeregisterImage (it is safe to repeat): the retry finds the image gone.
+    // The SDK retries DeregisterImage (it is safe to repeat): the retry finds the image gone. A
+    // retry may meet a throttle or a closed connection of its own and be sent once more: at least
+    // two sends, and the call succeeds.
     images.ready(target).thenCompose(x -> images.deregister(target, imageId)).get(60, SECONDS);
 
     assertThat(proxy.lost()).isEqualTo(1);
-    assertThat(proxy.matched()).as("DeregisterImage sent twice").isEqualTo(2);
+    assertThat(proxy.matched()).as("DeregisterImage sent again").isGreaterThanOrEqualTo(2);
     assertThat(seeder.ownedImages(ACCOUNT, WorkerHarness.REGION)).isEmpty();
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,9 +25,10 @@ class LauncherTest {
 
   private record Result(int exit, String stderr) {}
 
-  private Result launch(Map<String, String> env) throws Exception {
-    Path launcher = root.resolve("amifleet");
-    Files.copy(LAUNCHER, launcher);
+  /** The launcher, a jar a minute old, and a main source newer than it. */
+  @BeforeEach
+  void staleTree() throws IOException {
+    Files.copy(LAUNCHER, root.resolve("amifleet"));
     Path jar = root.resolve("cli/target/amifleet.jar");
     Files.createDirectories(root.resolve("cli/target/lib"));
     Files.writeString(jar, "not a jar");
@@ -34,6 +36,10 @@ class LauncherTest {
     Files.createDirectories(source.getParent());
     Files.writeString(source, "class A {}");
     Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(60)));
+  }
+
+  private Result launch(Map<String, String> env) throws Exception {
+    Path launcher = root.resolve("amifleet");
     ProcessBuilder pb =
         new ProcessBuilder("bash", launcher.toString(), "--version")
             .redirectOutput(root.resolve("out").toFile())
@@ -53,6 +59,21 @@ class LauncherTest {
   void staleSourcesAreBuiltFirstByDefault() throws Exception {
     Result r = launch(Map.of());
     assertThat(r.stderr()).contains("building with the Maven wrapper");
+  }
+
+  @Test
+  void aBuildThatLeavesTheJarAsItWasIsNotRepeated() throws Exception {
+    // A wrapper that succeeds without touching the jar, as Maven's jar plugin does when no class
+    // changed (a pom edit alone).
+    Path mvnw = root.resolve("mvnw");
+    Files.writeString(mvnw, "#!/usr/bin/env bash\necho built >> \"$(dirname \"$0\")/builds\"\n");
+    mvnw.toFile().setExecutable(true);
+
+    launch(Map.of());
+    Result again = launch(Map.of());
+
+    assertThat(read(root.resolve("builds")).lines()).hasSize(1);
+    assertThat(again.stderr()).doesNotContain("building with the Maven wrapper");
   }
 
   @Test

@@ -2,7 +2,9 @@
 """The script a competent user would write instead of amifleet: a boto3 thread pool.
 
 The way c7n-org runs accounts: per account, STS AssumeRole once (with the ExternalId when the
-estate gives one); then a ThreadPoolExecutor of 16 threads calls CreateImage once per instance,
+estate gives one); then a ThreadPoolExecutor of 16 threads finds each account's instances by tag
+(DescribeInstances, paginated, filtered by the tags and states, as amifleet and the shell loop
+find theirs) and calls CreateImage once per instance,
 with a unique name, NoReboot, and the tags on the image and on its snapshots through
 TagSpecifications (no CreateTags afterwards); then, every poll interval, one DescribeImages per
 account (at most 1,000 image IDs per call) until every image is available or failed.
@@ -20,8 +22,10 @@ next poll asks again, as AWS advises.
 
 Input: --estate FILE, JSON written by the benchmark harness:
   {"region": "us-east-1", "roleName": "AmiFleetCreator",
-   "accounts": [{"id": "700000000001", "instanceIds": ["i-..."], "externalId": "..."}]}
-(externalId optional). The endpoint comes from AWS_ENDPOINT_URL, the hub credentials from the
+   "select": {"tags": {"Backup": ["nightly"]}, "states": ["running", "stopped"]},
+   "accounts": [{"id": "700000000001", "externalId": "..."}]}
+(externalId optional). An account may list "instanceIds" instead, which are then imaged without
+a search. The endpoint comes from AWS_ENDPOINT_URL, the hub credentials from the
 environment, as for any boto3 script.
 
 Output: one JSON document on stdout (images created, available, failed, the CreateImage retries
@@ -93,9 +97,26 @@ def load_estate(path):
         if field not in estate:
             raise SystemExit(f"boto3_pool: {path}: the field '{field}' is missing")
     for i, account in enumerate(estate["accounts"]):
-        if "id" not in account or "instanceIds" not in account:
-            raise SystemExit(f"boto3_pool: {path}: accounts[{i}] needs 'id' and 'instanceIds'")
+        if "id" not in account:
+            raise SystemExit(f"boto3_pool: {path}: accounts[{i}] needs an 'id'")
+        if "instanceIds" not in account and "select" not in estate:
+            raise SystemExit(
+                f"boto3_pool: {path}: accounts[{i}] needs 'instanceIds' when there is no 'select'"
+            )
     return estate
+
+
+def find(ec2, select):
+    """The IDs of the instances with every tag (any of its values) in one of the states."""
+    filters = [{"Name": f"tag:{k}", "Values": v} for k, v in select.get("tags", {}).items()]
+    filters.append(
+        {"Name": "instance-state-name", "Values": select.get("states", ["running", "stopped"])}
+    )
+    ids = []
+    for page in ec2.get_paginator("describe_instances").paginate(Filters=filters):
+        for reservation in page["Reservations"]:
+            ids.extend(i["InstanceId"] for i in reservation["Instances"])
+    return ids
 
 
 def assume(sts, account, role_name):
@@ -179,6 +200,11 @@ def main():
         return answer["ImageId"]
 
     with ThreadPoolExecutor(max_workers=args.threads) as pool:
+        searched = [a for a in estate["accounts"] if "instanceIds" not in a]
+        for account, ids in zip(
+            searched, pool.map(lambda a: find(clients[a["id"]], estate["select"]), searched)
+        ):
+            account["instanceIds"] = ids
         futures = [
             (account["id"], pool.submit(create, account["id"], instance_id))
             for account in estate["accounts"]
@@ -232,6 +258,7 @@ def main():
         "pollSeconds": args.poll_interval,
         "accounts": len(estate["accounts"]),
         "instances": sum(len(a["instanceIds"]) for a in estate["accounts"]),
+        "searched": "select" in estate,
         "created": created,
         "available": available,
         "failed": failed,

@@ -12,15 +12,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The estate scenario 1's competitors image: A accounts of I instances each in one region, tagged
- * {@code Backup=nightly} (the shell loop and amifleet select by that tag; the boto3 peer is handed
- * the instance IDs, as its user would have them from an inventory). Seeded straight into moto, not
- * through the layer, so that the layer counts only what a competitor does. Not thread-safe.
+ * {@code Backup=nightly}; every competitor finds them by that tag (DescribeInstances), as it would
+ * on a real estate. Seeded straight into moto, not through the layer, so that the layer counts only
+ * what a competitor does. Not thread-safe.
  */
 final class Estate {
   static final String REGION = ShellLoopScenario.REGION;
@@ -30,7 +29,6 @@ final class Estate {
   private final RealisticEmulator emulator;
   private final List<String> accounts;
   private final int instances;
-  private Map<String, List<String>> seeded = Map.of();
 
   Estate(RealisticEmulator emulator, int accounts, int instances) {
     this.emulator = requireNonNull(emulator, "emulator is null");
@@ -57,14 +55,12 @@ final class Estate {
   /** Resets moto and the layer (counters, buckets, names) and launches the instances again. */
   void reseed() {
     emulator.reset();
-    Map<String, List<String>> ids = new LinkedHashMap<>();
     try (EmulatedAws aws = new EmulatedAws(emulator.motoEndpoint(), REGION)) {
       Seeder seeder = new Seeder(aws);
       for (String a : accounts) {
-        ids.put(a, seeder.runInstances(a, REGION, instances, TAGS));
+        seeder.runInstances(a, REGION, instances, TAGS);
       }
     }
-    seeded = ids;
   }
 
   /** Images the accounts own, asked of moto itself (the truth, without the layer's window). */
@@ -75,16 +71,19 @@ final class Estate {
     }
   }
 
-  /** The boto3 peer's input: region, role name and the instance IDs per account. */
+  /**
+   * The boto3 peer's input: region, role name, the accounts and the selector amifleet is given (tag
+   * {@code Backup=nightly}, states running and stopped), so that the peer finds the instances
+   * itself.
+   */
   void writePeerEstate(Path file, ObjectMapper mapper) throws IOException {
     ObjectNode root = mapper.createObjectNode();
     root.put("region", REGION).put("roleName", ROLE_NAME);
+    ObjectNode select = root.putObject("select");
+    select.putObject("tags").putArray("Backup").add("nightly");
+    select.putArray("states").add("running").add("stopped");
     ArrayNode list = root.putArray("accounts");
-    seeded.forEach(
-        (account, ids) -> {
-          ArrayNode instanceIds = list.addObject().put("id", account).putArray("instanceIds");
-          ids.forEach(instanceIds::add);
-        });
+    accounts.forEach(account -> list.addObject().put("id", account));
     Files.writeString(file, mapper.writeValueAsString(root));
   }
 

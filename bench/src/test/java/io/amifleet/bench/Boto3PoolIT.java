@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.amifleet.common.json.Json;
 import io.amifleet.emulator.EmulatedAws;
 import io.amifleet.emulator.RealisticEmulator;
+import io.amifleet.emulator.Seeder;
 import io.amifleet.emulator.SharedEmulator;
 import io.amifleet.emulator.realistic.ProxyStats;
 import io.amifleet.emulator.realistic.RealismSettings;
@@ -42,6 +43,11 @@ class Boto3PoolIT {
       throws Exception {
     Estate estate = new Estate(emulator, 2, 3);
     estate.reseed();
+    // An instance without the tag, which the peer's search must leave alone.
+    try (EmulatedAws aws = new EmulatedAws(emulator.motoEndpoint(), Estate.REGION)) {
+      new Seeder(aws)
+          .runInstances(estate.accounts().get(0), Estate.REGION, 1, Map.of("Name", "untagged"));
+    }
     emulator
         .layer()
         .use(
@@ -55,6 +61,9 @@ class Boto3PoolIT {
     assertThat(summary.get("available").asInt()).isEqualTo(6);
     assertThat(summary.get("failed").asInt() + summary.get("createFailed").asInt()).isZero();
     assertThat(summary.get("retryMode").asText()).isEqualTo("legacy");
+    assertThat(summary.get("searched").asBoolean()).isTrue();
+    assertThat(summary.get("instances").asInt()).isEqualTo(6);
+    assertThat(summary.at("/calls/DescribeInstances/attempts").asInt()).isEqualTo(2);
     assertThat(ran.out() + ran.err()).doesNotContain(SECRET);
     assertThat(estate.images()).isEqualTo(6);
     try (EmulatedAws aws = new EmulatedAws(emulator.motoEndpoint(), Estate.REGION)) {

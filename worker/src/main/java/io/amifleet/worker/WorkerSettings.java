@@ -2,6 +2,7 @@ package io.amifleet.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import io.amifleet.common.config.Durations;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -23,9 +24,9 @@ import java.util.Set;
  * @param mutationBurst how many CreateImage calls may go at once before the rate applies
  * @param retryBaseDelay first backoff for a retryable failure (doubles per receive, with jitter)
  * @param retryMaxDelay longest backoff
- * @param receiveWait ReceiveMessage long-poll wait (1-20 s); a worker stopping with jobs held lets
- *     the current poll finish (an idle one cancels it), so this also bounds how long stopping waits
- *     for it
+ * @param receiveWait ReceiveMessage long-poll wait (1-20 s); a stopping worker lets the current
+ *     poll finish (what it took is released at once, not hidden for the visibility timeout), so
+ *     this also bounds how long stopping waits for it
  */
 public record WorkerSettings(
     int concurrency,
@@ -79,7 +80,9 @@ public record WorkerSettings(
     requireNonNull(retryMaxDelay, "retryMaxDelay is null");
     requireNonNull(receiveWait, "receiveWait is null");
     if (receiveWait.toSeconds() < 1 || receiveWait.toSeconds() > 20) {
-      throw new IllegalArgumentException("the receive wait must be 1-20 s (SQS long polling)");
+      throw new IllegalArgumentException(
+          "--receive-wait must be 1s to 20s (SQS long polling), not "
+              + Durations.format(receiveWait));
     }
     if (concurrency < 1 || concurrency > 100_000) {
       throw new IllegalArgumentException("--concurrency must be 1-100000");

@@ -218,6 +218,35 @@ class FailureIT {
   }
 
   @Test
+  void anIdleWorkerStoppingHidesNoJobSentWhileItStops() throws Exception {
+    // An idle worker always has a long poll pending. A job that arrives as it stops (a DLQ replay
+    // during a scale-in) is handed to that poll by SQS: cancelled, the poll would hide the job from
+    // every other worker for the whole visibility timeout (5 min here); let finish, it gives the
+    // job back at once.
+    WorkerHarness stopping = worker(null, fast().withReceiveWait(Duration.ofSeconds(5)));
+    Thread.sleep(1_500);
+    Thread stopper = new Thread(() -> stopping.worker().shutdown(), "test-stopper");
+    long start = System.nanoTime();
+    stopper.start();
+    Thread.sleep(300);
+    stopping.send(jobs("t7", A, 1));
+    stopper.join(Duration.ofSeconds(30).toMillis());
+    assertThat(stopper.isAlive()).as("the idle worker stopped").isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("an idle stop waits at most for its pending poll")
+        .isLessThan(Duration.ofSeconds(5 + 2 + 3));
+    assertThat(stopping.events().count("created")).as("the stopping worker began nothing").isZero();
+
+    WorkerHarness next = worker(stopping.prefix(), fast());
+    List<ResultMessage> results = next.results("t7", 1, Duration.ofSeconds(30));
+    assertThat(results)
+        .as("the job is taken by the next worker well within the visibility timeout")
+        .singleElement()
+        .satisfies(r -> assertThat(r.succeeded()).isTrue());
+    assertThat(seeder.ownedImages(A, WorkerHarness.REGION)).hasSize(1);
+  }
+
+  @Test
   void shutdownReleasesHeldJobsAndAnotherWorkerFinishesThemWithoutDuplicates() throws Exception {
     // The second worker looks for the images within seconds of their creation, while
     // DescribeImages may not show them yet: it must adopt them all the same, never make a second.

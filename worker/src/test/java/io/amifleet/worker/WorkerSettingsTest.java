@@ -37,4 +37,16 @@ class WorkerSettingsTest {
             WorkerSettings.defaults().withAllowedAccounts(Set.of("111111111111")).allowedAccounts())
         .contains(Set.of("111111111111"));
   }
+
+  @Test
+  void receiveWaitMustBeWhatSqsLongPollingAccepts() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> WorkerSettings.defaults().withReceiveWait(Duration.ofSeconds(21)))
+        .withMessage("--receive-wait must be 1s to 20s (SQS long polling), not 21s");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> WorkerSettings.defaults().withReceiveWait(Duration.ofMillis(999)));
+    assertThat(WorkerSettings.defaults().receiveWait()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(WorkerSettings.defaults().withReceiveWait(Duration.ofSeconds(1)).receiveWait())
+        .isEqualTo(Duration.ofSeconds(1));
+  }
 }

@@ -8,7 +8,6 @@ import io.amifleet.cli.options.MetricsOption;
 import io.amifleet.cli.options.QueueOptions;
 import io.amifleet.common.aws.ApiCallStats;
 import io.amifleet.common.aws.Threads;
-import io.amifleet.common.config.Durations;
 import io.amifleet.common.json.Json;
 import io.amifleet.common.lifecycle.Closer;
 import io.amifleet.worker.WorkerModule;
@@ -63,13 +62,24 @@ public final class WorkerCommand implements Callable<Integer> {
       description = "Exit after the queue has been empty and nothing was held for this long.")
   Duration exitWhenIdle;
 
+  @Option(
+      names = "--receive-wait",
+      converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description =
+          "ReceiveMessage long-poll wait, 1s to 20s (default: ${DEFAULT-VALUE}). A stopping worker"
+              + " lets its pending receive return, so that no job SQS hands it is hidden for the"
+              + " visibility timeout: an idle worker takes up to this long to stop. Shorter stops"
+              + " sooner, at the cost of more empty receives.")
+  Duration receiveWait;
+
   WorkerCommand(CliContext context) {
     this.context = context;
   }
 
   @Override
   public Integer call() throws InterruptedException {
-    WorkerSettings settings = options.settings(exitWhenIdle);
+    WorkerSettings settings = options.settings(exitWhenIdle, receiveWait);
     List<WorkerEvents> listeners = new ArrayList<>(context.listeners());
     EmfMetrics emf =
         metrics.emf() ? new EmfMetrics(context.out(), Json.newMapper(), Clock.systemUTC()) : null;
@@ -92,15 +102,7 @@ public final class WorkerCommand implements Callable<Integer> {
         closer.register(
             "metrics flush", () -> emf.flushThrottling(injector.getInstance(ApiCallStats.class)));
       }
-      Signals.onTermination(
-          log::info,
-          () ->
-              "no new jobs; "
-                  + worker.inFlight()
-                  + " held job(s) get up to "
-                  + Durations.format(settings.shutdownTimeout())
-                  + " to finish, then go back to the queue",
-          worker::shutdown);
+      Signals.onTermination(log::info, worker::whatStoppingWaitsFor, worker::shutdown);
       worker.start();
       worker.awaitStopped();
       return 0;

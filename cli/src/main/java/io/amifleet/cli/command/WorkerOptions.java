@@ -86,6 +86,14 @@ public final class WorkerOptions {
 
   /** The settings these flags give; a value the settings refuse is bad usage (exit 2). */
   WorkerSettings settings(Duration exitWhenIdle) {
+    return settings(exitWhenIdle, null);
+  }
+
+  /**
+   * As {@link #settings(Duration)}, with the worker command's long-poll wait ({@code null}: the
+   * default).
+   */
+  WorkerSettings settings(Duration exitWhenIdle, Duration receiveWait) {
     WorkerSettings.Builder settings =
         WorkerSettings.builder()
             .concurrency(concurrency)
@@ -96,6 +104,9 @@ public final class WorkerOptions {
             .visibilityTimeout(visibilityTimeout)
             .mutationRate(createRate)
             .mutationBurst(createBurst);
+    if (receiveWait != null) {
+      settings.receiveWait(receiveWait);
+    }
     if (allowAccounts != null) {
       // Given, it must name accounts: "," or "" would otherwise be an empty list, read as "any".
       if (allowAccounts.isEmpty()) {
@@ -134,6 +145,7 @@ public final class WorkerOptions {
         case "--visibility-timeout" -> Durations.flag(d.visibilityTimeout());
         case "--create-rate" -> String.valueOf(d.mutationRate());
         case "--create-burst" -> String.valueOf(d.mutationBurst());
+        case "--receive-wait" -> Durations.flag(d.receiveWait());
         default -> null;
       };
     }

@@ -58,4 +58,16 @@ class WorkerOptionsTest {
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--visibility-timeout must be between 30s and 1h");
   }
+
+  @Test
+  void receiveWaitOutsideSqsLongPollingIsBadUsage() {
+    Run tooLong = amifleet("worker", "--queue-prefix", "p", "--receive-wait", "30s");
+    Run tooShort = amifleet("worker", "--queue-prefix", "p", "--receive-wait", "500ms");
+
+    assertThat(tooLong.exitCode()).isEqualTo(2);
+    assertThat(tooLong.err())
+        .contains("--receive-wait must be 1s to 20s (SQS long polling), not 30s");
+    assertThat(tooShort.exitCode()).isEqualTo(2);
+    assertThat(tooShort.err()).contains("--receive-wait must be 1s to 20s");
+  }
 }

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * consumers} permits, taken before each ReceiveMessage and given back as each message is dealt
  * with. A job waiting for its image holds a permit but no thread.
  *
- * <p>Stopping is ordered: stop receiving (a pending long poll is let finish while jobs are held,
- * and cancelled at once when the worker is idle or its queue dies with the process) → let held jobs
+ * <p>Stopping is ordered: stop receiving (a pending long poll is let finish, so that no message it
+ * took is hidden; cancelled at once only when the queue dies with the process) → let held jobs
  * finish within the shutdown timeout → release the rest (visibility 0, so another worker takes them
  * at once) → wait for every outcome to be routed (results published, deletes and visibility changes
  * sent). The SDK clients are closed afterwards by the command that owns them.
@@ -112,6 +112,30 @@ public final class Worker {
     return inFlight.size();
   }
 
+  /**
+   * What {@link #shutdown()} waits for if asked now, for the notice of a signal and the log: the
+   * held jobs and the shutdown timeout, or (none held) the pending receive and the long-poll wait.
+   */
+  public String whatStoppingWaitsFor() {
+    return whatStoppingWaitsFor(false);
+  }
+
+  private String whatStoppingWaitsFor(boolean cancelPolls) {
+    int held = inFlight.size();
+    if (held > 0) {
+      return "no new jobs; "
+          + held
+          + " held job(s) get up to "
+          + Durations.format(settings.shutdownTimeout())
+          + " to finish, then go back to the queue";
+    }
+    return cancelPolls
+        ? "no new jobs, none held"
+        : "no new jobs, none held; the pending receive gets up to "
+            + Durations.format(receiveWait())
+            + " to return (what it takes goes straight back to the queue)";
+  }
+
   /** Blocks until the worker has stopped (idle exit or {@link #shutdown}). */
   public void awaitStopped() throws InterruptedException {
     stopped.await();
@@ -148,20 +172,19 @@ public final class Worker {
       running = false;
     }
     boolean idle = inFlight.isEmpty();
-    log.info(
-        "stopping: no new jobs; {} held job(s) get up to {} to finish",
-        inFlight.size(),
-        Durations.format(settings.shutdownTimeout()));
-    // With jobs held, the stop takes a while anyway: let a pending long poll finish rather than
-    // cancel it, since SQS may already have handed it messages, which a cancelled call would hide
-    // for the visibility timeout (and count as a receive). What it returns now is released at
-    // once; only a poll that outlives the budget is cancelled. An idle worker (nothing held: a
-    // scale-in on an empty queue, Ctrl-C on a quiet one) cancels at once and stops in about a
-    // second, taking that small risk rather than making every stop wait up to 20 s.
+    log.info("stopping: {}", whatStoppingWaitsFor(cancelPolls));
+    // Let a pending long poll finish rather than cancel it: SQS may already have handed it
+    // messages (a job replayed from the DLQ as this worker scales in), which a cancelled call would
+    // hide from every other worker for the whole visibility timeout and count as a receive. What it
+    // returns now is released at once. The wait is bounded by the long-poll wait (at most half the
+    // shutdown timeout), so an idle worker stops within about that; with jobs held the stop takes
+    // the shutdown timeout anyway. Only a poll that outlives the budget is cancelled. A queue that
+    // dies with this process (cancelPolls) has no other reader to hide anything from.
     long pollBudget =
-        cancelPolls || idle
+        cancelPolls
             ? 0
-            : Math.max(settings.shutdownTimeout().toMillis(), receiveWait().toMillis() + 2_000);
+            : Math.max(
+                idle ? 0 : settings.shutdownTimeout().toMillis(), receiveWait().toMillis() + 2_000);
     long end = System.nanoTime() + pollBudget * 1_000_000;
     for (Thread t : pollers) {
       try {

@@ -181,6 +181,32 @@ public final class WorkerHarness implements AutoCloseable {
         .results();
   }
 
+  /**
+   * Every result message of this run, one by one, until {@code count} were read (or the timeout):
+   * not de-duplicated by job ID as {@link #results} is, for tests that count each delivery's
+   * result. Consumes what it reads.
+   */
+  public List<ResultMessage> resultMessages(String runId, int count, Duration timeout) {
+    SqsAsyncClient sqs = injector.getInstance(SqsAsyncClient.class);
+    MessageCodec codec = injector.getInstance(MessageCodec.class);
+    String url = queues().resultsUrl();
+    List<ResultMessage> read = new ArrayList<>();
+    long end = System.nanoTime() + timeout.toNanos();
+    while (read.size() < count && System.nanoTime() < end) {
+      for (Message m :
+          sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1))
+              .join()
+              .messages()) {
+        ResultMessage r = codec.decodeResult(m.body());
+        if (r.runId().equals(runId)) {
+          read.add(r);
+          sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(m.receiptHandle())).join();
+        }
+      }
+    }
+    return read;
+  }
+
   /** Every message now in the DLQ, with its attributes, left in place (visibility restored). */
   public List<Message> deadLetters() {
     SqsAsyncClient sqs = injector.getInstance(SqsAsyncClient.class);

@@ -151,11 +151,17 @@ final class Upstream {
                   }
                   Channel ch = connected.channel();
                   ch.pipeline().addLast(new Reader(answer));
+                  // Every connection ends closed (moto answers Connection: close), almost always
+                  // after its answer: only a close before it is an error, so build the exception
+                  // (and its stack trace) only then.
                   ch.closeFuture()
                       .addListener(
-                          f ->
+                          f -> {
+                            if (!answer.isDone()) {
                               answer.completeExceptionally(
-                                  new IOException("the emulator closed the connection")));
+                                  new IOException("the emulator closed the connection"));
+                            }
+                          });
                   ch.writeAndFlush(request)
                       .addListener(
                           (ChannelFutureListener)

@@ -14,6 +14,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -54,7 +56,7 @@ class UpstreamTest {
         .hasMessage("the emulator closed the connection");
   }
 
-  private static java.util.concurrent.CompletableFuture<Answer> send(Upstream upstream) {
+  private static CompletableFuture<Answer> send(Upstream upstream) {
     return upstream.send(
         HttpMethod.POST,
         "/",
@@ -98,7 +100,7 @@ class UpstreamTest {
       }
       head.append((char) c);
     }
-    String lower = head.toString().toLowerCase(java.util.Locale.ROOT);
+    String lower = head.toString().toLowerCase(Locale.ROOT);
     int i = lower.indexOf("content-length:");
     if (i >= 0) {
       int length = Integer.parseInt(lower.substring(i + 15, lower.indexOf("\r\n", i)).trim());
